@@ -1,0 +1,118 @@
+/**
+ * Builds the IdP: an oidc-provider instance (a Koa application) with the Claimtrip pieces
+ * plugged in. server.ts starts it on the issuer's port; tests start it in-process on a port of
+ * their own with their own settings, database and actions.
+ */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { join } from "node:path";
+import Provider from "oidc-provider";
+import { createFindAccount, createUserDirectory } from "./account.ts";
+import { postLoginActions } from "./actions/index.ts";
+import { loadActions } from "./actions/runtime.ts";
+import type { PostLoginAction } from "./actions/types.ts";
+import { createPrismaAdapter, sweepExpired } from "./adapter.ts";
+import { buildConfiguration, ROUTES } from "./config.ts";
+import { openDatabase, type Database } from "./db.ts";
+import { repoRoot, type IdpSettings } from "./env.ts";
+import { logProviderEvents } from "./events.ts";
+import { FIRST_PARTY_CLIENTS } from "./clients.ts";
+import { offlineAccessConsent } from "./grants.ts";
+import { interactionRoutes } from "./interactions.ts";
+import { loadOrCreateKeys, toProviderJwks } from "./keys.ts";
+import { createLogger, type Logger } from "./logger.ts";
+import { errorBoundary, healthz, requestLog, securityHeaders, stylesheet } from "./middleware.ts";
+import { createPostLoginHooks } from "./post-login.ts";
+import { createLoginLimiter, type LoginLimits } from "./rate-limit.ts";
+import { audienceParameter, createResourceRegistry } from "./resources.ts";
+
+/** Where `npm run idp:css` writes the Tailwind build. */
+export const STYLESHEET_PATH = join(repoRoot, "idp/.data/styles.css");
+
+/** How often expired sessions, codes and tokens are deleted. */
+const SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+
+export interface CreateIdpOptions {
+  settings: IdpSettings;
+  /** The database; default: opened from `settings.DATABASE_URL` and closed by `close()`. */
+  db?: Database;
+  /** Post-login actions in order; default: the list in idp/actions/index.ts. */
+  actions?: readonly PostLoginAction[];
+  /** Default: a pino logger at `settings.LOG_LEVEL`. */
+  logger?: Logger;
+  /** Login rate limits; default: 5 failures per account and 20 per address in 15 minutes. */
+  limits?: LoginLimits;
+}
+
+export interface Idp {
+  provider: Provider;
+  /** A Node request handler (`http.createServer(idp.callback)`). */
+  callback: (req: IncomingMessage, res: ServerResponse) => Promise<void>;
+  db: Database;
+  logger: Logger;
+  /** Stops background work and closes the database if this IdP opened it. */
+  close(): Promise<void>;
+}
+
+export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
+  const { settings } = options;
+  const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
+  // Refuses badly named claims before anything listens.
+  const actions = loadActions(options.actions ?? postLoginActions);
+  const keys = await loadOrCreateKeys(settings.IDP_DATA_DIR);
+  const ownsDb = !options.db;
+  const db = options.db ?? openDatabase(settings.DATABASE_URL);
+
+  const directory = createUserDirectory(db);
+  const resources = createResourceRegistry(settings);
+  const postLogin = createPostLoginHooks({
+    actions,
+    secrets: { API_AUDIENCE: settings.API_AUDIENCE, APP_URL: settings.APP_URL },
+    pickResource: resources.pickResource,
+    logger,
+  });
+
+  const provider = new Provider(
+    settings.IDP_ISSUER,
+    buildConfiguration({
+      settings,
+      adapter: createPrismaAdapter(db),
+      findAccount: createFindAccount(directory),
+      jwks: toProviderJwks(keys),
+      resources,
+      postLogin,
+    }),
+  );
+  // Trusting X-Forwarded-* would let any client claim to be https; a deployment behind a TLS
+  // proxy turns this on deliberately.
+  provider.proxy = false;
+  postLogin.install(provider);
+  logProviderEvents(provider, logger);
+
+  // Before oidc-provider's own routes, in this order.
+  provider.use(errorBoundary(logger));
+  provider.use(requestLog(logger));
+  provider.use(securityHeaders());
+  provider.use(healthz(db, logger));
+  provider.use(stylesheet(STYLESHEET_PATH));
+  provider.use(audienceParameter(ROUTES));
+  provider.use(offlineAccessConsent(ROUTES.authorization, FIRST_PARTY_CLIENTS));
+  provider.use(
+    interactionRoutes({ provider, directory, limiter: createLoginLimiter(options.limits), firstParty: FIRST_PARTY_CLIENTS, logger }),
+  );
+
+  const sweeper = setInterval(() => {
+    sweepExpired(db).catch((error: unknown) => logger.warn({ err: error }, "could not delete expired IdP records"));
+  }, SWEEP_INTERVAL_MS);
+  sweeper.unref();
+
+  return {
+    provider,
+    callback: provider.callback(),
+    db,
+    logger,
+    async close() {
+      clearInterval(sweeper);
+      if (ownsDb) await db.$disconnect();
+    },
+  };
+}

@@ -1,0 +1,120 @@
+/**
+ * oidc-provider's configuration object, in one place and in the order of its documentation.
+ * Everything it needs from outside (storage, accounts, keys, actions) is passed in, so tests
+ * build their own provider from their own settings.
+ */
+import type { AdapterFactory, Configuration, FindAccount } from "oidc-provider";
+import type { JWK } from "jose";
+import { clients, FIRST_PARTY_CLIENTS } from "./clients.ts";
+import type { IdpSettings } from "./env.ts";
+import { loadFirstPartyGrant } from "./grants.ts";
+import type { PostLoginHooks } from "./post-login.ts";
+import type { ResourceRegistry } from "./resources.ts";
+import { AUTHORIZATION_CODE_TTL, GRANT_TTL, ID_TOKEN_TTL, INTERACTION_TTL, REFRESH_TOKEN_TTL, SESSION_TTL } from "./ttl.ts";
+import { logoutPage } from "./views/logout.ts";
+import { errorPage, messagePage } from "./views/message.ts";
+
+export interface ConfigurationDeps {
+  settings: IdpSettings;
+  /** Storage for sessions, grants and tokens. */
+  adapter: AdapterFactory;
+  findAccount: FindAccount;
+  /** Private signing keys, the signing one first. */
+  jwks: { keys: JWK[] };
+  resources: ResourceRegistry;
+  postLogin: PostLoginHooks;
+}
+
+/** The routes other modules need to know (oidc-provider's defaults, spelled out). */
+export const ROUTES = {
+  authorization: "/auth",
+  token: "/token",
+  userinfo: "/me",
+  jwks: "/jwks",
+  end_session: "/session/end",
+  revocation: "/token/revocation",
+} as const;
+
+export function buildConfiguration({ settings, adapter, findAccount, jwks, resources, postLogin }: ConfigurationDeps): Configuration {
+  return {
+    adapter,
+    clients: clients(settings),
+    claims: {
+      openid: ["sub"],
+      email: ["email", "email_verified"],
+      profile: ["name"],
+    },
+    scopes: ["openid", "offline_access", "profile", "email"],
+    // Like Auth0, put the profile and email claims the scopes asked for into the ID token too,
+    // so a client needs no userinfo call to know who signed in.
+    conformIdTokenClaims: false,
+    cookies: {
+      keys: settings.IDP_COOKIE_KEYS,
+      long: { httpOnly: true, sameSite: "lax" },
+      short: { httpOnly: true, sameSite: "lax" },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      // Unused by our clients, and the audience/offline_access handling covers only /auth.
+      pushedAuthorizationRequests: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource(ctx, form) {
+          ctx.type = "html";
+          ctx.body = logoutPage({
+            form,
+            autoSubmit: typeof ctx.oidc.params?.id_token_hint === "string",
+            nonce: String(ctx.state.cspNonce ?? ""),
+            clientName: ctx.oidc.client?.clientName,
+          });
+        },
+        postLogoutSuccessSource(ctx) {
+          ctx.type = "html";
+          ctx.body = messagePage({ title: "Signed out", message: "You have signed out of Claimtrip. You can close this window." });
+        },
+      },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: resources.defaultResource,
+        getResourceServerInfo: resources.getResourceServerInfo,
+        // Auth.js does not repeat `resource` at the token endpoint: use what was granted.
+        useGrantedResource: () => true,
+      },
+    },
+    extraTokenClaims: postLogin.extraTokenClaims,
+    findAccount,
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
+    jwks,
+    async loadExistingGrant(ctx) {
+      // Actions run first: a denied login never gets a grant saved.
+      await postLogin.gate(ctx);
+      return loadFirstPartyGrant(ctx, FIRST_PARTY_CLIENTS);
+    },
+    // PKCE (S256, the only method oidc-provider 9 supports) for every client, public or not.
+    pkce: { required: () => true },
+    renderError(ctx, out) {
+      ctx.type = "html";
+      ctx.body = errorPage(out);
+    },
+    responseTypes: ["code"],
+    // Always rotate; a consumed refresh token presented again revokes the whole grant. The
+    // actions run here because this is the last moment before the old token is consumed.
+    async rotateRefreshToken(ctx) {
+      await postLogin.beforeRefresh(ctx);
+      return true;
+    },
+    routes: { ...ROUTES },
+    ttl: {
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? settings.IDP_ACCESS_TOKEN_TTL,
+      AuthorizationCode: AUTHORIZATION_CODE_TTL,
+      Grant: GRANT_TTL,
+      IdToken: ID_TOKEN_TTL,
+      Interaction: INTERACTION_TTL,
+      RefreshToken: REFRESH_TOKEN_TTL,
+      Session: SESSION_TTL,
+    },
+  };
+}

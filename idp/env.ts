@@ -1,0 +1,129 @@
+/**
+ * The IdP's settings, validated once at start-up with zod. The only module of idp/ that reads
+ * process.env; everything else receives a parsed {@link IdpSettings}.
+ *
+ * `<repo>/.env.local` (written by `npm run setup`) is read too, without overriding variables
+ * already set in the environment. A missing or malformed value stops start-up with one line
+ * naming the variable and what it expects.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { parseEnv as parseDotenv } from "node:util";
+import { z } from "zod";
+
+/** The repository root (idp/ lives directly under it). */
+export const repoRoot = resolve(import.meta.dirname, "..");
+
+/**
+ * Development secrets written by `npm run setup` carry this prefix, like the app's; a deployed
+ * production IdP refuses them because a guessable secret is no secret.
+ */
+export const DEV_SECRET_MARK = "dev-only-";
+
+const httpUrl = z.url({ protocol: /^https?$/, message: "expected an http(s) URL" });
+
+const issuer = httpUrl
+  .refine((v) => {
+    const u = new URL(v);
+    return (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash;
+  }, "expected an origin such as http://localhost:4000 (no path, query or fragment)")
+  .transform((v) => new URL(v).origin);
+
+const schema = z.object({
+  /** `production` turns on the secret checks below. Default: development */
+  NODE_ENV: z.enum(["development", "production", "test"], "expected development, production or test").default("development"),
+  /** Where IdP users and oidc-provider state live. Default: the SQLite file prisma/dev.db */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, "expected file:<path> (SQLite) or postgresql://… (PostgreSQL)")
+    .default(`file:${join(repoRoot, "prisma/dev.db")}`),
+  /** The web app's origin; claimtrip-web's redirect URIs hang off it. Default: http://localhost:3000 */
+  APP_URL: httpUrl.default("http://localhost:3000").transform((v) => v.replace(/\/+$/, "")),
+  /** The app API's resource identifier (the `aud` of its access tokens). Default: http://localhost:3000/api */
+  API_AUDIENCE: z.string().min(1, "expected the API's resource identifier").default("http://localhost:3000/api"),
+  /** The issuer identifier; the IdP listens on its port. Default: http://localhost:4000 */
+  IDP_ISSUER: issuer.default("http://localhost:4000"),
+  /** claimtrip-web's client secret (the app's AUTH_CLIENT_SECRET). Written by `npm run setup`. */
+  IDP_WEB_CLIENT_SECRET: z.string("expected claimtrip-web's client secret (run `npm run setup`)").min(16, "expected at least 16 characters (run `npm run setup`)"),
+  /** Keys that sign the IdP's cookies, comma-separated, newest first. Written by `npm run setup`. */
+  IDP_COOKIE_KEYS: z
+    .string("expected comma-separated cookie signing keys (run `npm run setup`)")
+    .transform((v) => v.split(",").map((k) => k.trim()).filter(Boolean))
+    .pipe(z.array(z.string().min(16, "expected each key to have at least 16 characters")).min(1, "expected at least one key")),
+  /** Access-token lifetime in seconds; bounds how long a removed role lingers. Default: 300 */
+  IDP_ACCESS_TOKEN_TTL: z.coerce
+    .number("expected a whole number of seconds")
+    .int("expected a whole number of seconds")
+    .min(30, "expected at least 30 seconds")
+    .max(86_400, "expected at most 86400 seconds (one day)")
+    .default(300),
+  /** Holds jwks.json (private signing keys); git-ignored. Default: <repo>/idp/.data */
+  IDP_DATA_DIR: z.string().min(1).default(join(repoRoot, "idp/.data")).transform((v) => resolve(v)),
+  /** Log level of the IdP's structured logs (same name as the app's). Default: info */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "expected fatal, error, warn, info, debug, trace or silent").default("info"),
+});
+
+export type IdpSettings = z.infer<typeof schema>;
+
+/** A setting that failed validation; `message` is the one line start-up prints. */
+export class SettingsError extends Error {
+  override name = "SettingsError";
+}
+
+function isLocalhost(origin: string): boolean {
+  const { hostname } = new URL(origin);
+  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
+}
+
+/**
+ * Validates a set of variables (tests pass their own). Throws a {@link SettingsError} whose
+ * message names the first bad variable.
+ */
+export function parseSettings(source: Record<string, string | undefined>): IdpSettings {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new SettingsError(`Invalid setting ${String(issue?.path[0] ?? "?")}: ${issue?.message ?? "invalid value"}`);
+  }
+  const settings = result.data;
+  // Same rule as lib/env.ts: `npm start` on a laptop runs in production mode against localhost
+  // with the generated secrets; a deployed IdP (any other host) must bring its own.
+  if (settings.NODE_ENV === "production" && !isLocalhost(settings.IDP_ISSUER)) {
+    if (settings.IDP_WEB_CLIENT_SECRET.startsWith(DEV_SECRET_MARK)) {
+      throw new SettingsError("Invalid setting IDP_WEB_CLIENT_SECRET: the generated development secret cannot be used in production");
+    }
+    if (settings.IDP_COOKIE_KEYS.some((k) => k.startsWith(DEV_SECRET_MARK) || k.length < 32)) {
+      throw new SettingsError("Invalid setting IDP_COOKIE_KEYS: production needs its own keys of at least 32 characters, not the development ones");
+    }
+    if (!settings.IDP_ISSUER.startsWith("https://")) {
+      throw new SettingsError("Invalid setting IDP_ISSUER: production needs an https:// issuer");
+    }
+  }
+  return settings;
+}
+
+/** Variables from a dotenv file, or none when it does not exist. */
+export function readEnvFile(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  return parseDotenv(readFileSync(path, "utf8")) as Record<string, string>;
+}
+
+/**
+ * The settings of this process: `.env.local` under the given environment (real variables win).
+ * Does not touch process.env.
+ */
+export function loadSettings(
+  env: Record<string, string | undefined> = process.env,
+  envFile: string = join(repoRoot, ".env.local"),
+): IdpSettings {
+  const merged: Record<string, string | undefined> = { ...readEnvFile(envFile) };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
+  return parseSettings(merged);
+}
+
+/** The TCP port the issuer names. */
+export function issuerPort(settings: Pick<IdpSettings, "IDP_ISSUER">): number {
+  const url = new URL(settings.IDP_ISSUER);
+  if (url.port) return Number(url.port);
+  return url.protocol === "https:" ? 443 : 80;
+}

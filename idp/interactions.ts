@@ -1,0 +1,159 @@
+/**
+ * The login interaction: oidc-provider sends the browser to /interaction/:uid when it needs
+ * the user to sign in. Every response here is `cache-control: no-store`, each handler asserts
+ * the prompt it handles, and the interaction is bound to the browser by oidc-provider's
+ * interaction cookie (SameSite=Lax, path-scoped), which a cross-site form post cannot carry;
+ * the uid in the URL must match it too.
+ */
+import { errors, type Interaction, type InteractionResults, type Provider } from "oidc-provider";
+import type Koa from "koa";
+import { normalizeEmail, type UserDirectory } from "./account.ts";
+import { grantPromptDetails } from "./grants.ts";
+import type { Logger } from "./logger.ts";
+import type { LoginLimiter } from "./rate-limit.ts";
+import { loginPage } from "./views/login.ts";
+import { messagePage } from "./views/message.ts";
+
+/** The one message for any failed sign-in: it never says which part was wrong. */
+export const WRONG_CREDENTIALS = "Wrong email or password.";
+
+const ROUTE = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|abort))?\/?$/;
+const FORM_LIMIT = 8 * 1024;
+
+export interface InteractionOptions {
+  provider: Provider;
+  directory: UserDirectory;
+  limiter: LoginLimiter;
+  /** Clients whose users are not asked for consent. */
+  firstParty: ReadonlySet<string>;
+  logger: Logger;
+}
+
+class HttpError extends Error {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(message);
+    this.status = status;
+  }
+}
+
+async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
+  if (!ctx.is("application/x-www-form-urlencoded")) throw new HttpError(415, "Send the form as application/x-www-form-urlencoded.");
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of ctx.req) {
+    size += (chunk as Buffer).length;
+    if (size > FORM_LIMIT) throw new HttpError(413, "The form is too large.");
+    chunks.push(chunk as Buffer);
+  }
+  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+}
+
+/** A single text field, or `undefined` when it is missing, repeated or oversized. */
+function field(form: URLSearchParams, name: string, max: number): string | undefined {
+  const values = form.getAll(name);
+  return values.length === 1 && (values[0] ?? "").length <= max ? values[0] : undefined;
+}
+
+function html(ctx: Koa.Context, status: number, body: string): void {
+  ctx.status = status;
+  ctx.type = "html";
+  ctx.body = body;
+}
+
+export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
+  const { provider, directory, limiter, firstParty, logger } = options;
+
+  async function load(ctx: Koa.Context, uid: string, prompt?: string): Promise<Interaction> {
+    const interaction = await provider.interactionDetails(ctx.req, ctx.res);
+    if (interaction.uid !== uid) throw new errors.SessionNotFound("interaction mismatch");
+    if (prompt && interaction.prompt.name !== prompt) throw new HttpError(400, "This sign-in step is not expected now.");
+    return interaction;
+  }
+
+  async function finish(ctx: Koa.Context, result: InteractionResults): Promise<void> {
+    const returnTo = await provider.interactionResult(ctx.req, ctx.res, result, { mergeWithLastSubmission: false });
+    ctx.status = 303;
+    ctx.redirect(returnTo);
+  }
+
+  async function clientName(interaction: Interaction): Promise<string> {
+    const client = await provider.Client.find(interaction.params.client_id);
+    return client?.clientName ?? interaction.params.client_id;
+  }
+
+  async function show(ctx: Koa.Context, uid: string): Promise<void> {
+    const interaction = await load(ctx, uid);
+    switch (interaction.prompt.name) {
+      case "login": {
+        const hint = interaction.params.login_hint;
+        return html(ctx, 200, loginPage({ uid, clientName: await clientName(interaction), email: typeof hint === "string" ? hint : undefined }));
+      }
+      case "consent": {
+        if (!firstParty.has(interaction.params.client_id)) {
+          return finish(ctx, { error: "consent_required", error_description: "this IdP only serves first-party clients" });
+        }
+        const grantId = await grantPromptDetails(provider, interaction);
+        return finish(ctx, { consent: grantId ? { grantId } : {} });
+      }
+      default:
+        throw new HttpError(400, "This sign-in step is not supported.");
+    }
+  }
+
+  async function login(ctx: Koa.Context, uid: string): Promise<void> {
+    const interaction = await load(ctx, uid, "login");
+    const form = await readForm(ctx);
+    const email = field(form, "email", 320) ?? "";
+    const password = field(form, "password", 1024) ?? "";
+    const account = normalizeEmail(email);
+    const name = await clientName(interaction);
+
+    const wait = limiter.retryAfter(account, ctx.ip);
+    if (wait > 0) {
+      const minutes = Math.ceil(wait / 60_000);
+      ctx.set("Retry-After", String(Math.ceil(wait / 1000)));
+      logger.warn({ client_id: interaction.params.client_id }, "sign-in rate limited");
+      const error = `Too many attempts, try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+      return html(ctx, 429, loginPage({ uid, clientName: name, email, error }));
+    }
+
+    const user = email && password ? await directory.authenticate(email, password) : undefined;
+    if (!user) {
+      limiter.failed(account, ctx.ip);
+      logger.info({ client_id: interaction.params.client_id }, "sign-in failed");
+      return html(ctx, 401, loginPage({ uid, clientName: name, email, error: WRONG_CREDENTIALS }));
+    }
+    limiter.succeeded(account);
+    logger.info({ client_id: interaction.params.client_id, sub: user.id }, "signed in");
+    // First-party clients need no consent: settle it now and spare the browser another round trip.
+    const consent = firstParty.has(interaction.params.client_id) ? { consent: {} } : {};
+    return finish(ctx, { login: { accountId: user.id, amr: ["pwd"], remember: true }, ...consent });
+  }
+
+  async function abort(ctx: Koa.Context, uid: string): Promise<void> {
+    await load(ctx, uid);
+    return finish(ctx, { error: "access_denied", error_description: "End-User aborted interaction" });
+  }
+
+  return async (ctx, next) => {
+    const match = ROUTE.exec(ctx.path);
+    if (!match) return next();
+    ctx.set("Cache-Control", "no-store");
+    const [, uid = "", step] = match;
+    try {
+      if (!step && (ctx.method === "GET" || ctx.method === "HEAD")) return await show(ctx, uid);
+      if (step === "login" && ctx.method === "POST") return await login(ctx, uid);
+      if (step === "abort" && ctx.method === "POST") return await abort(ctx, uid);
+      throw new HttpError(405, "This sign-in step does not accept that request.");
+    } catch (error) {
+      if (error instanceof errors.SessionNotFound) {
+        return html(ctx, 400, messagePage({ title: "Sign-in expired", message: "This sign-in page has expired or belongs to another browser. Go back to the application and sign in again." }));
+      }
+      if (error instanceof HttpError) {
+        return html(ctx, error.status, messagePage({ title: "Sign-in problem", message: error.message }));
+      }
+      throw error;
+    }
+  };
+}

@@ -1,0 +1,118 @@
+/**
+ * Koa middleware the IdP puts in front of oidc-provider's routes: error boundary, request
+ * log, security headers with a strict CSP, /healthz and /styles.css.
+ */
+import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { errors } from "oidc-provider";
+import type Koa from "koa";
+import type { Database } from "./db.ts";
+import type { Logger } from "./logger.ts";
+import { messagePage } from "./views/message.ts";
+
+/**
+ * Errors thrown outside oidc-provider's own handlers (our routes and middleware) become a
+ * clean response: OAuth errors as `{ error, error_description }`, anything else as a generic
+ * 500 with the details only in the log. No stack trace leaves the server.
+ */
+export function errorBoundary(logger: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    try {
+      await next();
+    } catch (error) {
+      const oauth = error instanceof errors.OIDCProviderError && error.expose;
+      const status = oauth ? error.status : 500;
+      const out = oauth
+        ? { error: error.error, error_description: error.error_description ?? error.error }
+        : { error: "server_error", error_description: "Something went wrong on the sign-in server." };
+      if (!oauth) logger.error({ err: error, path: ctx.path }, "unhandled error");
+      ctx.status = status;
+      ctx.set("Cache-Control", "no-store");
+      if (ctx.accepts("json", "html") === "html") {
+        ctx.type = "html";
+        ctx.body = messagePage({ title: "Sign-in problem", message: out.error_description });
+      } else {
+        ctx.body = out;
+      }
+    }
+  };
+}
+
+/** One line per request: method, path (never the query string, which can hold tokens), status, time. */
+export function requestLog(logger: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      const ms = Math.round(performance.now() - started);
+      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, "request");
+    }
+  };
+}
+
+/**
+ * A fresh nonce per response (`ctx.state.cspNonce`) and a CSP that allows nothing inline but
+ * nonce'd scripts. Set before the route runs: oidc-provider appends the hash of its own
+ * auto-submit scripts to this header. `form-action` is left out on purpose: browsers apply it
+ * to the redirects that follow a form post, and ours end at the client's redirect URI.
+ */
+export function securityHeaders(): Koa.Middleware {
+  return async (ctx, next) => {
+    const nonce = randomBytes(16).toString("base64");
+    ctx.state.cspNonce = nonce;
+    ctx.set({
+      "Content-Security-Policy": [
+        "default-src 'none'",
+        `script-src 'nonce-${nonce}'`,
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "connect-src 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+      ].join("; "),
+      "X-Content-Type-Options": "nosniff",
+      "X-Frame-Options": "DENY",
+      "Referrer-Policy": "no-referrer",
+      "Cross-Origin-Opener-Policy": "same-origin",
+    });
+    await next();
+  };
+}
+
+/** GET /healthz: 200 `{ ok: true }` when the database answers, 503 otherwise. */
+export function healthz(db: Database, logger: Logger): Koa.Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== "/healthz" || (ctx.method !== "GET" && ctx.method !== "HEAD")) return next();
+    ctx.set("Cache-Control", "no-store");
+    try {
+      await db.$queryRaw`SELECT 1`;
+      ctx.body = { ok: true };
+    } catch (error) {
+      logger.error({ err: error }, "health check: database unreachable");
+      ctx.status = 503;
+      ctx.body = { ok: false };
+    }
+  };
+}
+
+/**
+ * Readable pages even before `npm run idp:css` has built the Tailwind stylesheet: plain
+ * element styles, no classes.
+ */
+const FALLBACK_CSS = `body{font-family:system-ui,sans-serif;background:#f8fafc;color:#0f172a;display:flex;justify-content:center;padding:3rem 1rem}
+main{background:#fff;max-width:24rem;width:100%;padding:2rem;border-radius:1rem;box-shadow:0 4px 16px #0001}
+label{display:block;font-size:.875rem;margin-top:1rem}input{display:block;width:100%;box-sizing:border-box;padding:.5rem;margin-top:.25rem;border:1px solid #cbd5e1;border-radius:.5rem}
+h1{font-size:1.25rem}p{font-size:.875rem}
+button{width:100%;margin-top:1rem;padding:.5rem;border-radius:.5rem;border:0;background:#4f46e5;color:#fff;font-weight:600}
+form+form button,button+button{background:none;color:#475569}[role=alert]{color:#b91c1c}`;
+
+/** GET /styles.css: the built Tailwind file at `path`, or {@link FALLBACK_CSS} until it exists. */
+export function stylesheet(path: string): Koa.Middleware {
+  return async (ctx, next) => {
+    if (ctx.path !== "/styles.css" || (ctx.method !== "GET" && ctx.method !== "HEAD")) return next();
+    ctx.type = "text/css";
+    ctx.set("Cache-Control", "public, max-age=300");
+    ctx.body = await readFile(path, "utf8").catch(() => FALLBACK_CSS);
+  };
+}

@@ -1,0 +1,104 @@
+/**
+ * The APIs (resource servers) the IdP issues access tokens for, and the translation of Auth0's
+ * `audience` parameter into RFC 8707's `resource`, which is what oidc-provider understands.
+ */
+import { errors, type Client, type KoaContextWithOIDC, type ResourceServerInfo } from "oidc-provider";
+import type Koa from "koa";
+import type { IdpSettings } from "./env.ts";
+import { SIGNING_ALG } from "./keys.ts";
+
+/** The second API: it never gets the roles claim (design.md). */
+export const REPORTS_API = "urn:claimtrip:reports";
+
+/**
+ * Scopes an API's access tokens may carry. Auth0 puts the OpenID scopes of the login into the
+ * access token for a custom API too (`scope: "openid profile email offline_access"`); listing
+ * them here gives our tokens the same RFC 9068 `scope` claim.
+ */
+const API_SCOPES = "openid profile email offline_access";
+
+export interface ResourceRegistry {
+  /** `features.resourceIndicators.getResourceServerInfo`; unknown identifiers are `invalid_target`. */
+  getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: Client): Promise<ResourceServerInfo>;
+  /**
+   * `features.resourceIndicators.defaultResource`. A client that names no API gets an opaque
+   * token for userinfo (as on Auth0 without a default audience); when a refresh token covers
+   * several APIs and the request names none, the app's API wins.
+   */
+  defaultResource(ctx: KoaContextWithOIDC, client: Client, oneOf?: string[]): Promise<string | undefined>;
+  /** The rule `defaultResource` applies to several granted APIs. */
+  pickResource(resources: string[]): string | undefined;
+  identifiers: readonly string[];
+}
+
+export function createResourceRegistry(settings: IdpSettings): ResourceRegistry {
+  const jwtApi = (scope: string): ResourceServerInfo => ({
+    scope,
+    accessTokenFormat: "jwt",
+    accessTokenTTL: settings.IDP_ACCESS_TOKEN_TTL,
+    jwt: { sign: { alg: SIGNING_ALG } },
+  });
+  const servers = new Map<string, ResourceServerInfo>([
+    [settings.API_AUDIENCE, jwtApi(API_SCOPES)],
+    [REPORTS_API, jwtApi(API_SCOPES)],
+  ]);
+  const pickResource = (resources: string[]) =>
+    resources.includes(settings.API_AUDIENCE) ? settings.API_AUDIENCE : resources[0];
+
+  return {
+    identifiers: [...servers.keys()],
+    pickResource,
+    async getResourceServerInfo(_ctx, indicator) {
+      const info = servers.get(indicator);
+      if (!info) throw new errors.InvalidTarget(`unknown API "${indicator}"`);
+      return { ...info, audience: indicator };
+    },
+    async defaultResource(_ctx, _client, oneOf) {
+      return oneOf ? pickResource(oneOf) : undefined;
+    },
+  };
+}
+
+/** The largest form body read at the token endpoint (oidc-provider's own limit). */
+const TOKEN_BODY_LIMIT = 56 * 1024;
+
+async function readBody(req: Koa.Context["req"]): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > TOKEN_BODY_LIMIT) throw new errors.InvalidRequest("request body too large", 413);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+/** Moves `audience` into `resource` unless the request names a resource already. */
+function translate(params: URLSearchParams): boolean {
+  const audiences = params.getAll("audience");
+  if (audiences.length !== 1) return false;
+  params.delete("audience");
+  if (!params.has("resource")) params.set("resource", audiences[0] ?? "");
+  return true;
+}
+
+/**
+ * Koa middleware, before oidc-provider's routes: accepts Auth0's `audience` at the
+ * authorization endpoint (query) and the token endpoint (form body) by rewriting it to
+ * `resource`, so one app setting (AUTH_AUDIENCE_PARAM=audience) works here and on Auth0.
+ */
+export function audienceParameter(paths: { authorization: string; token: string }): Koa.Middleware {
+  return async (ctx, next) => {
+    if (ctx.path === paths.authorization && (ctx.method === "GET" || ctx.method === "HEAD")) {
+      const params = new URLSearchParams(ctx.querystring);
+      if (translate(params)) ctx.querystring = params.toString();
+    } else if (ctx.path === paths.token && ctx.method === "POST" && ctx.is("application/x-www-form-urlencoded")) {
+      // The body stream can be read once: hand oidc-provider the (rewritten) text through
+      // req.body, which its parser accepts from upstream middleware.
+      const body = await readBody(ctx.req);
+      const params = new URLSearchParams(body);
+      ctx.req.body = translate(params) ? params.toString() : body;
+    }
+    return next();
+  };
+}

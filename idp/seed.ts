@@ -1,0 +1,87 @@
+/**
+ * The demo users of the contract (design.md), and a small CLI around the user directory:
+ *
+ *   tsx idp/seed.ts                              add the demo users that are missing
+ *   tsx idp/seed.ts --reset                      put the demo users back as seeded
+ *   tsx idp/seed.ts roles bob@example.com admin  set a user's roles (none: remove all)
+ *
+ * A role change shows up in the next access token the app gets, at the latest on its next
+ * refresh (the claim is computed when a token is minted).
+ */
+import type { Database } from "./db.ts";
+import { normalizeEmail, parseAppMetadata } from "./account.ts";
+import { hashPassword, verifyPassword } from "./passwords.ts";
+
+export interface DemoUser {
+  id: string;
+  email: string;
+  name: string;
+  password: string;
+  roles: string[];
+}
+
+export const DEMO_USERS: readonly DemoUser[] = [
+  { id: "alice", email: "alice@example.com", name: "Alice", password: "alice-password", roles: ["admin"] },
+  { id: "bob", email: "bob@example.com", name: "Bob", password: "bob-password", roles: [] },
+];
+
+export interface SeedOptions {
+  /** Also restore name, password and roles of demo users that exist. Default: false */
+  reset?: boolean;
+  users?: readonly DemoUser[];
+}
+
+/** Adds the demo users (idempotent); returns the emails it created or reset. */
+export async function seedUsers(db: Database, options: SeedOptions = {}): Promise<string[]> {
+  const touched: string[] = [];
+  for (const user of options.users ?? DEMO_USERS) {
+    const existing = await db.idpUser.findUnique({ where: { email: normalizeEmail(user.email) } });
+    if (existing && !options.reset) continue;
+    const appMetadata = JSON.stringify({ ...(existing ? parseAppMetadata(existing.appMetadata) : {}), roles: user.roles });
+    const passwordHash =
+      existing && (await verifyPassword(user.password, existing.passwordHash)) ? existing.passwordHash : await hashPassword(user.password);
+    await db.idpUser.upsert({
+      where: { email: normalizeEmail(user.email) },
+      create: { id: user.id, email: normalizeEmail(user.email), name: user.name, passwordHash, appMetadata },
+      update: { name: user.name, passwordHash, appMetadata },
+    });
+    touched.push(user.email);
+  }
+  return touched;
+}
+
+/** Replaces a user's `app_metadata.roles`; returns false when there is no such user. */
+export async function setRoles(db: Database, email: string, roles: string[]): Promise<boolean> {
+  const existing = await db.idpUser.findUnique({ where: { email: normalizeEmail(email) } });
+  if (!existing) return false;
+  const appMetadata = JSON.stringify({ ...parseAppMetadata(existing.appMetadata), roles: [...new Set(roles)] });
+  await db.idpUser.update({ where: { id: existing.id }, data: { appMetadata } });
+  return true;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { loadSettings } = await import("./env.ts");
+  const { openDatabase } = await import("./db.ts");
+  const settings = loadSettings();
+  const db = openDatabase(settings.DATABASE_URL);
+  try {
+    if (argv[0] === "roles") {
+      const [, email, ...roles] = argv;
+      if (!email) throw new Error("usage: tsx idp/seed.ts roles <email> [role ...]");
+      if (!(await setRoles(db, email, roles))) throw new Error(`No user with email ${email}.`);
+      console.log(`${email}: roles ${roles.length ? roles.join(", ") : "(none)"}`);
+    } else {
+      const touched = await seedUsers(db, { reset: argv.includes("--reset") });
+      console.log(touched.length ? `Demo users ready: ${touched.join(", ")}` : "Demo users already present.");
+    }
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+if (process.argv[1] && import.meta.filename === process.argv[1]) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exitCode = 1;
+  });
+}
