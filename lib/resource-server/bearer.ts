@@ -1,0 +1,141 @@
+import "server-only";
+
+import { InvalidRequestError, InvalidTokenError } from "./errors";
+
+/**
+ * Reads the bearer token from a request (RFC 6750 §2.1), and only from the `Authorization`
+ * header. Tokens in the URL (§2.3) or a form body (§2.2) are refused outright, even next to a
+ * valid header: URLs end up in logs and browser history, and two tokens is ambiguous.
+ *
+ * Grammar accepted: `Bearer` (any case), exactly one space, one token68
+ * (`[A-Za-z0-9-._~+/]+=*`). RFC 6750 allows several spaces; we refuse them so that one
+ * credential has one spelling.
+ */
+
+export interface BearerOptions {
+  /** Longest `Authorization` header value accepted, in characters. Default: 8192 */
+  maxHeaderLength?: number;
+  /** How much of a form-encoded body {@link assertNoTokenInBody} scans, in bytes. Default: 65536 */
+  maxBodyScanBytes?: number;
+}
+
+const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** "bearer" as a whole auth-scheme: followed by the end or by a character a scheme cannot hold. */
+const BEARER_SCHEME = /^bearer(?![!#$%&'*+.^_`|~0-9A-Za-z-])/i;
+const DEFAULT_MAX_HEADER_LENGTH = 8192;
+const DEFAULT_MAX_BODY_SCAN_BYTES = 65_536;
+
+const missing = () => new InvalidTokenError("An access token is required", "missing");
+const malformed = (reason: string) =>
+  new InvalidRequestError("The Authorization header is malformed", reason);
+
+/**
+ * The token from one `Authorization` header value.
+ *
+ * @throws {InvalidTokenError} 401 when there is no credential or it uses another scheme
+ *   (RFC 6750 §3.1 treats an unsupported scheme as "no authentication information").
+ * @throws {InvalidRequestError} 400 when the Bearer credential is malformed, repeated or too large.
+ */
+export function parseAuthorizationHeader(
+  value: string | null | undefined,
+  options: BearerOptions = {},
+): string {
+  if (value == null || value.trim() === "") throw missing();
+  if (value.length > (options.maxHeaderLength ?? DEFAULT_MAX_HEADER_LENGTH)) {
+    throw new InvalidRequestError("The Authorization header is too large", "header_too_large");
+  }
+  // Fetch joins repeated headers with ", "; token68 has no comma, so a comma means two credentials.
+  if (value.includes(",")) throw malformed("multiple_credentials");
+  if (!BEARER_SCHEME.test(value)) {
+    throw new InvalidTokenError("Use the Bearer authentication scheme", "unsupported_scheme");
+  }
+  const rest = value.slice("bearer".length);
+  if (rest[0] !== " " || !TOKEN68.test(rest.slice(1))) throw malformed("malformed_header");
+  return rest.slice(1);
+}
+
+/**
+ * The bearer token of a Fetch `Request` (Next.js route handlers, Hono, Deno, Bun, undici).
+ * Synchronous: it checks the header and the URL; see {@link assertNoTokenInBody} for the body.
+ */
+export function extractBearerToken(request: Request, options: BearerOptions = {}): string {
+  rejectTokenInUrl(request.url);
+  return parseAuthorizationHeader(request.headers.get("authorization"), options);
+}
+
+/** The parts of Node's `IncomingMessage` that {@link extractBearerTokenFromNode} reads. */
+export interface NodeRequestLike {
+  headersDistinct: Record<string, string[] | undefined>;
+  url?: string;
+}
+
+/**
+ * The bearer token of a plain `node:http` request. Node keeps only the first of repeated
+ * `Authorization` headers in `req.headers`; `headersDistinct` keeps them all, so duplicates
+ * are caught here.
+ */
+export function extractBearerTokenFromNode(
+  request: NodeRequestLike,
+  options: BearerOptions = {},
+): string {
+  rejectTokenInUrl(request.url ?? "/");
+  const values = request.headersDistinct["authorization"] ?? [];
+  if (values.length > 1) throw malformed("multiple_credentials");
+  return parseAuthorizationHeader(values[0], options);
+}
+
+/**
+ * Refuses a form-encoded body that carries `access_token` (RFC 6750 §2.2). Reads a clone, so
+ * the route can still read the body. Only `application/x-www-form-urlencoded` is scanned (the
+ * one body method RFC 6750 defines), and only its first `maxBodyScanBytes`: a token hidden
+ * past that is not refused, but it is never accepted either, since only the header is read.
+ *
+ * @throws {InvalidRequestError} 400 when the body carries a token.
+ */
+export async function assertNoTokenInBody(request: Request, options: BearerOptions = {}): Promise<void> {
+  const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
+  if (mediaType !== "application/x-www-form-urlencoded" || request.body === null || request.bodyUsed) {
+    return;
+  }
+  const text = await readPrefix(request.clone(), options.maxBodyScanBytes ?? DEFAULT_MAX_BODY_SCAN_BYTES);
+  if (new URLSearchParams(text).has("access_token")) {
+    throw new InvalidRequestError("Send the access token in the Authorization header only", "token_in_body");
+  }
+}
+
+function rejectTokenInUrl(url: string): void {
+  let params: URLSearchParams;
+  try {
+    params = new URL(url, "http://localhost").searchParams;
+  } catch {
+    throw new InvalidRequestError("The request URL is malformed", "malformed_url");
+  }
+  if (params.has("access_token")) {
+    throw new InvalidRequestError("Send the access token in the Authorization header only", "token_in_url");
+  }
+}
+
+async function readPrefix(request: Request, maxBytes: number): Promise<string> {
+  const reader = request.body!.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    while (size < maxBytes) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      size += value.byteLength;
+    }
+  } finally {
+    // Not awaited: cancelling one branch of a tee'd body settles only once the other branch
+    // (the route's) is cancelled too. Cancelling stops this branch from buffering the rest.
+    reader.cancel().catch(() => {});
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes.subarray(0, maxBytes));
+}

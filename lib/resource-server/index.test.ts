@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { ADMIN_ROLE, ROLES_CLAIM } from "../claims";
+import {
+  ServerError,
+  createAccessTokenVerifier,
+  protect,
+  readRoles,
+  requireClaimIncludes,
+  type AccessTokenVerifier,
+} from "./index";
+import { AUDIENCE, OTHER_AUDIENCE, createTestKey, mintAccessToken, startLocalIssuer, type LocalIssuer, type TestKey } from "./test-issuer";
+
+let idp: LocalIssuer;
+let key: TestKey;
+let verifier: AccessTokenVerifier;
+
+beforeAll(async () => {
+  key = await createTestKey();
+  idp = await startLocalIssuer({ keys: [key] });
+  verifier = createAccessTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE });
+});
+afterAll(() => idp.close());
+
+const API = "http://localhost:3000/api";
+const tokenFor = (roles: unknown, claims: Record<string, unknown> = {}) =>
+  mintAccessToken(key, { issuer: idp.issuer, claims: { [ROLES_CLAIM]: roles, ...claims } });
+const get = (path: string, token?: string) =>
+  new Request(`${API}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+/** What app/api/admin/route.ts looks like with this module. */
+async function adminRoute(request: Request): Promise<Response> {
+  const result = await protect(verifier, request, (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE));
+  if (!result.ok) return result.response;
+  return Response.json({ sub: result.token.payload.sub, roles: readRoles(result.token.payload) });
+}
+
+describe("protect", () => {
+  it("lets an admin's token through to the admin route", async () => {
+    const response = await adminRoute(get("/admin", await tokenFor([ADMIN_ROLE])));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ sub: "user-alice", roles: [ADMIN_ROLE] });
+  });
+
+  it("answers a valid token without the role with 403 insufficient_scope", async () => {
+    const response = await adminRoute(get("/admin", await tokenFor([])));
+    expect(response.status).toBe(403);
+    expect(response.headers.get("www-authenticate")).toMatch(/^Bearer error="insufficient_scope"/);
+    expect(await response.json()).toMatchObject({ error: "insufficient_scope" });
+  });
+
+  it("answers no token with 401 invalid_token", async () => {
+    const response = await adminRoute(get("/admin"));
+    expect(response.status).toBe(401);
+    expect(response.headers.get("www-authenticate")).toMatch(/^Bearer error="invalid_token"/);
+    expect(response.headers.get("cache-control")).toBe("no-store");
+  });
+
+  it("answers a token for the other API with 401, echoing nothing of it", async () => {
+    const token = await tokenFor([ADMIN_ROLE], { aud: OTHER_AUDIENCE });
+    const response = await adminRoute(get("/admin", token));
+    const text = await response.text();
+    expect(response.status).toBe(401);
+    expect(JSON.parse(text)).toEqual({ error: "invalid_token", error_description: "The access token is not valid for this API" });
+    for (const part of token.split(".")) expect(text).not.toContain(part);
+    expect(response.headers.get("www-authenticate")).not.toContain(token.split(".")[1]);
+  });
+
+  it("answers a token in the query string or a form body with 400, even beside a good header", async () => {
+    const token = await tokenFor([ADMIN_ROLE]);
+    const inQuery = await adminRoute(get(`/admin?access_token=${token}`, token));
+    expect(inQuery.status).toBe(400);
+    const inBody = await adminRoute(
+      new Request(`${API}/admin`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/x-www-form-urlencoded" },
+        body: `access_token=${token}`,
+      }),
+    );
+    expect(inBody.status).toBe(400);
+    expect(await inBody.json()).toMatchObject({ error: "invalid_request" });
+  });
+
+  it("turns a check that crashes into a generic 500, keeping the cause for the server's log", async () => {
+    const result = await protect(verifier, get("/me", await tokenFor([])), () => {
+      throw new Error("database is down");
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.error).toBeInstanceOf(ServerError);
+    expect((result.error.cause as Error).message).toBe("database is down");
+    expect(result.response.status).toBe(500);
+    expect(await result.response.text()).not.toContain("database");
+  });
+
+  it("adds the realm when asked", async () => {
+    const result = await protect(verifier, get("/me"), undefined, { realm: "claimtrip" });
+    expect(result.ok || result.response.headers.get("www-authenticate")).toMatch(/^Bearer realm="claimtrip", /);
+  });
+});
