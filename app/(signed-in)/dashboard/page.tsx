@@ -1,0 +1,58 @@
+import type { Metadata } from "next";
+import { callApi, type MeResponse } from "@/lib/api-client";
+import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/claims";
+import { requireUser } from "@/lib/session";
+import { ApiRefusal } from "../../_components/api-refusal";
+import { RoleBadge } from "../../_components/role-badge";
+
+export const metadata: Metadata = { title: "Dashboard" };
+
+export default async function DashboardPage() {
+  const user = await requireUser();
+  const { status, body } = await callApi<MeResponse>(user, "/api/me");
+  if (status !== 200 || !("sub" in body)) return <ApiRefusal status={status} body={body} />;
+  const admin = body.roles.includes(ADMIN_ROLE);
+  return (
+    <div className="space-y-8">
+      <header className="space-y-2">
+        <h1 className="text-2xl font-semibold">What the API saw</h1>
+        <p className="text-slate-700">
+          This page&apos;s server called <code className="font-mono">GET /api/me</code> with your access token. The API
+          verified the token and answered with what it read from it.
+        </p>
+      </header>
+      <dl className="grid gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:grid-cols-2" data-testid="api-view">
+        <Field label="Subject (sub)" value={body.sub} />
+        <Field label="Client (client_id)" value={body.client_id ?? "—"} />
+        <Field label="Scope" value={body.scope ?? "—"} />
+        <div>
+          <dt className="text-sm text-slate-500">
+            Roles (<code className="font-mono">{ROLES_CLAIM}</code>)
+          </dt>
+          <dd className="mt-1 flex flex-wrap items-center gap-2" data-testid="api-roles">
+            <span className="font-mono">{JSON.stringify(body.roles)}</span>
+            <RoleBadge admin={admin} />
+          </dd>
+        </div>
+      </dl>
+      <p className="text-slate-700">
+        {admin ? (
+          <>
+            The API treats you as an admin: <a href="/admin">open the admin page</a>.
+          </>
+        ) : (
+          <>The API does not treat you as an admin, so the admin page and <code className="font-mono">/api/admin</code> will refuse you.</>
+        )}
+      </p>
+    </div>
+  );
+}
+
+function Field({ label, value }: { label: string; value: string }) {
+  return (
+    <div>
+      <dt className="text-sm text-slate-500">{label}</dt>
+      <dd className="mt-1 break-all font-mono text-sm">{value}</dd>
+    </div>
+  );
+}

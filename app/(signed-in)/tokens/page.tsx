@@ -1,0 +1,53 @@
+import type { Metadata } from "next";
+import { callApi, type MeResponse } from "@/lib/api-client";
+import { ROLES_CLAIM } from "@/lib/claims";
+import { requireUser } from "@/lib/session";
+import { inspectTokens } from "@/lib/token-inspector";
+import { ClaimsTable } from "../../_components/claims-table";
+
+export const metadata: Metadata = { title: "Token inspector" };
+
+export default async function TokensPage() {
+  const user = await requireUser();
+  // Called first: it refreshes the tokens when they are about to expire, so the columns agree.
+  const api = await callApi<MeResponse>(user, "/api/me");
+  const tokens = await inspectTokens(user.id);
+  const apiClaims = api.status === 200 && "claims" in api.body ? api.body.claims : null;
+  return (
+    <div className="space-y-6">
+      <header className="space-y-2">
+        <h1 className="text-2xl font-semibold">Token inspector</h1>
+        <p className="max-w-3xl text-slate-700">
+          Your tokens never leave this server; these are their decoded claims. Look for{" "}
+          <code className="font-mono">{ROLES_CLAIM}</code>: the IdP put it in the access token for this API, not in the
+          ID token, and the API read it only after verifying the token.
+        </p>
+      </header>
+      <div className="grid gap-4 lg:grid-cols-3">
+        <ClaimsTable
+          testId="id-token-claims"
+          title="ID token"
+          description="For this app: who signed in. Never sent to an API."
+          claims={tokens?.idToken ?? null}
+        />
+        <ClaimsTable
+          testId="access-token-claims"
+          title="Access token"
+          description="For the API (its aud). What the app forwards as the bearer token."
+          claims={tokens?.accessToken ?? null}
+        />
+        <ClaimsTable
+          testId="api-claims"
+          title="What the API saw"
+          description={`GET /api/me answered ${api.status}: the claims it verified.`}
+          claims={apiClaims}
+        />
+      </div>
+      {tokens && (
+        <p className="text-sm text-slate-600">
+          Refresh token: {tokens.hasRefreshToken ? "held on the server (rotated on every use)" : "none"}.
+        </p>
+      )}
+    </div>
+  );
+}

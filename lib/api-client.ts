@@ -1,0 +1,54 @@
+/**
+ * Calls the app's own API the way any client would: over HTTP, with the signed-in user's
+ * access token as a bearer token. The API then decides on nothing but that token.
+ */
+import "server-only";
+import { redirect } from "next/navigation";
+import { AuthError } from "./auth/errors";
+import { getAccessToken } from "./auth/tokens";
+import { env } from "./env";
+import type { SignedInUser } from "./session";
+
+export interface ApiResult<T> {
+  status: number;
+  body: T;
+}
+
+/** What /api/me answers. */
+export interface MeResponse {
+  sub: string;
+  client_id: string | null;
+  scope: string | null;
+  roles: string[];
+  claims: Record<string, unknown>;
+}
+
+/** What /api/admin answers to an admin. */
+export interface AdminResponse {
+  users: { id: string; name: string | null; email: string | null; sessions: { expires: string }[] }[];
+}
+
+/** What the API answers when it refuses: RFC 6750. */
+export interface ApiError {
+  error: string;
+  error_description?: string;
+}
+
+/**
+ * GET an API path for this user. A token that cannot be had (the IdP refused the refresh or
+ * is down) sends the user to the sign-in error page with the reason, never to a 500 page.
+ */
+export async function callApi<T>(user: SignedInUser, path: `/api/${string}`): Promise<ApiResult<T | ApiError>> {
+  let token: string;
+  try {
+    token = await getAccessToken(user.id);
+  } catch (error) {
+    if (error instanceof AuthError) redirect(`/auth/error?error=${error.code}`);
+    throw error;
+  }
+  const response = await fetch(`${env.APP_URL}${path}`, {
+    headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+    cache: "no-store",
+  });
+  return { status: response.status, body: (await response.json()) as T | ApiError };
+}

@@ -1,0 +1,41 @@
+"use server";
+/**
+ * Sign-in and sign-out, as server actions: forms post them, so both carry Next.js's
+ * same-origin check for actions and need no client JavaScript.
+ */
+import "server-only";
+import { redirect } from "next/navigation";
+import { env } from "../env";
+import { auth, signIn, signOut } from "./index";
+import { providerMetadata } from "./discovery";
+import { safeReturnPath } from "./return-path";
+import { PROVIDER_ID } from "./provider";
+import { endTokens } from "./tokens";
+
+export async function signInAction(form: FormData): Promise<void> {
+  await signIn(PROVIDER_ID, { redirectTo: safeReturnPath(form.get("returnTo")) });
+}
+
+/**
+ * Ends the app session, then the IdP session (OpenID Connect RP-Initiated Logout): without the
+ * second step the next "Sign in" would pass straight through the IdP's still-open session.
+ */
+export async function signOutAction(): Promise<void> {
+  const session = await auth();
+  await signOut({ redirect: false });
+  const idToken = session?.user?.id ? await endTokens(session.user.id) : null;
+  let logoutUrl = "/";
+  try {
+    const { end_session_endpoint } = await providerMetadata();
+    if (end_session_endpoint) {
+      const url = new URL(end_session_endpoint);
+      url.searchParams.set("client_id", env.AUTH_CLIENT_ID);
+      url.searchParams.set("post_logout_redirect_uri", `${env.APP_URL}/`);
+      if (idToken) url.searchParams.set("id_token_hint", idToken);
+      logoutUrl = url.toString();
+    }
+  } catch {
+    // The IdP is down: the app session is gone all the same; its own session ends with its cookie.
+  }
+  redirect(logoutUrl);
+}

@@ -1,0 +1,31 @@
+/**
+ * Why a signed-in user's tokens could not be used. Each error carries a stable `code` that the
+ * sign-in error page turns into a message, so a failure never becomes a 500 page.
+ */
+
+export type AuthErrorCode = "idp_unavailable" | "session_expired" | "not_signed_in";
+
+export class AuthError extends Error {
+  constructor(
+    readonly code: AuthErrorCode,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = "AuthError";
+  }
+}
+
+/** The IdP did not answer (down, unreachable, or answering with errors). */
+export class IdpUnavailableError extends AuthError {
+  constructor(issuer: string, options?: ErrorOptions) {
+    super("idp_unavailable", `the identity provider at ${issuer} is not answering`, options);
+  }
+}
+
+/** The refresh token is gone, revoked or rejected: only a new sign-in helps. */
+export class SessionExpiredError extends AuthError {
+  constructor(message = "the sign-in has expired", options?: ErrorOptions) {
+    super("session_expired", message, options);
+  }
+}

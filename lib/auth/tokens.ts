@@ -1,0 +1,227 @@
+/**
+ * The signed-in user's tokens, kept on the server (in the Account row) and nowhere else.
+ *
+ * `getAccessToken` hands out a token with some life left, refreshing it first when it is
+ * expired or about to expire. The IdP rotates refresh tokens and treats a second use of an old
+ * one as theft (it revokes the whole grant), so a refresh must happen exactly once even when
+ * many requests, in one process or in several app instances, find the token stale together:
+ * one of them takes a short lease on the row, the others wait for its result.
+ */
+import "server-only";
+import type { Account } from "@auth/core/types";
+import { db } from "../db";
+import { env } from "../env";
+import { providerMetadata } from "./discovery";
+import { IdpUnavailableError, SessionExpiredError } from "./errors";
+import { PROVIDER_ID } from "./provider";
+
+/** How long one refresh may hold the lease before another request may take over. */
+const LEASE_MS = 15_000;
+/** How often a waiting request looks whether the refresh it waits for has landed. */
+const POLL_MS = 100;
+
+export interface StoredTokens {
+  accessToken: string | null;
+  idToken: string | null;
+  /** Seconds since the epoch. */
+  expiresAt: number | null;
+  hasRefreshToken: boolean;
+}
+
+/** Stores the tokens a sign-in just received (see the signIn event in ./config.ts). */
+export async function saveTokens(account: Account): Promise<void> {
+  await db.account.update({
+    where: { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } },
+    data: {
+      access_token: account.access_token ?? null,
+      refresh_token: account.refresh_token ?? null,
+      id_token: account.id_token ?? null,
+      expires_at: account.expires_at ?? null,
+      scope: account.scope ?? null,
+      token_type: account.token_type ?? null,
+      refreshLeaseUntil: null,
+      tokenVersion: { increment: 1 },
+    },
+  });
+}
+
+function findAccount(userId: string) {
+  return db.account.findFirst({ where: { userId, provider: PROVIDER_ID } });
+}
+
+type AccountRow = NonNullable<Awaited<ReturnType<typeof findAccount>>>;
+
+/** The user's tokens as stored, for the token inspector. Raw tokens never leave the server. */
+export async function readTokens(userId: string): Promise<StoredTokens | null> {
+  const account = await findAccount(userId);
+  if (!account) return null;
+  return {
+    accessToken: account.access_token,
+    idToken: account.id_token,
+    expiresAt: account.expires_at,
+    hasRefreshToken: Boolean(account.refresh_token),
+  };
+}
+
+const fresh = (account: AccountRow, now = Date.now()) =>
+  Boolean(account.access_token) &&
+  account.expires_at !== null &&
+  account.expires_at * 1000 - env.AUTH_REFRESH_SKEW * 1000 > now;
+
+/** Refreshes already under way in this process, by account id. */
+const inFlight = new Map<string, Promise<string>>();
+
+/**
+ * An access token for the app's API with at least AUTH_REFRESH_SKEW seconds left.
+ * Throws SessionExpiredError (sign in again) or IdpUnavailableError (try again later).
+ */
+export async function getAccessToken(userId: string): Promise<string> {
+  const account = await findAccount(userId);
+  if (!account?.access_token) throw new SessionExpiredError("no tokens are stored for this user");
+  if (fresh(account)) return account.access_token;
+  let pending = inFlight.get(account.id);
+  if (!pending) {
+    pending = refreshOnce(account).finally(() => inFlight.delete(account.id));
+    inFlight.set(account.id, pending);
+  }
+  return pending;
+}
+
+async function refreshOnce(seen: AccountRow): Promise<string> {
+  const deadline = Date.now() + 2 * LEASE_MS;
+  let current = seen;
+  while (Date.now() < deadline) {
+    const now = new Date();
+    const lease = await db.account.updateMany({
+      where: {
+        id: current.id,
+        tokenVersion: current.tokenVersion,
+        OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }],
+      },
+      data: { refreshLeaseUntil: new Date(now.getTime() + LEASE_MS) },
+    });
+    if (lease.count === 1) return refreshHoldingLease(current);
+
+    // Another request (perhaps in another instance) is refreshing, or just did: wait for it.
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    const latest = await db.account.findUnique({ where: { id: current.id } });
+    if (!latest?.access_token) throw new SessionExpiredError("the tokens were removed while refreshing");
+    if (latest.tokenVersion !== current.tokenVersion && fresh(latest)) return latest.access_token;
+    current = latest;
+  }
+  throw new IdpUnavailableError(env.AUTH_ISSUER);
+}
+
+interface TokenResponse {
+  access_token: string;
+  expires_in?: number;
+  refresh_token?: string;
+  id_token?: string;
+  scope?: string;
+  token_type?: string;
+}
+
+async function refreshHoldingLease(account: AccountRow): Promise<string> {
+  const release = () => db.account.update({ where: { id: account.id }, data: { refreshLeaseUntil: null } });
+  if (!account.refresh_token) {
+    await release();
+    throw new SessionExpiredError("the access token expired and there is no refresh token");
+  }
+  let tokens: TokenResponse;
+  try {
+    tokens = await requestRefresh(account.refresh_token);
+  } catch (error) {
+    if (error instanceof SessionExpiredError) {
+      // The grant is dead (revoked, expired, or reused elsewhere): forget its tokens.
+      await db.account.update({
+        where: { id: account.id },
+        data: { access_token: null, refresh_token: null, expires_at: null, refreshLeaseUntil: null, tokenVersion: { increment: 1 } },
+      });
+    } else {
+      await release();
+    }
+    throw error;
+  }
+  // One write stores the rotated refresh token together with the new access token and
+  // releases the lease; the old refresh token is gone from here on.
+  await db.account.update({
+    where: { id: account.id },
+    data: {
+      access_token: tokens.access_token,
+      refresh_token: tokens.refresh_token ?? account.refresh_token,
+      id_token: tokens.id_token ?? account.id_token,
+      expires_at: tokens.expires_in ? Math.floor(Date.now() / 1000) + tokens.expires_in : null,
+      scope: tokens.scope ?? account.scope,
+      refreshLeaseUntil: null,
+      tokenVersion: { increment: 1 },
+    },
+  });
+  return tokens.access_token;
+}
+
+function clientAuthorization(): string {
+  // RFC 6749 §2.3.1: form-urlencode id and secret before joining them.
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
+  return `Basic ${Buffer.from(`${encode(env.AUTH_CLIENT_ID)}:${encode(env.AUTH_CLIENT_SECRET)}`).toString("base64")}`;
+}
+
+async function requestRefresh(refreshToken: string): Promise<TokenResponse> {
+  const { token_endpoint } = await providerMetadata();
+  let response: Response;
+  try {
+    response = await fetch(token_endpoint, {
+      method: "POST",
+      headers: {
+        authorization: clientAuthorization(),
+        "content-type": "application/x-www-form-urlencoded",
+        accept: "application/json",
+      },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }),
+      signal: AbortSignal.timeout(10_000),
+      cache: "no-store",
+    });
+  } catch (cause) {
+    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause });
+  }
+  const body = (await response.json().catch(() => ({}))) as Partial<TokenResponse> & { error?: string };
+  if (response.ok && typeof body.access_token === "string") return body as TokenResponse;
+  if (response.status >= 500) throw new IdpUnavailableError(env.AUTH_ISSUER);
+  throw new SessionExpiredError(`the IdP refused the refresh (${body.error ?? response.status})`);
+}
+
+/**
+ * Call after deleting the signing-out session. When it was the user's last one, forgets the
+ * user's tokens and revokes the refresh token at the IdP (RFC 7009); the tokens belong to the
+ * user's account, so other signed-in browsers keep theirs. Returns the ID token, which the
+ * IdP's logout endpoint takes as `id_token_hint`.
+ */
+export async function endTokens(userId: string): Promise<string | null> {
+  const account = await findAccount(userId);
+  if (!account) return null;
+  const otherSessions = await db.session.count({ where: { userId, expires: { gt: new Date() } } });
+  if (otherSessions > 0) return account.id_token;
+  await db.account.update({
+    where: { id: account.id },
+    data: {
+      access_token: null,
+      refresh_token: null,
+      id_token: null,
+      expires_at: null,
+      refreshLeaseUntil: null,
+      tokenVersion: { increment: 1 },
+    },
+  });
+  if (account.refresh_token) await revoke(account.refresh_token).catch(() => undefined);
+  return account.id_token;
+}
+
+async function revoke(refreshToken: string): Promise<void> {
+  const { revocation_endpoint } = await providerMetadata();
+  if (!revocation_endpoint) return;
+  await fetch(revocation_endpoint, {
+    method: "POST",
+    headers: { authorization: clientAuthorization(), "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({ token: refreshToken, token_type_hint: "refresh_token" }),
+    signal: AbortSignal.timeout(5_000),
+  });
+}

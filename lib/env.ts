@@ -1,0 +1,103 @@
+/**
+ * The web app's settings, validated once at start-up (and at build) with zod.
+ *
+ * Defaults serve a fresh clone offline against the local IdP in idp/. Pointing the app at
+ * Auth0, Keycloak or any OpenID Provider is a matter of these variables alone (see README).
+ * A missing or malformed value stops the program with one line naming the variable.
+ * This is the only module of the app that reads process.env.
+ */
+import "server-only";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+
+const root = process.cwd();
+
+const url = z.url({ protocol: /^https?$/ });
+const seconds = z.coerce.number().int().nonnegative();
+
+const schema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  /** The app's own origin; Auth.js builds its redirect URI from it. Default: http://localhost:3000 */
+  APP_URL: url.default("http://localhost:3000").transform((v) => v.replace(/\/$/, "")),
+  /** Where the app's database lives. Default: the SQLite file prisma/dev.db */
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:|postgres(ql)?:\/\/)/, "expected file:<path> (SQLite) or postgresql://… (PostgreSQL)")
+    .default(`file:${join(root, "prisma/dev.db")}`),
+  /** Encrypts Auth.js cookies and signs its CSRF tokens. Written by `npm run setup`. */
+  AUTH_SECRET: z.string().min(32, "expected at least 32 characters (run `npm run setup`)"),
+  /** The OpenID Provider's issuer URL (Auth0: https://YOUR_TENANT.auth0.com/). Default: http://localhost:4000 */
+  AUTH_ISSUER: url.default("http://localhost:4000"),
+  /** This app's client id at the IdP. Default: claimtrip-web */
+  AUTH_CLIENT_ID: z.string().min(1).default("claimtrip-web"),
+  /** This app's client secret at the IdP. Written by `npm run setup` for the local IdP. */
+  AUTH_CLIENT_SECRET: z.string().min(1, "expected the client secret registered at the IdP (run `npm run setup`)"),
+  /** Scopes to ask for; offline_access brings the refresh token. */
+  AUTH_SCOPE: z.string().default("openid profile email offline_access"),
+  /** The API's identifier: the audience its access tokens must carry. Default: http://localhost:3000/api */
+  API_AUDIENCE: z.string().min(1).default("http://localhost:3000/api"),
+  /**
+   * How the authorization request names the API: `audience` (Auth0), `resource` (RFC 8707:
+   * oidc-provider, Entra ID v1) or `none` (Keycloak, where client scopes decide the audience).
+   * Default: audience
+   */
+  AUTH_AUDIENCE_PARAM: z.enum(["audience", "resource", "none"]).default("audience"),
+  /** Refresh the access token when it has fewer than this many seconds left. Default: 30 */
+  AUTH_REFRESH_SKEW: seconds.default(30),
+  /** Signing algorithms the API accepts for access tokens (comma-separated). Default: RS256,ES256 */
+  API_ALGORITHMS: z
+    .string()
+    .default("RS256,ES256")
+    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).min(1)),
+  /** The `typ` header access tokens must carry (RFC 9068). Empty to accept any. Default: at+jwt */
+  API_TOKEN_TYP: z.string().default("at+jwt"),
+  /** Log level for the app's structured logs. Default: info */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema>;
+
+/** Development-only secrets would be guessable if they shipped; production refuses them. */
+const DEV_SECRET_MARK = "dev-only-";
+
+/** Validates a set of variables; exported for tests. Throws one line per bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new Error(`Invalid setting ${String(issue.path[0])}: ${issue.message}`);
+  }
+  const env = result.data;
+  if (env.NODE_ENV === "production" && !env.APP_URL.startsWith("http://localhost")) {
+    for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET"] as const) {
+      if (env[name].startsWith(DEV_SECRET_MARK)) {
+        throw new Error(`Invalid setting ${name}: the generated development secret cannot be used in production`);
+      }
+    }
+  }
+  return env;
+}
+
+function load(): Env {
+  // Next.js reads .env.local itself; scripts and tests outside Next do not. Variables already
+  // set in the environment win over the file, as they do in Next.js.
+  const local = join(root, ".env.local");
+  if (!process.env.AUTH_SECRET && existsSync(local)) {
+    const before = { ...process.env };
+    process.loadEnvFile(local);
+    Object.assign(process.env, before);
+  }
+  try {
+    return parseEnv(process.env);
+  } catch (error) {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+}
+
+export const env: Env = load();
+
+// Auth.js reads its base URL from AUTH_URL; derive it so APP_URL stays the one setting.
+process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;

@@ -1,0 +1,27 @@
+/**
+ * Who is signed in, for pages and server code. The check sits next to the data it guards
+ * (Next.js data-security guidance): layouts redirect early, and every read checks again.
+ */
+import "server-only";
+import { redirect } from "next/navigation";
+import { auth } from "./auth";
+
+export interface SignedInUser {
+  id: string;
+  name: string | null;
+  email: string | null;
+}
+
+export async function currentUser(): Promise<SignedInUser | null> {
+  const session = await auth();
+  const user = session?.user;
+  if (!user?.id) return null;
+  return { id: user.id, name: user.name ?? null, email: user.email ?? null };
+}
+
+/** The signed-in user, or a redirect to the landing page's sign-in. */
+export async function requireUser(): Promise<SignedInUser> {
+  const user = await currentUser();
+  if (!user) redirect("/?signin=required");
+  return user;
+}
