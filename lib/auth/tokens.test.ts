@@ -1,0 +1,186 @@
+/**
+ * Refresh happens once: many requests, in one process or in several app instances, finding the
+ * same access token stale must spend the refresh token exactly once (the IdP treats a second use
+ * as theft and revokes the grant). Runs on SQLite, and on PostgreSQL when one is reachable.
+ */
+import { createServer, type Server } from "node:http";
+import { mkdtempSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pg from "pg";
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { createPrismaClient, type Database } from "../../prisma/client";
+import { migrate } from "../../scripts/migrate";
+
+/** A token endpoint that rotates refresh tokens and, like oidc-provider, refuses a reused one. */
+class FakeIdp {
+  server: Server = createServer((req, res) => this.handle(req, res));
+  refreshCalls = 0;
+  valid = new Set<string>();
+  down = false;
+  counter = 0;
+  issuer = "";
+
+  async start() {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.issuer = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  private handle(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) {
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(body));
+    };
+    if (req.url === "/.well-known/openid-configuration") {
+      return json(200, { issuer: this.issuer, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks` });
+    }
+    let body = "";
+    req.on("data", (chunk) => (body += chunk));
+    req.on("end", () => {
+      if (this.down) return json(503, { error: "temporarily_unavailable" });
+      const params = new URLSearchParams(body);
+      this.refreshCalls += 1;
+      const presented = params.get("refresh_token") ?? "";
+      if (!this.valid.delete(presented)) return json(400, { error: "invalid_grant" });
+      const n = ++this.counter;
+      this.valid.add(`refresh-${n}`);
+      // A little latency, so that concurrent callers really overlap.
+      setTimeout(() => json(200, { access_token: `access-${n}`, refresh_token: `refresh-${n}`, expires_in: 300, token_type: "Bearer" }), 150);
+    });
+  }
+}
+
+type TokensModule = typeof import("./tokens");
+
+async function postgresUrl(): Promise<string | undefined> {
+  const admin = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/postgres", connectionTimeoutMillis: 1000 });
+  try {
+    await admin.connect();
+  } catch {
+    return undefined;
+  }
+  const name = `claimtrip_tokens_test_${process.pid}`;
+  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  return `postgresql://postgres@127.0.0.1:5432/${name}`;
+}
+
+const backends: [string, () => Promise<string | undefined>][] = [
+  ["SQLite", async () => `file:${join(mkdtempSync(join(tmpdir(), "claimtrip-tokens-")), "app.db")}`],
+  ["PostgreSQL", postgresUrl],
+];
+
+describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
+  const idp = new FakeIdp();
+  let url: string | undefined;
+  let db: Database;
+  let userId: string;
+
+  /** A fresh copy of lib/auth/tokens and everything it imports: what a second app instance is. */
+  async function instance(): Promise<TokensModule> {
+    vi.resetModules();
+    // lib/db.ts keeps its client on globalThis across hot reloads; an instance has its own.
+    delete (globalThis as { claimtripDb?: unknown }).claimtripDb;
+    return import("./tokens");
+  }
+
+  beforeAll(async () => {
+    url = await makeUrl();
+    if (!url) return;
+    await idp.start();
+    await migrate(url);
+    db = createPrismaClient(url, { logErrors: false });
+    vi.stubEnv("NODE_ENV", "test");
+    vi.stubEnv("DATABASE_URL", url);
+    vi.stubEnv("AUTH_ISSUER", idp.issuer);
+    vi.stubEnv("AUTH_SECRET", "tokens-test-secret-0123456789abcdefghij");
+    vi.stubEnv("AUTH_CLIENT_SECRET", "tokens-test-client-secret");
+    vi.stubEnv("AUTH_REFRESH_SKEW", "30");
+    vi.stubEnv("LOG_LEVEL", "silent");
+    const user = await db.user.create({ data: { email: "alice@example.com", name: "Alice" } });
+    userId = user.id;
+  });
+
+  afterAll(async () => {
+    vi.unstubAllEnvs();
+    if (!url) return;
+    await db.$disconnect();
+    idp.server.close();
+    if (url.startsWith("postgresql:")) {
+      const name = new URL(url).pathname.slice(1);
+      const admin = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/postgres" });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await admin.end();
+    }
+  });
+
+  beforeEach(async ({ skip }) => {
+    if (!url) skip("no PostgreSQL at 127.0.0.1:5432");
+    idp.refreshCalls = 0;
+    idp.counter = 0;
+    idp.down = false;
+    idp.valid = new Set(["refresh-0"]);
+    await db.account.deleteMany({});
+    await db.account.create({
+      data: {
+        userId,
+        type: "oidc",
+        provider: "claimtrip",
+        providerAccountId: "alice",
+        access_token: "access-0",
+        refresh_token: "refresh-0",
+        // Expires in 10 s: inside the 30 s refresh window.
+        expires_at: Math.floor(Date.now() / 1000) + 10,
+      },
+    });
+  });
+
+  it("hands out a token with life left without calling the IdP", async () => {
+    await db.account.updateMany({ data: { expires_at: Math.floor(Date.now() / 1000) + 300 } });
+    const tokens = await instance();
+    await expect(tokens.getAccessToken(userId)).resolves.toBe("access-0");
+    expect(idp.refreshCalls).toBe(0);
+  });
+
+  it("refreshes once for many concurrent requests in one instance", async () => {
+    const tokens = await instance();
+    const results = await Promise.all(Array.from({ length: 20 }, () => tokens.getAccessToken(userId)));
+    expect(new Set(results)).toEqual(new Set(["access-1"]));
+    expect(idp.refreshCalls).toBe(1);
+    const stored = await db.account.findFirstOrThrow({ where: { userId } });
+    expect(stored.refresh_token).toBe("refresh-1");
+    expect(stored.refreshLeaseUntil).toBeNull();
+  });
+
+  it("refreshes once across instances that share the database", async () => {
+    const instances = [await instance(), await instance(), await instance()];
+    const results = await Promise.all(
+      instances.flatMap((tokens) => Array.from({ length: 5 }, () => tokens.getAccessToken(userId))),
+    );
+    expect(new Set(results)).toEqual(new Set(["access-1"]));
+    expect(idp.refreshCalls).toBe(1);
+  });
+
+  it("forgets the tokens when the IdP refuses the refresh token, and says to sign in again", async () => {
+    idp.valid = new Set(); // revoked at the IdP
+    const tokens = await instance();
+    await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "session_expired" });
+    const stored = await db.account.findFirstOrThrow({ where: { userId } });
+    expect(stored.access_token).toBeNull();
+    expect(stored.refresh_token).toBeNull();
+  });
+
+  it("keeps the tokens and releases the lease when the IdP is down", async () => {
+    idp.down = true;
+    const tokens = await instance();
+    await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "idp_unavailable" });
+    const stored = await db.account.findFirstOrThrow({ where: { userId } });
+    expect(stored.refresh_token).toBe("refresh-0");
+    expect(stored.refreshLeaseUntil).toBeNull();
+    idp.down = false;
+    await expect(tokens.getAccessToken(userId)).resolves.toBe("access-1");
+  });
+});
