@@ -5,7 +5,7 @@
  *
  * Contract: oidc-provider's example/my_adapter.js.
  */
-import type { Adapter, AdapterFactory, AdapterPayload } from "oidc-provider";
+import { errors, type Adapter, type AdapterFactory, type AdapterPayload } from "oidc-provider";
 import type { Database } from "./db.ts";
 
 const epoch = (date: Date) => Math.floor(date.getTime() / 1000);
@@ -19,6 +19,12 @@ const GRANTABLE = [
   "BackchannelAuthenticationRequest",
   "PreAuthorizedCode",
 ];
+
+/** oidc-provider's words for a code or refresh token used again (events.ts logs the second as theft). */
+const ALREADY_USED: Record<string, string> = {
+  AuthorizationCode: "authorization code already consumed",
+  RefreshToken: "refresh token already used",
+};
 
 class PrismaAdapter implements Adapter {
   readonly #db: Database;
@@ -62,10 +68,22 @@ class PrismaAdapter implements Adapter {
   }
 
   async consume(id: string): Promise<void> {
-    await this.#db.idpOidcModel.updateMany({
-      where: { kind: this.#kind, id },
+    // Conditional, so that of concurrent requests presenting one code or refresh token exactly
+    // one consumes it: oidc-provider checks `consumed` on the copy it read before, which the
+    // others read too. They are reuse, answered as oidc-provider answers a later replay: the
+    // grant and every token of it revoked, then invalid_grant.
+    const { count } = await this.#db.idpOidcModel.updateMany({
+      where: { kind: this.#kind, id, consumedAt: null },
       data: { consumedAt: new Date() },
     });
+    if (count > 0) return;
+    const row = await this.#db.idpOidcModel.findUnique({ where: { kind_id: { kind: this.#kind, id } }, select: { grantId: true } });
+    if (row?.grantId) {
+      await this.#db.idpOidcModel.deleteMany({
+        where: { OR: [{ grantId: row.grantId, kind: { in: GRANTABLE } }, { kind: "Grant", id: row.grantId }] },
+      });
+    }
+    throw new errors.InvalidGrant(ALREADY_USED[this.#kind] ?? `${this.#kind} already consumed`);
   }
 
   async destroy(id: string): Promise<void> {

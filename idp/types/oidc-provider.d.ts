@@ -316,6 +316,9 @@ declare module "oidc-provider" {
     class InvalidTarget extends OIDCProviderError {
       constructor(description?: string, detail?: string);
     }
+    class InvalidGrant extends OIDCProviderError {
+      constructor(detail?: string);
+    }
     class InvalidRequest extends OIDCProviderError {
       constructor(description?: string, code?: number);
     }
