@@ -1,0 +1,60 @@
+/**
+ * Where the end-to-end run lives: its own ports and its own SQLite file, so it never collides
+ * with a demo (`npm start` on 3000/4000) running on the same machine, and never reads that
+ * demo's data. playwright.config.ts starts the servers with exactly these settings.
+ */
+import { join } from "node:path";
+
+/** The repository root (this folder's parent). */
+export const REPO_ROOT = join(import.meta.dirname, "..");
+
+/** The web app under test. */
+export const APP_URL = "http://localhost:3100";
+
+/** The app API's resource identifier for this run (the `aud` of the app's access tokens). */
+export const API_AUDIENCE = `${APP_URL}/api`;
+
+/** The local IdP under test. */
+export const IDP_URL = "http://localhost:4100";
+
+/** The second API registered at the IdP; its tokens must never open the app's API. */
+export const OTHER_API = "urn:claimtrip:reports";
+
+/** Access-token lifetime for the run (the IdP's minimum), short so the refresh spec waits little. */
+export const ACCESS_TOKEN_TTL_SECONDS = 30;
+
+/** The app refreshes only when this few seconds are left, so a fresh token is not refreshed early. */
+export const REFRESH_SKEW_SECONDS = 5;
+
+/** Everything a run writes (git-ignored). */
+export const OUTPUT_DIR = join(REPO_ROOT, "e2e/.output");
+
+/** The run's database, recreated at the start of every run. */
+export const DB_FILE = join(OUTPUT_DIR, "e2e.db");
+
+/** Saved browser state of the signed-in demo users (git-ignored). */
+export const AUTH_DIR = join(REPO_ROOT, "e2e/.auth");
+
+export interface DemoUser {
+  email: string;
+  password: string;
+  /** What the app shows in its header for this user (name, or the email as a fallback). */
+  shownAs: RegExp;
+  storageState: string;
+}
+
+/** Seeded by `npm run setup`: the admin. */
+export const alice: DemoUser = {
+  email: "alice@example.com",
+  password: "alice-password",
+  shownAs: /alice/i,
+  storageState: join(AUTH_DIR, "alice.json"),
+};
+
+/** Seeded by `npm run setup`: no role. */
+export const bob: DemoUser = {
+  email: "bob@example.com",
+  password: "bob-password",
+  shownAs: /bob/i,
+  storageState: join(AUTH_DIR, "bob.json"),
+};

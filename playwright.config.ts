@@ -1,0 +1,126 @@
+/**
+ * Playwright: the claim round trip in a real browser, against the real IdP and the production
+ * build of the app (`npm run build` first; `npm test` does it through `pretest:e2e`).
+ *
+ * The run gets its own ports (app 3100, IdP 4100) and its own SQLite database
+ * (e2e/.output/e2e.db, recreated every run), so a demo on 3000/4000 is left alone.
+ *
+ * Why one worker: the app keeps each user's tokens in one Account row, so a sign-in replaces the
+ * tokens behind every browser session of that user, and spec 7 counts the IdP's refreshes of
+ * alice's grant. Specs side by side would let one spec's sign-in or refresh land in the middle
+ * of another's assertions (or add a refresh to spec 7's count). Run one at a time, the order
+ * does not matter as long as every spec that signs a user in again (claim-round-trip,
+ * no-token-in-browser, refresh, sign-out) does it in its own browser context, leaves that user
+ * with a live grant, and signs out only its own session, never the ones auth.setup.ts saved.
+ */
+import { existsSync } from "node:fs";
+import { relative } from "node:path";
+import { chromium, defineConfig, devices, type LaunchOptions } from "@playwright/test";
+import {
+  ACCESS_TOKEN_TTL_SECONDS,
+  API_AUDIENCE,
+  APP_URL,
+  DB_FILE,
+  IDP_URL,
+  OUTPUT_DIR,
+  REFRESH_SKEW_SECONDS,
+} from "./e2e/settings";
+
+/** A Chromium on the machine wins (Debian's package, or any path in this setting). */
+const SYSTEM_CHROMIUM = process.env.PLAYWRIGHT_CHROMIUM_PATH || "/usr/bin/chromium";
+
+/** Flags for a browser in a container: no sandbox (root), no GPU, and no calls home. */
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+function browserLaunchOptions(): LaunchOptions {
+  if (existsSync(SYSTEM_CHROMIUM)) return { executablePath: SYSTEM_CHROMIUM, args: CHROMIUM_ARGS };
+  if (!process.env.PLAYWRIGHT_CHROMIUM_PATH && existsSync(chromium.executablePath())) return { args: CHROMIUM_ARGS };
+  const problem = process.env.PLAYWRIGHT_CHROMIUM_PATH
+    ? `PLAYWRIGHT_CHROMIUM_PATH is ${process.env.PLAYWRIGHT_CHROMIUM_PATH}, but there is no file there.`
+    : "No Chromium for the end-to-end tests.";
+  // One line, no stack trace: this is a setup step for the user, not a bug.
+  console.error(
+    `${problem} Install one with \`apt-get install -y chromium\` (Debian/Ubuntu) or \`npx playwright install chromium\`, ` +
+      "or set PLAYWRIGHT_CHROMIUM_PATH to a Chromium or Chrome binary.",
+  );
+  process.exit(1);
+}
+
+/** Settings both servers get; secrets come from .env.local, which `scripts/setup.ts` writes. */
+const serverEnv: Record<string, string> = {
+  NODE_ENV: "production",
+  DATABASE_URL: `file:${DB_FILE}`,
+  APP_URL,
+  API_AUDIENCE,
+  AUTH_ISSUER: IDP_URL,
+  IDP_ISSUER: IDP_URL,
+  IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
+  AUTH_REFRESH_SKEW: String(REFRESH_SKEW_SECONDS),
+  // The most verbose output both servers write, so the log check (zz-logs-clean) sees all of it.
+  LOG_LEVEL: "debug",
+};
+
+const tsx = "node_modules/.bin/tsx";
+const out = relative(import.meta.dirname, OUTPUT_DIR);
+const db = relative(import.meta.dirname, DB_FILE);
+
+export default defineConfig({
+  testDir: "./e2e",
+  outputDir: "test-results",
+  fullyParallel: false,
+  workers: 1,
+  forbidOnly: Boolean(process.env.CI),
+  // A retry would turn a real race (two refreshes of one grant) into a "flaky" pass.
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  reporter: process.env.CI ? [["list"], ["html", { open: "never" }]] : [["list"]],
+  use: {
+    baseURL: APP_URL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: browserLaunchOptions(),
+  },
+  projects: [
+    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    {
+      name: "chromium",
+      testMatch: /\.spec\.ts$/,
+      dependencies: ["setup"],
+      use: { ...devices["Desktop Chrome"] },
+    },
+  ],
+  // Started in order: a fresh database (migrated and seeded by the project's own setup), the
+  // IdP, then the app.
+  // Never reuse a running server: one started with other settings would make the results lie.
+  webServer: [
+    {
+      name: "idp",
+      command: `rm -f ${db} ${db}-* && mkdir -p ${out} && ${tsx} scripts/setup.ts && exec ${tsx} idp/server.ts > ${out}/idp.log 2> ${out}/idp.err.log`,
+      url: `${IDP_URL}/.well-known/openid-configuration`,
+      env: serverEnv,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+    {
+      name: "app",
+      command: `exec node_modules/.bin/next start -p ${new URL(APP_URL).port} > ${out}/app.log 2> ${out}/app.err.log`,
+      url: `${APP_URL}/api/health`,
+      env: serverEnv,
+      reuseExistingServer: false,
+      timeout: 120_000,
+      stderr: "pipe",
+      gracefulShutdown: { signal: "SIGTERM", timeout: 5_000 },
+    },
+  ],
+});
