@@ -6,19 +6,9 @@ const nextConfig: NextConfig = {
   experimental: { authInterrupts: true },
   // Native and Node-only database drivers are loaded by Node, not bundled.
   serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "pg", "@prisma/adapter-pg", "pino"],
-  async headers() {
-    return [
-      {
-        source: "/:path*",
-        headers: [
-          { key: "X-Content-Type-Options", value: "nosniff" },
-          { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-          { key: "X-Frame-Options", value: "DENY" },
-          { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-        ],
-      },
-    ];
-  },
+  // Security headers (CSP with a per-request nonce, HSTS, nosniff, Referrer-Policy, framing,
+  // Permissions-Policy) are all set in proxy.ts from lib/http/security-headers.ts: the nonce
+  // and HSTS depend on the request and on APP_URL at run time, which headers() here cannot see.
 };
 
 export default nextConfig;

@@ -3,10 +3,13 @@
  * access token as a bearer token. The API then decides on nothing but that token.
  */
 import "server-only";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { AuthError } from "./auth/errors";
 import { getAccessToken } from "./auth/tokens";
 import { env } from "./env";
+import { REQUEST_ID_HEADER } from "./http/request-id";
+import { loggerFor } from "./logger";
 import type { SignedInUser } from "./session";
 
 export interface ApiResult<T> {
@@ -39,15 +42,26 @@ export interface ApiError {
  * is down) sends the user to the sign-in error page with the reason, never to a 500 page.
  */
 export async function callApi<T>(user: SignedInUser, path: `/api/${string}`): Promise<ApiResult<T | ApiError>> {
+  const incoming = await headers();
   let token: string;
   try {
     token = await getAccessToken(user.id);
   } catch (error) {
-    if (error instanceof AuthError) redirect(`/auth/error?error=${error.code}`);
+    if (error instanceof AuthError) {
+      const fields = { event: "access_token_unavailable", userId: user.id, code: error.code, reason: error.reason };
+      loggerFor(incoming).warn(fields, "no usable access token");
+      redirect(`/auth/error?error=${error.code}`);
+    }
     throw error;
   }
+  // The API call carries this request's id, so its log lines can be matched to the page's.
+  const requestId = incoming.get(REQUEST_ID_HEADER);
   const response = await fetch(`${env.APP_URL}${path}`, {
-    headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+    headers: {
+      authorization: `Bearer ${token}`,
+      accept: "application/json",
+      ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
+    },
     cache: "no-store",
   });
   return { status: response.status, body: (await response.json()) as T | ApiError };

@@ -9,10 +9,18 @@ export function ExpiryCountdown({ exp }: { exp: number }) {
     return () => clearInterval(timer);
   }, []);
   const left = Math.round(exp - now / 1000);
-  if (left <= 0) return <span className="text-red-700">expired {-left}s ago</span>;
+  // The server's clock and the browser's differ by the time the page took to arrive: the text
+  // may differ at hydration, and the next tick corrects it.
+  if (left <= 0) {
+    return (
+      <span className="text-red-700" suppressHydrationWarning>
+        expired {-left}s ago
+      </span>
+    );
+  }
   const minutes = Math.floor(left / 60);
   return (
-    <span className="tabular-nums">
+    <span className="tabular-nums" suppressHydrationWarning>
       expires in {minutes > 0 ? `${minutes}m ` : ""}
       {left % 60}s
     </span>

@@ -1,11 +1,13 @@
 "use server";
 /**
  * Sign-in and sign-out, as server actions: forms post them, so both carry Next.js's
- * same-origin check for actions and need no client JavaScript.
+ * same-origin check for actions (and proxy.ts's own, lib/http/same-origin.ts) and need no
+ * client JavaScript.
  */
 import "server-only";
 import { redirect } from "next/navigation";
 import { env } from "../env";
+import { requestLogger } from "../logger";
 import { auth, signIn, signOut } from "./index";
 import { providerMetadata } from "./discovery";
 import { safeReturnPath } from "./return-path";
@@ -23,7 +25,9 @@ export async function signInAction(form: FormData): Promise<void> {
 export async function signOutAction(): Promise<void> {
   const session = await auth();
   await signOut({ redirect: false });
-  const idToken = session?.user?.id ? await endTokens(session.user.id) : null;
+  const userId = session?.user?.id;
+  const idToken = userId ? await endTokens(userId) : null;
+  if (userId) (await requestLogger()).info({ event: "sign_out", userId }, "signed out");
   let logoutUrl = "/";
   try {
     const { end_session_endpoint } = await providerMetadata();

@@ -1,11 +1,16 @@
 /**
- * Auth.js configuration: the one OpenID Provider this app signs in with, and what a session
- * may carry. Split from ./index.ts (which adds the database adapter) as create-t3-app does.
+ * Auth.js configuration: the one OpenID Provider this app signs in with, what a session may
+ * carry, and how its cookies and redirects are locked down. Split from ./index.ts (which adds
+ * the database adapter) as create-t3-app does.
  */
 import "server-only";
 import type { NextAuthConfig } from "next-auth";
 import { env } from "../env";
+import { requestLogger } from "../logger";
+import { cookieSettings } from "./cookies";
+import { authLogger } from "./log-events";
 import { idp, PROVIDER_ID } from "./provider";
+import { sameOriginRedirect } from "./return-path";
 import { saveTokens } from "./tokens";
 
 export const authConfig = {
@@ -13,18 +18,24 @@ export const authConfig = {
   secret: env.AUTH_SECRET,
   session: { strategy: "database", maxAge: 8 * 60 * 60, updateAge: 15 * 60 },
   trustHost: true,
+  // HttpOnly, SameSite=Lax; Secure with a __Host- prefix when APP_URL is https (./cookies.ts).
+  ...cookieSettings(env.APP_URL),
   pages: { signIn: "/", error: "/auth/error" },
+  logger: authLogger,
   callbacks: {
     // Only a profile reaches the browser (useSession, /api/auth/session): never a token.
     session({ session, user }) {
       return { expires: session.expires, user: { id: user.id, name: user.name, email: user.email } } as typeof session;
     },
+    // Every callbackUrl and post-sign-in redirect stays on this app: no open redirect.
+    redirect: sameOriginRedirect,
   },
   events: {
     // Auth.js writes tokens only when it first links an account; every later sign-in
     // would keep the old ones. Store what this sign-in just received.
-    async signIn({ account }) {
+    async signIn({ user, account, isNewUser }) {
       if (account?.provider === PROVIDER_ID) await saveTokens(account);
+      (await requestLogger()).info({ event: "sign_in", userId: user.id, isNewUser: Boolean(isNewUser) }, "signed in");
     },
   },
 } satisfies NextAuthConfig;

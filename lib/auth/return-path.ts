@@ -1,5 +1,5 @@
 /**
- * Where to send the user after signing in: only a path on this app, never another origin
+ * Where to send the user after signing in or out: only a path on this app, never another origin
  * (`//evil.example`, `https://evil.example`, `/\evil.example`), or the sign-in becomes an
  * open redirect.
  */
@@ -16,4 +16,23 @@ export function safeReturnPath(value: unknown, fallback = FALLBACK): string {
   } catch {
     return fallback;
   }
+}
+
+/**
+ * Auth.js's `redirect` callback: every `callbackUrl` (query, form field or cookie) and every
+ * redirect after sign-in or sign-out passes through it. A path, or a URL on this app's own
+ * origin, keeps its path and query; anything else lands on the start page.
+ */
+export function sameOriginRedirect({ url, baseUrl }: { url: string; baseUrl: string }): string {
+  const origin = new URL(baseUrl).origin;
+  let path: unknown = url;
+  if (!url.startsWith("/")) {
+    try {
+      const parsed = new URL(url);
+      path = parsed.origin === origin ? `${parsed.pathname}${parsed.search}` : null;
+    } catch {
+      path = null;
+    }
+  }
+  return `${origin}${safeReturnPath(path, "/")}`;
 }

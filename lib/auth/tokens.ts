@@ -11,8 +11,10 @@ import "server-only";
 import type { Account } from "@auth/core/types";
 import { db } from "../db";
 import { env } from "../env";
+import { requestLogger } from "../logger";
 import { providerMetadata } from "./discovery";
-import { IdpUnavailableError, SessionExpiredError } from "./errors";
+import { AuthError, IdpUnavailableError, SessionExpiredError } from "./errors";
+import { oauthErrorCode } from "./log-events";
 import { PROVIDER_ID } from "./provider";
 
 /** How long one refresh may hold the lease before another request may take over. */
@@ -77,7 +79,7 @@ const inFlight = new Map<string, Promise<string>>();
  */
 export async function getAccessToken(userId: string): Promise<string> {
   const account = await findAccount(userId);
-  if (!account?.access_token) throw new SessionExpiredError("no tokens are stored for this user");
+  if (!account?.access_token) throw new SessionExpiredError("no tokens are stored for this user", { reason: "no_tokens" });
   if (fresh(account)) return account.access_token;
   let pending = inFlight.get(account.id);
   if (!pending) {
@@ -105,11 +107,13 @@ async function refreshOnce(seen: AccountRow): Promise<string> {
     // Another request (perhaps in another instance) is refreshing, or just did: wait for it.
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     const latest = await db.account.findUnique({ where: { id: current.id } });
-    if (!latest?.access_token) throw new SessionExpiredError("the tokens were removed while refreshing");
+    if (!latest?.access_token) {
+      throw new SessionExpiredError("the tokens were removed while refreshing", { reason: "tokens_removed" });
+    }
     if (latest.tokenVersion !== current.tokenVersion && fresh(latest)) return latest.access_token;
     current = latest;
   }
-  throw new IdpUnavailableError(env.AUTH_ISSUER);
+  throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "lease_timeout" });
 }
 
 interface TokenResponse {
@@ -122,15 +126,19 @@ interface TokenResponse {
 }
 
 async function refreshHoldingLease(account: AccountRow): Promise<string> {
+  const log = (await requestLogger()).child({ userId: account.userId });
   const release = () => db.account.update({ where: { id: account.id }, data: { refreshLeaseUntil: null } });
   if (!account.refresh_token) {
     await release();
-    throw new SessionExpiredError("the access token expired and there is no refresh token");
+    log.warn({ event: "token_refresh_failed", code: "session_expired", reason: "no_refresh_token" }, "token refresh failed");
+    throw new SessionExpiredError("the access token expired and there is no refresh token", { reason: "no_refresh_token" });
   }
   let tokens: TokenResponse;
   try {
     tokens = await requestRefresh(account.refresh_token);
   } catch (error) {
+    const { code, reason } = error instanceof AuthError ? error : { code: "unexpected", reason: "unexpected" };
+    log.warn({ event: "token_refresh_failed", code, reason }, "token refresh failed");
     if (error instanceof SessionExpiredError) {
       // The grant is dead (revoked, expired, or reused elsewhere): forget its tokens.
       await db.account.update({
@@ -156,6 +164,7 @@ async function refreshHoldingLease(account: AccountRow): Promise<string> {
       tokenVersion: { increment: 1 },
     },
   });
+  log.info({ event: "token_refresh", outcome: "done", rotated: Boolean(tokens.refresh_token) }, "token refreshed");
   return tokens.access_token;
 }
 
@@ -181,12 +190,13 @@ async function requestRefresh(refreshToken: string): Promise<TokenResponse> {
       cache: "no-store",
     });
   } catch (cause) {
-    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause });
+    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause, reason: "unreachable" });
   }
   const body = (await response.json().catch(() => ({}))) as Partial<TokenResponse> & { error?: string };
   if (response.ok && typeof body.access_token === "string") return body as TokenResponse;
-  if (response.status >= 500) throw new IdpUnavailableError(env.AUTH_ISSUER);
-  throw new SessionExpiredError(`the IdP refused the refresh (${body.error ?? response.status})`);
+  if (response.status >= 500) throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: `http_${response.status}` });
+  const reason = body.error ? oauthErrorCode(body.error) : `http_${response.status}`;
+  throw new SessionExpiredError(`the IdP refused the refresh (${reason})`, { reason });
 }
 
 /**

@@ -3,6 +3,7 @@ import { forbidden } from "next/navigation";
 import { callApi, type AdminResponse } from "@/lib/api-client";
 import { requireUser } from "@/lib/session";
 import { ApiRefusal } from "../../_components/api-refusal";
+import { EndSessionsForm } from "../../_components/end-sessions-form";
 
 export const metadata: Metadata = { title: "Admin" };
 
@@ -22,6 +23,7 @@ export default async function AdminPage() {
         <p className="text-slate-700">
           <code className="font-mono">GET /api/admin</code> accepted your access token because its roles claim contains{" "}
           <code className="font-mono">admin</code>. These are the users this app has seen, and when their sessions end.
+          Ending a user&apos;s sessions signs them out of this app everywhere; the action checks your access token again.
         </p>
       </header>
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
@@ -33,17 +35,23 @@ export default async function AdminPage() {
               <th scope="col" className="px-4 py-2 font-medium">Email</th>
               <th scope="col" className="px-4 py-2 font-medium">Active sessions</th>
               <th scope="col" className="px-4 py-2 font-medium">Latest session ends</th>
+              <th scope="col" className="px-4 py-2 font-medium">
+                <span className="sr-only">Actions</span>
+              </th>
             </tr>
           </thead>
           <tbody>
             {body.users.map((u) => {
               const ends = u.sessions.map((s) => s.expires).sort().at(-1);
               return (
-                <tr key={u.id} className="border-b border-slate-100 last:border-0">
+                <tr key={u.id} className="border-b border-slate-100 last:border-0" data-user-id={u.id}>
                   <td className="px-4 py-2">{u.name ?? "—"}</td>
                   <td className="px-4 py-2 font-mono">{u.email ?? "—"}</td>
                   <td className="px-4 py-2">{u.sessions.length}</td>
                   <td className="px-4 py-2">{ends ? <time dateTime={ends}>{new Date(ends).toUTCString()}</time> : "—"}</td>
+                  <td className="px-4 py-2">
+                    <EndSessionsForm userId={u.id} who={u.email ?? u.name ?? u.id} self={u.id === user.id} />
+                  </td>
                 </tr>
               );
             })}

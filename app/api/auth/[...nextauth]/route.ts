@@ -1,22 +1,39 @@
 import type { NextRequest } from "next/server";
 import { handlers } from "@/lib/auth";
+import { signInWithFreshSession } from "@/lib/auth/fresh-session";
+import { oauthErrorCode } from "@/lib/auth/log-events";
+import { loggerFor } from "@/lib/logger";
+
+const isCallback = (request: NextRequest) => request.nextUrl.pathname.startsWith("/api/auth/callback/");
 
 /**
- * Auth.js handles everything, except one thing it drops: when the IdP refuses a login it
- * reports why (`error`, `error_description`, RFC 6749 §4.1.2.1), and Auth.js would only show
- * a generic error. Send the user to the error page with the IdP's reason instead.
+ * Auth.js handles everything, with two additions on the sign-in callback:
+ * - when the IdP refuses a login it says why (`error`, `error_description`, RFC 6749 §4.1.2.1)
+ *   and Auth.js would show a generic error: send the user to the error page with the reason;
+ * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts).
  */
 export async function GET(request: NextRequest) {
-  const { pathname, searchParams } = request.nextUrl;
+  if (!isCallback(request)) return handlers.GET(request);
+  const { searchParams } = request.nextUrl;
   const error = searchParams.get("error");
-  if (pathname.startsWith("/api/auth/callback/") && error) {
+  if (error) {
+    const code = error === "access_denied" ? "access_denied" : "OAuthCallbackError";
+    loggerFor(request.headers).warn({ event: "sign_in_failed", code, idpError: oauthErrorCode(error) }, "the IdP refused the sign-in");
     const target = new URL("/auth/error", request.nextUrl);
-    target.searchParams.set("error", error === "access_denied" ? "access_denied" : "OAuthCallbackError");
+    target.searchParams.set("error", code);
     const reason = searchParams.get("error_description");
     if (reason) target.searchParams.set("reason", reason.slice(0, 200));
     return Response.redirect(target, 303);
   }
-  return handlers.GET(request);
+  return callback(request, handlers.GET);
 }
 
-export const { POST } = handlers;
+export async function POST(request: NextRequest) {
+  return isCallback(request) ? callback(request, handlers.POST) : handlers.POST(request);
+}
+
+async function callback(request: NextRequest, handler: (request: NextRequest) => Promise<Response>) {
+  const { response, rotated } = await signInWithFreshSession(request, handler);
+  if (rotated) loggerFor(request.headers).info({ event: "session_rotated" }, "the sign-in replaced the browser's session");
+  return response;
+}

@@ -1,0 +1,35 @@
+"use client";
+import { useActionState } from "react";
+import { endSessionsAction, type EndSessionsCode } from "@/lib/auth/end-sessions";
+
+const messages: Record<EndSessionsCode, string> = {
+  forbidden: "Refused: your access token does not say you are an admin.",
+  not_signed_in: "Please sign in again.",
+  session_expired: "Your sign-in has expired. Please sign in again.",
+  idp_unavailable: "The identity provider is not answering; try again in a moment.",
+  invalid_request: "That user id is not valid.",
+  not_found: "That user no longer exists.",
+};
+
+/** "End sessions" for one user on the admin page; the server action decides whether it may. */
+export function EndSessionsForm({ userId, who, self }: { userId: string; who: string; self: boolean }) {
+  const [result, action, pending] = useActionState(endSessionsAction, null);
+  return (
+    <form action={action} className="flex flex-wrap items-center gap-2">
+      <input type="hidden" name="userId" value={userId} />
+      <button
+        type="submit"
+        disabled={pending}
+        aria-label={self ? "End my other sessions" : `End all sessions of ${who}`}
+        className="rounded-md border border-red-300 bg-white px-2 py-1 text-xs font-medium text-red-700 hover:bg-red-50 disabled:opacity-50"
+      >
+        {self ? "End my other sessions" : "End sessions"}
+      </button>
+      {result && (
+        <span role="status" data-testid="end-sessions-result" className={result.ok ? "text-emerald-700" : "text-red-700"}>
+          {result.ok ? `Ended ${result.data.ended} session${result.data.ended === 1 ? "" : "s"}.` : messages[result.code]}
+        </span>
+      )}
+    </form>
+  );
+}

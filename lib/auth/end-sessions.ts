@@ -1,0 +1,63 @@
+"use server";
+/**
+ * An admin mutation: end every session of a user (sign them out of the app everywhere). When
+ * the admin picks themselves, the session they act from stays, so it reads "my other sessions".
+ *
+ * The authorization check sits here, next to the mutation, and is the API's own: the caller's
+ * access token, verified exactly as GET /api/admin verifies it, must say admin. The page that
+ * shows the button proves nothing; a server action is a public endpoint anyone can post to.
+ * Cross-site posts are refused before this runs (proxy.ts, and Next.js's Origin check).
+ */
+import "server-only";
+import { revalidatePath } from "next/cache";
+import { cookies } from "next/headers";
+import { verifyAdminToken } from "../api-auth";
+import { db } from "../db";
+import { env } from "../env";
+import { requestLogger } from "../logger";
+import { currentUser } from "../session";
+import { sessionCookieName } from "./cookies";
+import { AuthError, type AuthErrorCode } from "./errors";
+import { endTokens, getAccessToken } from "./tokens";
+
+export type EndSessionsCode = AuthErrorCode | "forbidden" | "invalid_request" | "not_found";
+
+/** What the action answers (house style for server actions). */
+export type EndSessionsResult = { ok: true; data: { ended: number } } | { ok: false; code: EndSessionsCode };
+
+/** User ids are cuids; anything else is refused before it reaches a query. */
+const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+/** For `useActionState`: ends the sessions of the user named by the form's `userId`. */
+export async function endSessionsAction(_previous: EndSessionsResult | null, form: FormData): Promise<EndSessionsResult> {
+  const caller = await currentUser();
+  if (!caller) return { ok: false, code: "not_signed_in" };
+  const log = (await requestLogger()).child({ userId: caller.id, action: "end_sessions" });
+
+  let token: string;
+  try {
+    token = await getAccessToken(caller.id);
+  } catch (error) {
+    if (error instanceof AuthError) return { ok: false, code: error.code };
+    throw error;
+  }
+  const verdict = await verifyAdminToken(token);
+  if (!verdict.ok) {
+    log.warn({ event: "admin_action_refused", code: verdict.error.code, reason: verdict.error.reason }, "not an admin");
+    return { ok: false, code: verdict.error.status === 503 ? "idp_unavailable" : "forbidden" };
+  }
+
+  const target = form.get("userId");
+  if (typeof target !== "string" || !USER_ID.test(target)) return { ok: false, code: "invalid_request" };
+  if (!(await db.user.findUnique({ where: { id: target }, select: { id: true } }))) return { ok: false, code: "not_found" };
+
+  const own = (await cookies()).get(sessionCookieName(env.APP_URL))?.value;
+  const { count } = await db.session.deleteMany({
+    where: { userId: target, ...(own ? { NOT: { sessionToken: own } } : {}) },
+  });
+  // With no session left, the target's tokens are forgotten and the refresh token revoked.
+  await endTokens(target);
+  log.info({ event: "sessions_ended", targetUserId: target, ended: count }, "admin ended a user's sessions");
+  revalidatePath("/admin");
+  return { ok: true, data: { ended: count } };
+}

@@ -1,0 +1,45 @@
+import { describe, expect, it } from "vitest";
+import { crossSiteRefusal, type RequestFacts } from "./same-origin";
+
+const APP = "http://localhost:3000";
+const post = (facts: Partial<RequestFacts>): RequestFacts => ({
+  method: "POST",
+  pathname: "/",
+  origin: null,
+  secFetchSite: null,
+  ...facts,
+});
+
+describe("crossSiteRefusal", () => {
+  it("lets the app's own posts through (server actions, Auth.js forms)", () => {
+    expect(crossSiteRefusal(post({ origin: APP, secFetchSite: "same-origin" }), APP)).toBeNull();
+    expect(crossSiteRefusal(post({ origin: APP, pathname: "/api/auth/signout" }), `${APP}/`)).toBeNull();
+  });
+
+  it("refuses a post from another origin, or from an opaque one", () => {
+    expect(crossSiteRefusal(post({ origin: "https://evil.example", secFetchSite: "cross-site" }), APP)).toBe("origin_mismatch");
+    expect(crossSiteRefusal(post({ origin: "http://localhost:3001" }), APP)).toBe("origin_mismatch");
+    expect(crossSiteRefusal(post({ origin: "null" }), APP)).toBe("origin_mismatch");
+    expect(crossSiteRefusal({ ...post({ origin: "https://evil.example" }), method: "delete" }, APP)).toBe("origin_mismatch");
+  });
+
+  it("refuses a cross-site or same-site fetch even without an Origin header", () => {
+    expect(crossSiteRefusal(post({ secFetchSite: "cross-site" }), APP)).toBe("cross_site_fetch");
+    expect(crossSiteRefusal(post({ secFetchSite: "same-site" }), APP)).toBe("cross_site_fetch");
+  });
+
+  it("leaves safe methods alone", () => {
+    for (const method of ["GET", "HEAD", "OPTIONS"]) {
+      expect(crossSiteRefusal({ method, pathname: "/", origin: "https://evil.example", secFetchSite: "cross-site" }, APP)).toBeNull();
+    }
+  });
+
+  it("lets the IdP post the sign-in callback (form_post): state and PKCE guard it", () => {
+    const callback = post({ pathname: "/api/auth/callback/claimtrip", origin: "http://localhost:4000", secFetchSite: "same-site" });
+    expect(crossSiteRefusal(callback, APP)).toBeNull();
+  });
+
+  it("lets non-browser clients through: they hold no victim's cookies", () => {
+    expect(crossSiteRefusal(post({}), APP)).toBeNull();
+  });
+});

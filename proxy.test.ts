@@ -1,0 +1,72 @@
+import { NextRequest } from "next/server";
+import { describe, expect, it, vi } from "vitest";
+
+vi.mock("./lib/env", () => ({
+  env: { APP_URL: "http://localhost:3000", AUTH_ISSUER: "http://localhost:4000", NODE_ENV: "production", LOG_LEVEL: "silent" },
+}));
+
+const { proxy } = await import("./proxy");
+
+const request = (path: string, init: ConstructorParameters<typeof NextRequest>[1] = {}) =>
+  new NextRequest(`http://localhost:3000${path}`, init);
+
+/** What NextResponse.next() hands on to the route as request headers. */
+const forwarded = (response: Response, name: string) => response.headers.get(`x-middleware-request-${name}`);
+
+const nonceOf = (csp: string | null) => /'nonce-([^']+)'/.exec(csp ?? "")?.[1];
+
+describe("proxy", () => {
+  it("sets the CSP with a fresh nonce on the response and on the request Next.js renders", () => {
+    const first = proxy(request("/dashboard"));
+    const second = proxy(request("/dashboard"));
+    const csp = first.headers.get("content-security-policy");
+
+    expect(csp).toContain("script-src 'self' 'nonce-");
+    expect(csp).toContain("frame-ancestors 'none'");
+    expect(forwarded(first, "content-security-policy")).toBe(csp);
+    expect(nonceOf(csp)).toBeTruthy();
+    expect(nonceOf(csp)).not.toBe(nonceOf(second.headers.get("content-security-policy")));
+  });
+
+  it("sets the other security headers on pages, API routes and files alike", () => {
+    for (const path of ["/", "/api/me", "/api/auth/session", "/_next/static/chunks/app.js"]) {
+      const response = proxy(request(path));
+      expect(response.headers.get("x-content-type-options"), path).toBe("nosniff");
+      expect(response.headers.get("referrer-policy"), path).toBe("strict-origin-when-cross-origin");
+      expect(response.headers.get("x-frame-options"), path).toBe("DENY");
+      expect(response.headers.get("content-security-policy"), path).toBeTruthy();
+      expect(response.headers.get("strict-transport-security"), "not over http").toBeNull();
+    }
+  });
+
+  it("keeps a well-formed request id, replaces a bad one, and sends it both ways", () => {
+    const kept = proxy(request("/", { headers: { "x-request-id": "lb-0123456789abcdef" } }));
+    expect(kept.headers.get("x-request-id")).toBe("lb-0123456789abcdef");
+    expect(forwarded(kept, "x-request-id")).toBe("lb-0123456789abcdef");
+
+    const replaced = proxy(request("/", { headers: { "x-request-id": "bad\"id" } }));
+    const fresh = replaced.headers.get("x-request-id");
+    expect(fresh).toMatch(/^[0-9a-f-]{36}$/);
+    expect(forwarded(replaced, "x-request-id")).toBe(fresh);
+  });
+
+  it("refuses a cross-site post, with the security headers still on", async () => {
+    const response = proxy(
+      request("/", { method: "POST", headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" } }),
+    );
+    expect(response.status).toBe(403);
+    expect(await response.json()).toEqual({
+      error: "forbidden",
+      error_description: "Cross-site requests cannot change anything here",
+    });
+    expect(response.headers.get("content-security-policy")).toBeTruthy();
+    expect(response.headers.get("x-request-id")).toBeTruthy();
+    expect(response.headers.get("x-middleware-next")).toBeNull();
+  });
+
+  it("lets the app's own posts through to the route", () => {
+    const response = proxy(request("/", { method: "POST", headers: { origin: "http://localhost:3000" } }));
+    expect(response.status).toBe(200);
+    expect(response.headers.get("x-middleware-next")).toBe("1");
+  });
+});

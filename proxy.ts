@@ -1,0 +1,57 @@
+/**
+ * Runs before every request (Next.js 16 "proxy", formerly middleware; Node.js runtime):
+ *
+ * - gives the request an id (`x-request-id`, kept from the caller when well-formed) on the
+ *   request, for server code's log lines, and on the response;
+ * - refuses state-changing requests another site sent (lib/http/same-origin.ts);
+ * - sets the security headers (lib/http/security-headers.ts), with a fresh CSP nonce that it
+ *   also puts in the request's CSP header, where Next.js reads it to sign its own scripts.
+ *
+ * It decides nothing about who may see what: that check sits next to the data (lib/session.ts,
+ * lib/api-auth.ts), as Next.js's data-security guidance asks.
+ */
+import { NextResponse, type NextRequest } from "next/server";
+import { env } from "./lib/env";
+import { REQUEST_ID_HEADER, requestIdFrom } from "./lib/http/request-id";
+import { crossSiteRefusal } from "./lib/http/same-origin";
+import { createNonce, securityHeaders } from "./lib/http/security-headers";
+import { logger } from "./lib/logger";
+
+export function proxy(request: NextRequest): NextResponse {
+  const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
+  const headers = securityHeaders({
+    nonce: createNonce(),
+    appUrl: env.APP_URL,
+    issuer: env.AUTH_ISSUER,
+    development: env.NODE_ENV === "development",
+  });
+  const { method } = request;
+  const { pathname } = request.nextUrl;
+  const log = logger.child({ reqId: requestId });
+
+  const refusal = crossSiteRefusal(
+    { method, pathname, origin: request.headers.get("origin"), secFetchSite: request.headers.get("sec-fetch-site") },
+    env.APP_URL,
+  );
+  let response: NextResponse;
+  if (refusal) {
+    log.warn({ event: "csrf_refused", method, path: pathname, code: refusal }, "cross-site request refused");
+    response = NextResponse.json(
+      { error: "forbidden", error_description: "Cross-site requests cannot change anything here" },
+      { status: 403, headers: { "cache-control": "no-store" } },
+    );
+  } else {
+    // The query is never logged: the sign-in callback carries the authorization code in it.
+    log.debug({ event: "request", method, path: pathname }, "request");
+    const forwarded = new Headers(request.headers);
+    forwarded.set(REQUEST_ID_HEADER, requestId);
+    forwarded.set("content-security-policy", headers["Content-Security-Policy"]);
+    response = NextResponse.next({ request: { headers: forwarded } });
+  }
+  for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  return response;
+}
+
+// No matcher: every response gets the headers and an id, static files and API routes included
+// (a CSP on JSON or on a script file is harmless, and nosniff matters most there).
