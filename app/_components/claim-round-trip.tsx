@@ -40,7 +40,7 @@ export function ClaimRoundTrip() {
               {index + 1}. {step.who}
             </p>
             <p className="mt-1 font-medium">{step.what}</p>
-            <p className="mt-2 text-sm text-slate-600">{step.detail}</p>
+            <p className="mt-2 text-sm text-slate-600 wrap-anywhere">{step.detail}</p>
             {index < steps.length - 1 && (
               <span aria-hidden="true" className="absolute -right-3 top-1/2 hidden text-slate-400 md:block">
                 ▶
