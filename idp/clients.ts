@@ -22,7 +22,7 @@ export function clients(settings: IdpSettings): ClientMetadata[] {
     grant_types: ["authorization_code", "refresh_token"],
     response_types: ["code"],
     id_token_signed_response_alg: SIGNING_ALG,
-  };
+  } satisfies Partial<ClientMetadata>;
   return [
     {
       ...common,

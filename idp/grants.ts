@@ -54,12 +54,24 @@ export async function loadFirstPartyGrant(
   if (oidcScopes.length) grant.addOIDCScope(oidcScopes.join(" "));
   const claims = [...ctx.oidc.requestParamClaims];
   if (claims.length) grant.addOIDCClaims(claims);
-  for (const [indicator, server] of Object.entries(ctx.oidc.resourceServers)) {
+  // oidc-provider 9.13 always sets `resourceServers` (`{}` at first); @types marks it optional.
+  for (const [indicator, server] of Object.entries(ctx.oidc.resourceServers ?? {})) {
     const scopes = [...ctx.oidc.requestParamScopes].filter((scope) => server.scopes.has(scope));
     if (scopes.length) grant.addResourceScope(indicator, scopes.join(" "));
   }
   await grant.save();
   return grant;
+}
+
+/**
+ * An interaction together with the id of its client. oidc-provider starts an interaction only
+ * for an authorization request whose client it has already loaded, so `params.client_id` is
+ * always a string; @types/oidc-provider types every parameter as `unknown`.
+ */
+export type ClientInteraction = Interaction & { params: { client_id: string } };
+
+export function isClientInteraction(interaction: Interaction): interaction is ClientInteraction {
+  return typeof interaction.params.client_id === "string";
 }
 
 interface ConsentDetails {
@@ -73,7 +85,7 @@ interface ConsentDetails {
  * the user clicks "Continue"); used if a consent prompt reaches a first-party client anyway.
  * Returns the id of a new grant, or `undefined` when an existing one was extended.
  */
-export async function grantPromptDetails(provider: Provider, interaction: Interaction): Promise<string | undefined> {
+export async function grantPromptDetails(provider: Provider, interaction: ClientInteraction): Promise<string | undefined> {
   const details = interaction.prompt.details as ConsentDetails;
   const accountId = interaction.session?.accountId;
   if (!accountId) throw new Error("consent without a signed-in account");

@@ -5,10 +5,10 @@
  * interaction cookie (SameSite=Lax, path-scoped), which a cross-site form post cannot carry;
  * the uid in the URL must match it too.
  */
-import { errors, type Interaction, type InteractionResults, type Provider } from "oidc-provider";
+import { errors, type InteractionResults, type Provider } from "oidc-provider";
 import type Koa from "koa";
 import { normalizeEmail, type UserDirectory } from "./account.ts";
-import { grantPromptDetails } from "./grants.ts";
+import { grantPromptDetails, isClientInteraction, type ClientInteraction } from "./grants.ts";
 import type { Logger } from "./logger.ts";
 import type { LoginLimiter } from "./rate-limit.ts";
 import { loginPage } from "./views/login.ts";
@@ -64,9 +64,10 @@ function html(ctx: Koa.Context, status: number, body: string): void {
 export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
   const { provider, directory, limiter, firstParty, logger } = options;
 
-  async function load(ctx: Koa.Context, uid: string, prompt?: string): Promise<Interaction> {
+  async function load(ctx: Koa.Context, uid: string, prompt?: string): Promise<ClientInteraction> {
     const interaction = await provider.interactionDetails(ctx.req, ctx.res);
     if (interaction.uid !== uid) throw new errors.SessionNotFound("interaction mismatch");
+    if (!isClientInteraction(interaction)) throw new Error("oidc-provider interaction without a client_id");
     if (prompt && interaction.prompt.name !== prompt) throw new HttpError(400, "This sign-in step is not expected now.");
     return interaction;
   }
@@ -77,7 +78,7 @@ export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
     ctx.redirect(returnTo);
   }
 
-  async function clientName(interaction: Interaction): Promise<string> {
+  async function clientName(interaction: ClientInteraction): Promise<string> {
     const client = await provider.Client.find(interaction.params.client_id);
     return client?.clientName ?? interaction.params.client_id;
   }

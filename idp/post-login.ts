@@ -11,7 +11,7 @@
  * For a refresh they run before the old refresh token is rotated, so a deny (or a failing
  * action) leaves the client's refresh token usable instead of looking like token theft later.
  */
-import { errors, type AccessToken, type KoaContextWithOIDC, type Provider } from "oidc-provider";
+import { errors, type AccessToken, type ClientCredentials, type KoaContextWithOIDC, type Provider, type UnknownObject } from "oidc-provider";
 import type { ClaimtripAccount } from "./account.ts";
 import { ActionDeniedError, ActionFailedError, runPostLoginActions } from "./actions/runtime.ts";
 import type { ActionOutcome, PostLoginAction, PostLoginEvent } from "./actions/types.ts";
@@ -32,7 +32,7 @@ export interface PostLoginOptions {
   /** Handed to actions as `event.secrets` (e.g. API_AUDIENCE). */
   secrets: Readonly<Record<string, string>>;
   /** Picks one resource when a refresh token covers several (the same rule as `defaultResource`). */
-  pickResource: (resources: string[]) => string | undefined;
+  pickResource: (resources: readonly string[]) => string | undefined;
   logger: Logger;
 }
 
@@ -41,8 +41,12 @@ export interface PostLoginHooks {
   gate(ctx: KoaContextWithOIDC): Promise<void>;
   /** Token endpoint, refresh grant, before rotation (from `rotateRefreshToken`). */
   beforeRefresh(ctx: KoaContextWithOIDC): Promise<void>;
-  /** oidc-provider's `extraTokenClaims`: the actions' access-token claims. */
-  extraTokenClaims(ctx: KoaContextWithOIDC, token: AccessToken): Promise<Record<string, unknown> | undefined>;
+  /**
+   * oidc-provider's `extraTokenClaims`: the actions' access-token claims. oidc-provider calls
+   * it for client-credentials tokens too; that grant is not enabled here, and such a token,
+   * having no user, would be refused by the account lookup.
+   */
+  extraTokenClaims(ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials): Promise<Record<string, unknown> | undefined>;
   /** Adds the actions' ID-token claims to ID tokens this provider issues. */
   install(provider: Provider): void;
 }
@@ -62,6 +66,14 @@ function stringEntries(source: object | undefined, keep: (key: string) => boolea
     if (keep(key) && typeof value === "string") out[key] = value;
   }
   return out;
+}
+
+/** The `resource` request parameter: a string, or an array when the request repeats it. */
+function resourceParameter(params: UnknownObject | undefined): string | string[] | undefined {
+  const value = params?.resource;
+  if (typeof value === "string") return value;
+  if (Array.isArray(value) && value.every((item): item is string => typeof item === "string")) return value;
+  return undefined;
 }
 
 /** Token-request parameters an action may see: never codes, verifiers, tokens or secrets. */
@@ -140,7 +152,8 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
       if (ctx.oidc.promptPending("login")) return;
       const account = ctx.oidc.account as ClaimtripAccount | undefined;
       if (!account?.user) return;
-      const resources = Object.keys(ctx.oidc.resourceServers);
+      // oidc-provider 9.13 always sets `resourceServers` (`{}` at first); @types marks it optional.
+      const resources = Object.keys(ctx.oidc.resourceServers ?? {});
       for (const resource of resources.length ? resources : [undefined]) {
         await run(ctx, { account, resource, protocol: "oidc-basic-profile", requestedScopes: [...ctx.oidc.requestParamScopes] });
       }
@@ -148,7 +161,7 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
 
     async beforeRefresh(ctx) {
       const refreshToken = ctx.oidc.entities.RefreshToken;
-      const requested = ctx.oidc.params?.resource ?? refreshToken?.resource;
+      const requested = resourceParameter(ctx.oidc.params) ?? refreshToken?.resource;
       const resource = Array.isArray(requested) ? pickResource(requested) : requested;
       await run(ctx, { account: tokenAccount(ctx), resource, protocol: "oauth2-refresh-token", requestedScopes: tokenScopes(ctx) });
     },

@@ -2,7 +2,7 @@
  * The APIs (resource servers) the IdP issues access tokens for, and the translation of Auth0's
  * `audience` parameter into RFC 8707's `resource`, which is what oidc-provider understands.
  */
-import { errors, type Client, type KoaContextWithOIDC, type ResourceServerInfo } from "oidc-provider";
+import { errors, type Client, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
 import type Koa from "koa";
 import type { IdpSettings } from "./env.ts";
 import { SIGNING_ALG } from "./keys.ts";
@@ -19,30 +19,30 @@ const API_SCOPES = "openid profile email offline_access";
 
 export interface ResourceRegistry {
   /** `features.resourceIndicators.getResourceServerInfo`; unknown identifiers are `invalid_target`. */
-  getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: Client): Promise<ResourceServerInfo>;
+  getResourceServerInfo(ctx: KoaContextWithOIDC, indicator: string, client: Client): Promise<ResourceServer>;
   /**
    * `features.resourceIndicators.defaultResource`. A client that names no API gets an opaque
    * token for userinfo (as on Auth0 without a default audience); when a refresh token covers
    * several APIs and the request names none, the app's API wins.
    */
-  defaultResource(ctx: KoaContextWithOIDC, client: Client, oneOf?: string[]): Promise<string | undefined>;
+  defaultResource(ctx: KoaContextWithOIDC, client: Client, oneOf?: readonly string[]): Promise<string | undefined>;
   /** The rule `defaultResource` applies to several granted APIs. */
-  pickResource(resources: string[]): string | undefined;
+  pickResource(resources: readonly string[]): string | undefined;
   identifiers: readonly string[];
 }
 
 export function createResourceRegistry(settings: IdpSettings): ResourceRegistry {
-  const jwtApi = (scope: string): ResourceServerInfo => ({
+  const jwtApi = (scope: string): ResourceServer => ({
     scope,
     accessTokenFormat: "jwt",
     accessTokenTTL: settings.IDP_ACCESS_TOKEN_TTL,
     jwt: { sign: { alg: SIGNING_ALG } },
   });
-  const servers = new Map<string, ResourceServerInfo>([
+  const servers = new Map<string, ResourceServer>([
     [settings.API_AUDIENCE, jwtApi(API_SCOPES)],
     [REPORTS_API, jwtApi(API_SCOPES)],
   ]);
-  const pickResource = (resources: string[]) =>
+  const pickResource = (resources: readonly string[]) =>
     resources.includes(settings.API_AUDIENCE) ? settings.API_AUDIENCE : resources[0];
 
   return {
@@ -94,10 +94,11 @@ export function audienceParameter(paths: { authorization: string; token: string 
       if (translate(params)) ctx.querystring = params.toString();
     } else if (ctx.path === paths.token && ctx.method === "POST" && ctx.is("application/x-www-form-urlencoded")) {
       // The body stream can be read once: hand oidc-provider the (rewritten) text through
-      // req.body, which its parser accepts from upstream middleware.
+      // req.body, which its parser accepts from upstream middleware (lib/shared/selective_body.js).
+      // Node's IncomingMessage declares no `body`, hence Object.assign rather than a cast.
       const body = await readBody(ctx.req);
       const params = new URLSearchParams(body);
-      ctx.req.body = translate(params) ? params.toString() : body;
+      Object.assign(ctx.req, { body: translate(params) ? params.toString() : body });
     }
     return next();
   };
