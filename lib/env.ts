@@ -82,13 +82,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 function load(): Env {
   // Next.js reads .env.local itself; scripts and tests outside Next do not. Variables already
-  // set in the environment win over the file, as they do in Next.js.
+  // set in the environment win over the file (Node's loadEnvFile never overrides them), as in Next.js.
   const local = join(root, ".env.local");
-  if (!process.env.AUTH_SECRET && existsSync(local)) {
-    const before = { ...process.env };
-    process.loadEnvFile(local);
-    Object.assign(process.env, before);
-  }
+  if (!process.env.AUTH_SECRET && existsSync(local)) process.loadEnvFile(local);
   try {
     return parseEnv(process.env);
   } catch (error) {

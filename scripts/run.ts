@@ -17,12 +17,9 @@ if (mode !== "start" && mode !== "dev") {
   process.exit(2);
 }
 
+// Variables already set in the environment win: Node's loadEnvFile never overrides them.
 const local = join(root, ".env.local");
-if (existsSync(local)) {
-  const before = { ...process.env };
-  process.loadEnvFile(local);
-  Object.assign(process.env, before);
-}
+if (existsSync(local)) process.loadEnvFile(local);
 
 const appPort = (() => {
   const url = new URL(process.env.APP_URL ?? "http://localhost:3000");

@@ -70,6 +70,15 @@ const fresh = (account: AccountRow, now = Date.now()) =>
   account.expires_at !== null &&
   account.expires_at * 1000 - env.AUTH_REFRESH_SKEW * 1000 > now;
 
+/** What a dead grant leaves behind: no usable token, no lease, and a version bump for waiters. */
+const FORGOTTEN = {
+  access_token: null,
+  refresh_token: null,
+  expires_at: null,
+  refreshLeaseUntil: null,
+  tokenVersion: { increment: 1 },
+};
+
 /** Refreshes already under way in this process, by account id. */
 const inFlight = new Map<string, Promise<string>>();
 
@@ -141,10 +150,8 @@ async function refreshHoldingLease(account: AccountRow): Promise<string> {
     log.warn({ event: "token_refresh_failed", code, reason }, "token refresh failed");
     if (error instanceof SessionExpiredError) {
       // The grant is dead (revoked, expired, or reused elsewhere): forget its tokens.
-      await db.account.update({
-        where: { id: account.id },
-        data: { access_token: null, refresh_token: null, expires_at: null, refreshLeaseUntil: null, tokenVersion: { increment: 1 } },
-      });
+      // The ID token stays: sign-out still needs it as id_token_hint.
+      await db.account.update({ where: { id: account.id }, data: FORGOTTEN });
     } else {
       await release();
     }
@@ -212,14 +219,7 @@ export async function endTokens(userId: string): Promise<string | null> {
   if (otherSessions > 0) return account.id_token;
   await db.account.update({
     where: { id: account.id },
-    data: {
-      access_token: null,
-      refresh_token: null,
-      id_token: null,
-      expires_at: null,
-      refreshLeaseUntil: null,
-      tokenVersion: { increment: 1 },
-    },
+    data: { ...FORGOTTEN, id_token: null },
   });
   if (account.refresh_token) await revoke(account.refresh_token).catch(() => undefined);
   return account.id_token;
