@@ -2,7 +2,7 @@
  * Playwright: the claim round trip in a real browser, against the real IdP and the production
  * build of the app (`npm run build` first; `npm test` does it through `pretest:e2e`).
  *
- * The run gets its own ports (app 3100, IdP 4100) and its own SQLite database
+ * The run gets its own ports (app 3100, IdP 4100; `E2E_APP_PORT`, `E2E_IDP_PORT`) and its own SQLite database
  * (e2e/.output/e2e.db, recreated every run), so a demo on 3000/4000 is left alone.
  *
  * Why one worker: the app keeps each user's tokens in one Account row, so a sign-in replaces the

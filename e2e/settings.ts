@@ -8,14 +8,28 @@ import { join } from "node:path";
 /** The repository root (this folder's parent). */
 export const REPO_ROOT = join(import.meta.dirname, "..");
 
+/**
+ * The ports of the run: 3100 and 4100 unless `E2E_APP_PORT` / `E2E_IDP_PORT` say otherwise, so
+ * two checkouts on one machine can run their suites side by side.
+ */
+function port(name: string, fallback: number): number {
+  const value = process.env[name];
+  if (value === undefined || value === "") return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) {
+    throw new Error(`${name} must be a TCP port (1-65535), got ${JSON.stringify(value)}`);
+  }
+  return parsed;
+}
+
 /** The web app under test. */
-export const APP_URL = "http://localhost:3100";
+export const APP_URL = `http://localhost:${port("E2E_APP_PORT", 3100)}`;
 
 /** The app API's resource identifier for this run (the `aud` of the app's access tokens). */
 export const API_AUDIENCE = `${APP_URL}/api`;
 
 /** The local IdP under test. */
-export const IDP_URL = "http://localhost:4100";
+export const IDP_URL = `http://localhost:${port("E2E_IDP_PORT", 4100)}`;
 
 /** The second API registered at the IdP; its tokens must never open the app's API. */
 export const OTHER_API = "urn:claimtrip:reports";
