@@ -76,3 +76,42 @@ describe("signInWithFreshSession", () => {
     expect(deleteMany).not.toHaveBeenCalled();
   });
 });
+
+/**
+ * What a route handler really receives: Next.js (app-route module, `proxyNextRequest`) wraps its
+ * NextRequest in a Proxy whose `get` trap reads from the target. On Node 22+ the undici Request
+ * keeps its state in private fields, which `new Request(proxy)` cannot reach through the Proxy.
+ */
+function asNextHandsIt(request: NextRequest): NextRequest {
+  return new Proxy(request, { get: (target, prop) => Reflect.get(target, prop, target) });
+}
+
+describe("signInWithFreshSession with the request Next.js hands a route", () => {
+  it("rotates the session of a GET callback", async () => {
+    const authJs = fakeAuthJs(`${COOKIE}=brand-new; Path=/; HttpOnly`);
+    const { rotated } = await signInWithFreshSession(asNextHandsIt(callbackRequest(`${COOKIE}=planted; authjs.state=s`)), authJs.handler);
+
+    expect(authJs.seen).toEqual(["authjs.state=s"]);
+    expect(rotated).toBe(true);
+  });
+
+  it("keeps the method, URL and form body of a POST callback (response_mode=form_post)", async () => {
+    const seen: { method: string; url: string; cookie: string | null; body: string }[] = [];
+    const handler = async (request: NextRequest) => {
+      seen.push({ method: request.method, url: request.url, cookie: request.headers.get("cookie"), body: await request.text() });
+      return new Response(null, { status: 302, headers: { "set-cookie": `${COOKIE}=brand-new` } });
+    };
+    const posted = new NextRequest("http://localhost:3000/api/auth/callback/claimtrip", {
+      method: "POST",
+      headers: { cookie: `${COOKIE}=planted; authjs.state=s`, "content-type": "application/x-www-form-urlencoded" },
+      body: "code=c&state=s",
+    });
+
+    const { rotated } = await signInWithFreshSession(asNextHandsIt(posted), handler);
+
+    expect(rotated).toBe(true);
+    expect(seen).toEqual([
+      { method: "POST", url: "http://localhost:3000/api/auth/callback/claimtrip", cookie: "authjs.state=s", body: "code=c&state=s" },
+    ]);
+  });
+});

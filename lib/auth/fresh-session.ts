@@ -36,6 +36,23 @@ export function setsCookie(response: Response, name: string): boolean {
 }
 
 /**
+ * A copy of `request` with other headers, built from its parts rather than from the request
+ * itself. Next.js hands route handlers a Proxy around its NextRequest (to track dynamic use); the
+ * undici in Node 22+ keeps a Request's state in private fields, which a Proxy cannot forward, so
+ * `new NextRequest(proxy, init)` throws "Cannot read private member #state" there (Node 20's
+ * undici used symbol keys and let it pass).
+ */
+export function copyWithHeaders(request: NextRequest, headers: Headers): NextRequest {
+  const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
+  return new NextRequest(request.url, {
+    method: request.method,
+    headers,
+    signal: request.signal,
+    ...(hasBody ? { body: request.body, duplex: "half" } : {}),
+  } as RequestInit & { duplex?: "half" });
+}
+
+/**
  * Runs an Auth.js callback request as a sign-in from scratch: see the module comment. Returns
  * the handler's response and whether an old session was ended.
  */
@@ -51,7 +68,7 @@ export async function signInWithFreshSession(
   const cookie = withoutCookie(headers.get("cookie"), name);
   if (cookie) headers.set("cookie", cookie);
   else headers.delete("cookie");
-  const response = await handler(new NextRequest(request, { headers }));
+  const response = await handler(copyWithHeaders(request, headers));
 
   if (!setsCookie(response, name)) return { response, rotated: false };
   await db.session.deleteMany({ where: { sessionToken: previous } });
