@@ -432,3 +432,25 @@ describe("the sign-in callback refuses an ID token issued for another nonce", ()
     expect(refusal()).toMatch(/"nonce"/);
   });
 });
+
+describe("a callback that reports an error", () => {
+  // Anyone can send a victim to the callback with any error text: the page must not repeat it.
+  const lure = "Your account is locked. Call +1 555 0100 and give us your password";
+
+  it.each([
+    ["access_denied", "access_denied"],
+    ["server_error", "OAuthCallbackError"],
+    ["<b>bold</b>", "OAuthCallbackError"],
+  ])("sends %j to the error page with the fixed code %j, and nothing of its description", async (error, code) => {
+    const url = new URL(`${APP_URL}/api/auth/callback/claimtrip`);
+    url.search = new URLSearchParams({ error, error_description: lure, state: "anything" }).toString();
+
+    const response = await route.GET(new NextRequest(url));
+
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.origin + location.pathname).toBe(`${APP_URL}/auth/error`);
+    expect([...location.searchParams]).toEqual([["error", code]]);
+    expect(decodeURIComponent(location.href)).not.toContain("Call +1");
+  });
+});
