@@ -23,6 +23,7 @@ import { createLogger, type Logger } from "./logger.ts";
 import { errorBoundary, healthz, requestLog, securityHeaders, stylesheet } from "./middleware.ts";
 import { createPostLoginHooks } from "./post-login.ts";
 import { createLoginLimiter, type LoginLimits } from "./rate-limit.ts";
+import { rollBackUndeliveredRotation } from "./refresh-rollback.ts";
 import { audienceParameter, createResourceRegistry } from "./resources.ts";
 
 /** Where `npm run idp:css` writes the Tailwind build. */
@@ -92,6 +93,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   provider.use(errorBoundary(logger));
   provider.use(requestLog(logger));
   provider.use(securityHeaders());
+  provider.use(rollBackUndeliveredRotation(ROUTES.token, db, logger));
   provider.use(healthz(db, logger));
   provider.use(stylesheet(STYLESHEET_PATH));
   provider.use(audienceParameter(ROUTES));

@@ -17,10 +17,20 @@ import { AuthError, IdpUnavailableError, SessionExpiredError } from "./errors";
 import { oauthErrorCode } from "./log-events";
 import { PROVIDER_ID } from "./provider";
 
-/** How long one refresh may hold the lease before another request may take over. */
-const LEASE_MS = 15_000;
-/** How often a waiting request looks whether the refresh it waits for has landed. */
-const POLL_MS = 100;
+/**
+ * Timings of a refresh. The lease covers only the token request (discovery is fetched before
+ * the lease is taken), so it must outlast that request's timeout plus the writes around it:
+ * a lease that ran out while its holder still waited for the IdP would let a second request
+ * spend the same refresh token, which the IdP treats as theft. Exported for tests.
+ */
+export const refreshTimings = {
+  /** How long the token endpoint gets to answer a refresh. Default: 10 s */
+  refreshTimeoutMs: 10_000,
+  /** How long one refresh may hold the lease before another request may take over. Default: 20 s */
+  leaseMs: 20_000,
+  /** How often a waiting request looks whether the refresh it waits for has landed. Default: 100 ms */
+  pollMs: 100,
+};
 
 export interface StoredTokens {
   accessToken: string | null;
@@ -99,22 +109,26 @@ export async function getAccessToken(userId: string): Promise<string> {
 }
 
 async function refreshOnce(seen: AccountRow): Promise<string> {
-  const deadline = Date.now() + 2 * LEASE_MS;
+  // Before the lease: a slow discovery must not eat into the time the lease is held.
+  const { token_endpoint } = await providerMetadata();
+  const { leaseMs, pollMs } = refreshTimings;
+  const deadline = Date.now() + 2 * leaseMs;
   let current = seen;
   while (Date.now() < deadline) {
     const now = new Date();
+    const leaseUntil = new Date(now.getTime() + leaseMs);
     const lease = await db.account.updateMany({
       where: {
         id: current.id,
         tokenVersion: current.tokenVersion,
         OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }],
       },
-      data: { refreshLeaseUntil: new Date(now.getTime() + LEASE_MS) },
+      data: { refreshLeaseUntil: leaseUntil },
     });
-    if (lease.count === 1) return refreshHoldingLease(current);
+    if (lease.count === 1) return refreshHoldingLease(current, leaseUntil, token_endpoint);
 
     // Another request (perhaps in another instance) is refreshing, or just did: wait for it.
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
     const latest = await db.account.findUnique({ where: { id: current.id } });
     if (!latest?.access_token) {
       throw new SessionExpiredError("the tokens were removed while refreshing", { reason: "tokens_removed" });
@@ -134,9 +148,12 @@ interface TokenResponse {
   token_type?: string;
 }
 
-async function refreshHoldingLease(account: AccountRow): Promise<string> {
+async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenEndpoint: string): Promise<string> {
   const log = (await requestLogger()).child({ userId: account.userId });
-  const release = () => db.account.update({ where: { id: account.id }, data: { refreshLeaseUntil: null } });
+  // Every write below is conditional on the version this refresh started from (and the
+  // release, on still holding our lease): a newer sign-in or refresh is never overwritten.
+  const ours = { id: account.id, tokenVersion: account.tokenVersion };
+  const release = () => db.account.updateMany({ where: { ...ours, refreshLeaseUntil: leaseUntil }, data: { refreshLeaseUntil: null } });
   if (!account.refresh_token) {
     await release();
     log.warn({ event: "token_refresh_failed", code: "session_expired", reason: "no_refresh_token" }, "token refresh failed");
@@ -144,23 +161,25 @@ async function refreshHoldingLease(account: AccountRow): Promise<string> {
   }
   let tokens: TokenResponse;
   try {
-    tokens = await requestRefresh(account.refresh_token);
+    tokens = await requestRefresh(tokenEndpoint, account.refresh_token);
   } catch (error) {
     const { code, reason } = error instanceof AuthError ? error : { code: "unexpected", reason: "unexpected" };
     log.warn({ event: "token_refresh_failed", code, reason }, "token refresh failed");
     if (error instanceof SessionExpiredError) {
       // The grant is dead (revoked, expired, or reused elsewhere): forget its tokens.
       // The ID token stays: sign-out still needs it as id_token_hint.
-      await db.account.update({ where: { id: account.id }, data: FORGOTTEN });
+      await db.account.updateMany({ where: ours, data: FORGOTTEN });
     } else {
+      // Not the user's fault (IdP down, busy, misconfigured, or its answer lost): keep the
+      // refresh token. After a timeout the IdP may have rotated it anyway; see requestRefresh.
       await release();
     }
     throw error;
   }
   // One write stores the rotated refresh token together with the new access token and
   // releases the lease; the old refresh token is gone from here on.
-  await db.account.update({
-    where: { id: account.id },
+  const stored = await db.account.updateMany({
+    where: ours,
     data: {
       access_token: tokens.access_token,
       refresh_token: tokens.refresh_token ?? account.refresh_token,
@@ -171,6 +190,12 @@ async function refreshHoldingLease(account: AccountRow): Promise<string> {
       tokenVersion: { increment: 1 },
     },
   });
+  if (stored.count === 0) {
+    // A sign-in (or a refresh that took over) wrote newer tokens meanwhile: they stay. This
+    // answer's access token is still good for the request that asked for it.
+    log.warn({ event: "token_refresh", outcome: "superseded" }, "token refresh landed after newer tokens; not stored");
+    return tokens.access_token;
+  }
   log.info({ event: "token_refresh", outcome: "done", rotated: Boolean(tokens.refresh_token) }, "token refreshed");
   return tokens.access_token;
 }
@@ -181,11 +206,24 @@ function clientAuthorization(): string {
   return `Basic ${Buffer.from(`${encode(env.AUTH_CLIENT_ID)}:${encode(env.AUTH_CLIENT_SECRET)}`).toString("base64")}`;
 }
 
-async function requestRefresh(refreshToken: string): Promise<TokenResponse> {
-  const { token_endpoint } = await providerMetadata();
+/**
+ * One refresh at the token endpoint. Only `invalid_grant` means the grant is gone
+ * (SessionExpiredError); anything else is the IdP's or the network's problem and keeps the
+ * refresh token (IdpUnavailableError): a 429, a 401 `invalid_client` while the client secret
+ * rotates, a 5xx, a timeout, or an answer that is not a JSON token response.
+ *
+ * A refresh that timed out, or whose 200 could not be read, has an unknown outcome: the IdP may
+ * have rotated the token and its answer been lost. It is never resent within this request; the
+ * next request that needs a token sends the same refresh token once more, under the lease. If
+ * the IdP did rotate it, the local IdP sees the first answer was never delivered and takes the
+ * rotation back (idp/refresh-rollback.ts); an IdP that does not treats the resend as reuse
+ * and ends the grant, and the user signs in again (see README, "Scale out").
+ */
+async function requestRefresh(tokenEndpoint: string, refreshToken: string): Promise<TokenResponse> {
   let response: Response;
+  let text: string;
   try {
-    response = await fetch(token_endpoint, {
+    response = await fetch(tokenEndpoint, {
       method: "POST",
       headers: {
         authorization: clientAuthorization(),
@@ -193,17 +231,31 @@ async function requestRefresh(refreshToken: string): Promise<TokenResponse> {
         accept: "application/json",
       },
       body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }),
-      signal: AbortSignal.timeout(10_000),
+      signal: AbortSignal.timeout(refreshTimings.refreshTimeoutMs),
       cache: "no-store",
     });
+    text = await response.text();
   } catch (cause) {
-    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause, reason: "unreachable" });
+    const timedOut = cause instanceof Error && cause.name === "TimeoutError";
+    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause, reason: timedOut ? "refresh_outcome_unknown" : "unreachable" });
   }
-  const body = (await response.json().catch(() => ({}))) as Partial<TokenResponse> & { error?: string };
-  if (response.ok && typeof body.access_token === "string") return body as TokenResponse;
-  if (response.status >= 500) throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: `http_${response.status}` });
-  const reason = body.error ? oauthErrorCode(body.error) : `http_${response.status}`;
-  throw new SessionExpiredError(`the IdP refused the refresh (${reason})`, { reason });
+  let body: (Partial<TokenResponse> & { error?: unknown }) | undefined;
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) body = parsed as typeof body;
+  } catch {
+    body = undefined;
+  }
+  if (response.ok) {
+    if (body && typeof body.access_token === "string" && body.access_token) return body as TokenResponse;
+    throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "refresh_outcome_unknown" });
+  }
+  // RFC 6749 says 400; Auth0 answers a dead refresh token with 403. Either way: the grant is gone.
+  if (response.status >= 400 && response.status < 500 && body?.error === "invalid_grant") {
+    throw new SessionExpiredError("the IdP refused the refresh (invalid_grant)", { reason: "invalid_grant" });
+  }
+  const reason = body?.error ? oauthErrorCode(body.error) : `http_${response.status}`;
+  throw new IdpUnavailableError(env.AUTH_ISSUER, { reason });
 }
 
 /**
