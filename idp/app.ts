@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import Provider from "oidc-provider";
+import { isDeployed } from "../lib/shared/settings.ts";
 import { createFindAccount, createUserDirectory } from "./account.ts";
 import { postLoginActions } from "./actions/index.ts";
 import { loadActions } from "./actions/runtime.ts";
@@ -13,7 +14,7 @@ import type { PostLoginAction } from "./actions/types.ts";
 import { createPrismaAdapter, sweepExpired } from "./adapter.ts";
 import { buildConfiguration, ROUTES } from "./config.ts";
 import { openDatabase, type Database } from "./db.ts";
-import { repoRoot, type IdpSettings } from "./env.ts";
+import { repoRoot, SettingsError, type IdpSettings } from "./env.ts";
 import { logProviderEvents } from "./events.ts";
 import { FIRST_PARTY_CLIENTS } from "./clients.ts";
 import { offlineAccessConsent } from "./grants.ts";
@@ -25,6 +26,7 @@ import { createPostLoginHooks } from "./post-login.ts";
 import { createLoginLimiter, type LoginLimits } from "./rate-limit.ts";
 import { rollBackUndeliveredRotation } from "./refresh-rollback.ts";
 import { audienceParameter, createResourceRegistry } from "./resources.ts";
+import { demoUsersWithPublishedPasswords } from "./seed.ts";
 
 /** Where `npm run idp:css` writes the Tailwind build. */
 export const STYLESHEET_PATH = join(repoRoot, "idp/.data/styles.css");
@@ -62,6 +64,18 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   const keys = await loadOrCreateKeys(settings.IDP_DATA_DIR);
   const ownsDb = !options.db;
   const db = options.db ?? openDatabase(settings.DATABASE_URL);
+
+  // The demo users' passwords are in the README: a deployed IdP does not start with them.
+  if (isDeployed(settings.NODE_ENV, settings.IDP_ISSUER)) {
+    const published = await demoUsersWithPublishedPasswords(db);
+    if (published.length) {
+      if (ownsDb) await db.$disconnect();
+      throw new SettingsError(
+        `Refusing to start in production: ${published.join(", ")} still ${published.length === 1 ? "has" : "have"} the demo password from the README; ` +
+          "set another with `npx tsx idp/seed.ts password <email>` (the password on stdin)",
+      );
+    }
+  }
 
   const directory = createUserDirectory(db);
   const resources = createResourceRegistry(settings);

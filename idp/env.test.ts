@@ -49,6 +49,20 @@ describe("settings", () => {
     expect(() => parseSettings({ ...secrets, NODE_ENV: "production", IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef" })).not.toThrow();
   });
 
+  it.each(["https://localhost.evil.example", "https://localhost@evil.example"])(
+    "finds %s deployed, by its parsed hostname: no development secrets",
+    (IDP_ISSUER) => {
+      const run = () => parseSettings({ ...secrets, NODE_ENV: "production", IDP_ISSUER, IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef" });
+      expect(run).toThrow(/^Invalid setting IDP_WEB_CLIENT_SECRET: the generated development secret/);
+    },
+  );
+
+  it("needs an https APP_URL in production, except on loopback", () => {
+    const strong = { IDP_WEB_CLIENT_SECRET: "p".repeat(40), IDP_COOKIE_KEYS: "q".repeat(40), IDP_ISSUER: "https://id.example.com" };
+    expect(() => parseSettings({ ...strong, NODE_ENV: "production", APP_URL: "http://app.example.com" })).toThrow(/^Invalid setting APP_URL: production needs an https/);
+    expect(() => parseSettings({ ...strong, NODE_ENV: "production", APP_URL: "http://localhost:3000" })).not.toThrow();
+  });
+
   it("reads .env.local without overriding the environment", () => {
     const dir = mkdtempSync(join(tmpdir(), "claimtrip-env-"));
     try {
