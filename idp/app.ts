@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
+import type Koa from "koa";
 import Provider from "oidc-provider";
 import { isDeployed } from "../lib/shared/settings.ts";
 import { createFindAccount, createUserDirectory } from "./account.ts";
@@ -56,6 +57,34 @@ export interface Idp {
   close(): Promise<void>;
 }
 
+/**
+ * Koa's view of the client behind IDP_TRUST_PROXY_HOPS proxies. With none (the default), the
+ * socket is the client and X-Forwarded-* is ignored: trusting it would let any client pick its
+ * address (and so escape the per-address login limit) or claim https. With N, each proxy appends
+ * the address it saw to X-Forwarded-For, so only the last N entries are the proxies' word
+ * (`maxIpsCount`), and the first of those is the client: an entry the client wrote itself, to
+ * the left, is never read.
+ */
+function trustProxies(provider: Provider, settings: IdpSettings): void {
+  provider.proxy = settings.IDP_TRUST_PROXY_HOPS > 0;
+  provider.maxIpsCount = settings.IDP_TRUST_PROXY_HOPS;
+}
+
+/**
+ * Behind trusted proxies the IdP is reached at its issuer: scheme and host come from there, not
+ * from X-Forwarded-Proto / X-Forwarded-Host, which a proxy may pass through from the client.
+ * Koa then sees https behind a TLS proxy and oidc-provider marks its cookies Secure.
+ */
+function publicOriginFromIssuer(issuer: string): Koa.Middleware {
+  const { protocol, host } = new URL(issuer);
+  const scheme = protocol.replace(/:$/, "");
+  return async (ctx, next) => {
+    ctx.req.headers["x-forwarded-proto"] = scheme;
+    ctx.req.headers["x-forwarded-host"] = host;
+    await next();
+  };
+}
+
 export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   const { settings } = options;
   const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
@@ -97,13 +126,12 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
       postLogin,
     }),
   );
-  // Trusting X-Forwarded-* would let any client claim to be https; a deployment behind a TLS
-  // proxy turns this on deliberately.
-  provider.proxy = false;
+  trustProxies(provider, settings);
   postLogin.install(provider);
   logProviderEvents(provider, logger);
 
   // Before oidc-provider's own routes, in this order.
+  if (settings.IDP_TRUST_PROXY_HOPS > 0) provider.use(publicOriginFromIssuer(settings.IDP_ISSUER));
   provider.use(errorBoundary(logger));
   provider.use(requestLog(logger));
   provider.use(securityHeaders());

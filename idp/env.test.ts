@@ -14,6 +14,7 @@ describe("settings", () => {
       APP_URL: "http://localhost:3000",
       API_AUDIENCE: "http://localhost:3000/api",
       IDP_ACCESS_TOKEN_TTL: 300,
+      IDP_TRUST_PROXY_HOPS: 0,
       NODE_ENV: "development",
     });
     expect(settings.DATABASE_URL).toMatch(/^file:\/.*prisma\/dev\.db$/);
@@ -27,6 +28,8 @@ describe("settings", () => {
     [{ DATABASE_URL: "mysql://x" }, /^Invalid setting DATABASE_URL: expected file:/],
     [{ IDP_COOKIE_KEYS: "short" }, /^Invalid setting IDP_COOKIE_KEYS: /],
     [{ IDP_WEB_CLIENT_SECRET: undefined }, /^Invalid setting IDP_WEB_CLIENT_SECRET: .*npm run setup/],
+    [{ IDP_TRUST_PROXY_HOPS: "yes" }, /^Invalid setting IDP_TRUST_PROXY_HOPS: expected a whole number of proxies/],
+    [{ IDP_TRUST_PROXY_HOPS: "-1" }, /^Invalid setting IDP_TRUST_PROXY_HOPS: expected 0 or more proxies$/],
   ])("stops on %o with one line naming the variable", (bad, message) => {
     const run = () => parseSettings({ ...secrets, ...bad });
     expect(run).toThrow(SettingsError);

@@ -56,6 +56,18 @@ const schema = z.object({
     .min(30, "expected at least 30 seconds")
     .max(86_400, "expected at most 86400 seconds (one day)")
     .default(300),
+  /**
+   * How many proxies in front of the IdP append the address they saw to X-Forwarded-For (a
+   * TLS-terminating proxy is one). With N > 0 the client's address is the Nth entry from the
+   * right (never a client-supplied leftmost one), and the IdP takes its scheme and host from
+   * IDP_ISSUER, so its cookies are Secure behind TLS. Only the proxies may reach the IdP. Default: 0
+   */
+  IDP_TRUST_PROXY_HOPS: z.coerce
+    .number("expected a whole number of proxies (0 when clients reach the IdP directly)")
+    .int("expected a whole number of proxies (0 when clients reach the IdP directly)")
+    .min(0, "expected 0 or more proxies")
+    .max(10, "expected at most 10 proxies")
+    .default(0),
   /** Holds jwks.json (private signing keys); git-ignored. Default: <repo>/idp/.data */
   IDP_DATA_DIR: z.string().min(1).default(join(repoRoot, "idp/.data")).transform((v) => resolve(v)),
   /** Log level of the IdP's structured logs (same name as the app's). Default: info */

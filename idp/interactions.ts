@@ -117,7 +117,11 @@ export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
       const minutes = Math.ceil(wait / 60_000);
       ctx.set("Retry-After", String(Math.ceil(wait / 1000)));
       logger.warn({ client_id: interaction.params.client_id }, "sign-in rate limited");
-      const error = `Too many attempts, try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+      // The trade-off, said plainly: the pause holds even for the right password, or guessing
+      // would simply go on until it found it.
+      const error =
+        `Too many attempts, try again in ${minutes} minute${minutes === 1 ? "" : "s"}. ` +
+        "Sign-in pauses after repeated wrong passwords for one account or from one network, even for the right password, so that guessing cannot go on.";
       return html(ctx, 429, loginPage({ uid, clientName: name, email, error }));
     }
 
