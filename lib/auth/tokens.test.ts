@@ -243,25 +243,31 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-1");
   });
 
-  it("after a timeout keeps the tokens, does not resend within the request, and a late answer changes nothing", async () => {
+  it("after a timeout keeps the tokens, resends only once the lease lapses, and a late answer changes nothing", async () => {
     idp.tokenDelayMs = 700;
     idp.rollbackUndelivered = true;
     const tokens = await instance();
-    Object.assign(tokens.refreshTimings, { refreshTimeoutMs: 300, leaseMs: 1_000 });
+    Object.assign(tokens.refreshTimings, { refreshTimeoutMs: 300, leaseMs: 1_500 });
     const before = await stored();
 
+    const started = Date.now();
     await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "idp_unavailable", reason: "refresh_outcome_unknown" });
     expect(idp.refreshCalls).toBe(1);
+    // The lease is kept: nobody resends while the IdP may still be at work on the request.
+    const held = await stored();
+    expect(held).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion });
+    expect(held.refreshLeaseUntil?.getTime()).toBeGreaterThan(Date.now());
     // The IdP's late answer comes and goes; nobody reads it, nothing is written.
     await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(await stored()).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion, refreshLeaseUntil: null });
-    expect(idp.refreshCalls).toBe(1);
+    expect(await stored()).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion });
 
-    // The next request sends the same refresh token once more; the IdP took the undelivered rotation back.
+    // The next request waits for the lease to lapse, then sends the same refresh token once
+    // more; the IdP took back the rotation whose answer it could not deliver.
     idp.tokenDelayMs = 10;
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-2");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
     expect(idp.refreshCalls).toBe(2);
-    expect((await stored()).refresh_token).toBe("refresh-2");
+    expect(await stored()).toMatchObject({ access_token: "access-2", refresh_token: "refresh-2", refreshLeaseUntil: null });
   });
 
   it("never overwrites the tokens of a sign-in that happened while a refresh was under way", async () => {

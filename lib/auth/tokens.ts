@@ -169,11 +169,12 @@ async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenE
       // The grant is dead (revoked, expired, or reused elsewhere): forget its tokens.
       // The ID token stays: sign-out still needs it as id_token_hint.
       await db.account.updateMany({ where: ours, data: FORGOTTEN });
-    } else {
-      // Not the user's fault (IdP down, busy, misconfigured, or its answer lost): keep the
-      // refresh token. After a timeout the IdP may have rotated it anyway; see requestRefresh.
+    } else if (reason !== OUTCOME_UNKNOWN) {
+      // Not the user's fault (IdP down, busy, misconfigured): keep the refresh token.
       await release();
     }
+    // After a timeout the lease is kept until it lapses: the IdP may still be working on the
+    // request, and a resend that overtook it would be reuse. See requestRefresh.
     throw error;
   }
   // One write stores the rotated refresh token together with the new access token and
@@ -206,18 +207,21 @@ function clientAuthorization(): string {
   return `Basic ${Buffer.from(`${encode(env.AUTH_CLIENT_ID)}:${encode(env.AUTH_CLIENT_SECRET)}`).toString("base64")}`;
 }
 
+/** The reason of a refresh that timed out: the IdP may or may not have rotated the token. */
+const OUTCOME_UNKNOWN = "refresh_outcome_unknown";
+
 /**
  * One refresh at the token endpoint. Only `invalid_grant` means the grant is gone
  * (SessionExpiredError); anything else is the IdP's or the network's problem and keeps the
  * refresh token (IdpUnavailableError): a 429, a 401 `invalid_client` while the client secret
  * rotates, a 5xx, a timeout, or an answer that is not a JSON token response.
  *
- * A refresh that timed out, or whose 200 could not be read, has an unknown outcome: the IdP may
- * have rotated the token and its answer been lost. It is never resent within this request; the
- * next request that needs a token sends the same refresh token once more, under the lease. If
- * the IdP did rotate it, the local IdP sees the first answer was never delivered and takes the
- * rotation back (idp/refresh-rollback.ts); an IdP that does not treats the resend as reuse
- * and ends the grant, and the user signs in again (see README, "Scale out").
+ * A refresh that timed out has an unknown outcome: the IdP may have rotated the token and its
+ * answer been lost. It is not resent within this request, nor by anyone before its lease lapses
+ * (the IdP may still be at work on it); then the next request sends the same refresh token once
+ * more. If the IdP had rotated it, the local IdP knows its answer was never delivered and has
+ * taken the rotation back (idp/refresh-rollback.ts); an IdP that does not treats the resend as
+ * reuse and ends the grant, and the user signs in again (README, "Scale out").
  */
 async function requestRefresh(tokenEndpoint: string, refreshToken: string): Promise<TokenResponse> {
   let response: Response;
@@ -237,7 +241,7 @@ async function requestRefresh(tokenEndpoint: string, refreshToken: string): Prom
     text = await response.text();
   } catch (cause) {
     const timedOut = cause instanceof Error && cause.name === "TimeoutError";
-    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause, reason: timedOut ? "refresh_outcome_unknown" : "unreachable" });
+    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause, reason: timedOut ? OUTCOME_UNKNOWN : "unreachable" });
   }
   let body: (Partial<TokenResponse> & { error?: unknown }) | undefined;
   try {
@@ -248,7 +252,7 @@ async function requestRefresh(tokenEndpoint: string, refreshToken: string): Prom
   }
   if (response.ok) {
     if (body && typeof body.access_token === "string" && body.access_token) return body as TokenResponse;
-    throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "refresh_outcome_unknown" });
+    throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "unreadable_answer" });
   }
   // RFC 6749 says 400; Auth0 answers a dead refresh token with 403. Either way: the grant is gone.
   if (response.status >= 400 && response.status < 500 && body?.error === "invalid_grant") {
