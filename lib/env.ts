@@ -95,9 +95,11 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 
 function load(): Env {
   // Next.js reads .env.local itself; scripts and tests outside Next do not. Variables already
-  // set in the environment win over the file, as in Next.js.
+  // set in the environment win over the file, as in Next.js; with AUTH_SECRET set, the settings
+  // are already there (Next.js loaded them, or a test set its own) and the file is not read.
+  const source = process.env.AUTH_SECRET ? process.env : withEnvFile(process.env, join(root, ".env.local"));
   try {
-    return parseEnv(withEnvFile(process.env, join(root, ".env.local")));
+    return parseEnv(source);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);
