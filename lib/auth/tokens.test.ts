@@ -244,10 +244,10 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
   });
 
   it("after a timeout keeps the tokens, resends only once the lease lapses, and a late answer changes nothing", async () => {
-    idp.tokenDelayMs = 700;
+    idp.tokenDelayMs = 2_000;
     idp.rollbackUndelivered = true;
     const tokens = await instance();
-    Object.assign(tokens.refreshTimings, { refreshTimeoutMs: 300, leaseMs: 1_500 });
+    Object.assign(tokens.refreshTimings, { refreshTimeoutMs: 1_000, leaseMs: 2_500 });
     const before = await stored();
 
     const started = Date.now();
@@ -258,14 +258,14 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     expect(held).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion });
     expect(held.refreshLeaseUntil?.getTime()).toBeGreaterThan(Date.now());
     // The IdP's late answer comes and goes; nobody reads it, nothing is written.
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
     expect(await stored()).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion });
 
     // The next request waits for the lease to lapse, then sends the same refresh token once
     // more; the IdP took back the rotation whose answer it could not deliver.
     idp.tokenDelayMs = 10;
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-2");
-    expect(Date.now() - started).toBeGreaterThanOrEqual(1_400);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
     expect(idp.refreshCalls).toBe(2);
     expect(await stored()).toMatchObject({ access_token: "access-2", refresh_token: "refresh-2", refreshLeaseUntil: null });
   });
@@ -295,10 +295,10 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
   });
 
   it("a slow discovery does not eat the lease: a second instance waits instead of spending the refresh token again", async () => {
-    idp.discoveryDelayMs = 1_500;
+    idp.discoveryDelayMs = 2_500;
     const instances = [await instance(), await instance()];
     // A lease shorter than the discovery: held across the discovery, it would run out.
-    for (const tokens of instances) Object.assign(tokens.refreshTimings, { refreshTimeoutMs: 500, leaseMs: 1_000 });
+    for (const tokens of instances) Object.assign(tokens.refreshTimings, { refreshTimeoutMs: 1_000, leaseMs: 2_000 });
     const results = await Promise.all(instances.map((tokens) => tokens.getAccessToken(userId)));
     expect(results).toEqual(["access-1", "access-1"]);
     expect(idp.refreshCalls).toBe(1);
