@@ -274,7 +274,9 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     idp.tokenDelayMs = 500;
     const tokens = await instance();
     const refreshing = tokens.getAccessToken(userId);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    refreshing.catch(() => undefined);
+    // The refresh is at the IdP (which answers in 500 ms) when the user signs in again.
+    await expect.poll(() => idp.refreshCalls, { interval: 10 }).toBe(1);
     await tokens.saveTokens(newSignIn());
 
     // The late refresh's token still serves the request that asked for it ...
@@ -288,7 +290,9 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     idp.valid = new Set(); // the old grant is gone at the IdP
     const tokens = await instance();
     const refreshing = tokens.getAccessToken(userId);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    refreshing.catch(() => undefined);
+    // The refresh is at the IdP (which answers in 500 ms) when the user signs in again.
+    await expect.poll(() => idp.refreshCalls, { interval: 10 }).toBe(1);
     await tokens.saveTokens(newSignIn());
     await expect(refreshing).rejects.toMatchObject({ code: "session_expired" });
     expect(await stored()).toMatchObject({ access_token: "access-new", refresh_token: "refresh-new" });
