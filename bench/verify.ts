@@ -4,8 +4,6 @@
  * prints throughput, latency percentiles and memory. Numbers, not assertions.
  *
  *   npm run bench -- [iterations]     (default 20000)
- *
- * `--conditions=react-server` (in the npm script) lets `import "server-only"` load outside Next.js.
  */
 import { performance } from "node:perf_hooks";
 import { createAccessTokenVerifier } from "../lib/resource-server/verify";

@@ -10,6 +10,7 @@ import "server-only";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { ASYMMETRIC_ALGORITHMS } from "./resource-server/algorithms";
 
 const root = process.cwd();
 
@@ -50,7 +51,7 @@ const schema = z.object({
     .string()
     .default("RS256,ES256")
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).min(1)),
+    .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
   /** The `typ` header access tokens must carry (RFC 9068). Empty to accept any. Default: at+jwt */
   API_TOKEN_TYP: z.string().default("at+jwt"),
   /** Log level for the app's structured logs. Default: info */

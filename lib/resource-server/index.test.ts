@@ -5,7 +5,7 @@ import {
   ServerError,
   createAccessTokenVerifier,
   protect,
-  readRoles,
+  readStringListClaim,
   requireClaimIncludes,
   type AccessTokenVerifier,
 } from "./index";
@@ -32,7 +32,7 @@ const get = (path: string, token?: string) =>
 async function adminRoute(request: Request): Promise<Response> {
   const result = await protect(verifier, request, (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE));
   if (!result.ok) return result.response;
-  return Response.json({ sub: result.token.payload.sub, roles: readRoles(result.token.payload) });
+  return Response.json({ sub: result.token.payload.sub, roles: readStringListClaim(result.token.payload, ROLES_CLAIM) });
 }
 
 describe("protect", () => {

@@ -1,5 +1,4 @@
-import { authenticate } from "@/lib/api-auth";
-import { readRoles } from "@/lib/resource-server";
+import { authenticate, readRoles } from "@/lib/api-auth";
 
 /** Any valid access token for this API: what the API read from it. */
 export async function GET(request: Request) {
