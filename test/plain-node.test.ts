@@ -16,7 +16,8 @@ import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ADMIN_ROLE, ROLES_CLAIM } from "../lib/claims";
-import { createTestKey, mintAccessToken, startLocalIssuer, type LocalIssuer, type TestKey } from "../lib/resource-server/test-issuer";
+import { startFakeOp, type FakeOp } from "./fake-op";
+import { createTestKey, mintAccessToken, type TestKey } from "./tokens";
 
 const ROOT = join(import.meta.dirname, "..");
 const AUDIENCE = "https://api.example";
@@ -39,7 +40,7 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-let issuer: LocalIssuer;
+let issuer: FakeOp;
 let key: TestKey;
 let child: ChildProcess;
 let output = "";
@@ -48,7 +49,7 @@ let dir: string;
 
 beforeAll(async () => {
   key = await createTestKey("RS256");
-  issuer = await startLocalIssuer({ keys: [key] });
+  issuer = await startFakeOp({ keys: [key] });
   const example = readmeExample();
   expect(example).toContain(IMPORT);
   dir = mkdtempSync(join(tmpdir(), "claimtrip-plain-node-"));

@@ -3,53 +3,14 @@
  * same access token stale must spend the refresh token exactly once (the IdP treats a second use
  * as theft and revokes the grant). Runs on SQLite, and on PostgreSQL when one is reachable.
  */
-import { createServer, type Server } from "node:http";
 import { mkdtempSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createPrismaClient, type Database } from "../../prisma/client";
 import { migrate } from "../../scripts/migrate";
-
-/** A token endpoint that rotates refresh tokens and, like oidc-provider, refuses a reused one. */
-class FakeIdp {
-  server: Server = createServer((req, res) => this.handle(req, res));
-  refreshCalls = 0;
-  valid = new Set<string>();
-  down = false;
-  counter = 0;
-  issuer = "";
-
-  async start() {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.issuer = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  private handle(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) {
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
-    if (req.url === "/.well-known/openid-configuration") {
-      return json(200, { issuer: this.issuer, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks` });
-    }
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      if (this.down) return json(503, { error: "temporarily_unavailable" });
-      const params = new URLSearchParams(body);
-      this.refreshCalls += 1;
-      const presented = params.get("refresh_token") ?? "";
-      if (!this.valid.delete(presented)) return json(400, { error: "invalid_grant" });
-      const n = ++this.counter;
-      this.valid.add(`refresh-${n}`);
-      // A little latency, so that concurrent callers really overlap.
-      setTimeout(() => json(200, { access_token: `access-${n}`, refresh_token: `refresh-${n}`, expires_in: 300, token_type: "Bearer" }), 150);
-    });
-  }
-}
+import { startFakeOp, TOKEN_PATH, type FakeOp } from "../../test/fake-op";
 
 type TokensModule = typeof import("./tokens");
 
@@ -73,7 +34,8 @@ const backends: [string, () => Promise<string | undefined>][] = [
 ];
 
 describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
-  const idp = new FakeIdp();
+  const CLIENT_SECRET = "tokens-test-client-secret";
+  let idp: FakeOp;
   let url: string | undefined;
   let db: Database;
   let userId: string;
@@ -89,14 +51,16 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
   beforeAll(async () => {
     url = await makeUrl();
     if (!url) return;
-    await idp.start();
+    // Like oidc-provider, it rotates refresh tokens and refuses a reused one; a little latency
+    // on refresh, so that concurrent callers really overlap.
+    idp = await startFakeOp({ client: { secret: CLIENT_SECRET }, refreshDelay: 150 });
     await migrate(url);
     db = createPrismaClient(url, { logErrors: false });
     vi.stubEnv("NODE_ENV", "test");
     vi.stubEnv("DATABASE_URL", url);
     vi.stubEnv("AUTH_ISSUER", idp.issuer);
     vi.stubEnv("AUTH_SECRET", "tokens-test-secret-0123456789abcdefghij");
-    vi.stubEnv("AUTH_CLIENT_SECRET", "tokens-test-client-secret");
+    vi.stubEnv("AUTH_CLIENT_SECRET", CLIENT_SECRET);
     vi.stubEnv("AUTH_REFRESH_SKEW", "30");
     vi.stubEnv("LOG_LEVEL", "silent");
     const user = await db.user.create({ data: { email: "alice@example.com", name: "Alice" } });
@@ -107,7 +71,7 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     vi.unstubAllEnvs();
     if (!url) return;
     await db.$disconnect();
-    idp.server.close();
+    await idp.close();
     if (url.startsWith("postgresql:")) {
       const name = new URL(url).pathname.slice(1);
       const admin = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/postgres" });
@@ -119,10 +83,8 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
 
   beforeEach(async ({ skip }) => {
     if (!url) skip("no PostgreSQL at 127.0.0.1:5432");
-    idp.refreshCalls = 0;
-    idp.counter = 0;
-    idp.down = false;
-    idp.valid = new Set(["refresh-0"]);
+    idp.reset();
+    idp.refreshTokens.add("refresh-0");
     await db.account.deleteMany({});
     await db.account.create({
       data: {
@@ -138,18 +100,21 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     });
   });
 
+  /** The refresh tokens the app presented to the IdP, in order. */
+  const refreshes = () => idp.tokenRequests.map((request) => request.refreshToken);
+
   it("hands out a token with life left without calling the IdP", async () => {
     await db.account.updateMany({ data: { expires_at: Math.floor(Date.now() / 1000) + 300 } });
     const tokens = await instance();
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-0");
-    expect(idp.refreshCalls).toBe(0);
+    expect(idp.count(TOKEN_PATH)).toBe(0);
   });
 
   it("refreshes once for many concurrent requests in one instance", async () => {
     const tokens = await instance();
     const results = await Promise.all(Array.from({ length: 20 }, () => tokens.getAccessToken(userId)));
     expect(new Set(results)).toEqual(new Set(["access-1"]));
-    expect(idp.refreshCalls).toBe(1);
+    expect(refreshes()).toEqual(["refresh-0"]);
     const stored = await db.account.findFirstOrThrow({ where: { userId } });
     expect(stored.refresh_token).toBe("refresh-1");
     expect(stored.refreshLeaseUntil).toBeNull();
@@ -161,11 +126,11 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
       instances.flatMap((tokens) => Array.from({ length: 5 }, () => tokens.getAccessToken(userId))),
     );
     expect(new Set(results)).toEqual(new Set(["access-1"]));
-    expect(idp.refreshCalls).toBe(1);
+    expect(refreshes()).toEqual(["refresh-0"]);
   });
 
   it("forgets the tokens when the IdP refuses the refresh token, and says to sign in again", async () => {
-    idp.valid = new Set(); // revoked at the IdP
+    idp.refreshTokens.clear(); // revoked at the IdP
     const tokens = await instance();
     await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "session_expired" });
     const stored = await db.account.findFirstOrThrow({ where: { userId } });
@@ -174,13 +139,13 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
   });
 
   it("keeps the tokens and releases the lease when the IdP is down", async () => {
-    idp.down = true;
+    idp.fail("token", 503);
     const tokens = await instance();
     await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "idp_unavailable" });
     const stored = await db.account.findFirstOrThrow({ where: { userId } });
     expect(stored.refresh_token).toBe("refresh-0");
     expect(stored.refreshLeaseUntil).toBeNull();
-    idp.down = false;
+    idp.fail("token", undefined);
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-1");
   });
 });

@@ -9,15 +9,16 @@ import {
   requireClaimIncludes,
   type AccessTokenVerifier,
 } from "./index";
-import { AUDIENCE, OTHER_AUDIENCE, createTestKey, mintAccessToken, startLocalIssuer, type LocalIssuer, type TestKey } from "./test-issuer";
+import { startFakeOp, type FakeOp } from "../../test/fake-op";
+import { AUDIENCE, OTHER_AUDIENCE, createTestKey, mintAccessToken, type TestKey } from "../../test/tokens";
 
-let idp: LocalIssuer;
+let idp: FakeOp;
 let key: TestKey;
 let verifier: AccessTokenVerifier;
 
 beforeAll(async () => {
   key = await createTestKey();
-  idp = await startLocalIssuer({ keys: [key] });
+  idp = await startFakeOp({ keys: [key] });
   verifier = createAccessTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE });
 });
 afterAll(() => idp.close());

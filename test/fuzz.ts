@@ -1,14 +1,14 @@
 /**
- * Test support (not part of the module's API): fast-check arbitraries that turn honest access
- * tokens into hostile ones (bit flips in each segment, swapped and repeated segments, base64
- * garbage, Unicode, huge strings, edited headers and claims) and build Authorization headers
- * around them, plus the oracle that says which of them may be accepted. Used by fuzz.test.ts
- * and by the API routes' tests.
+ * Test support: fast-check arbitraries that turn honest access tokens into hostile ones (bit
+ * flips in each segment, swapped and repeated segments, base64 garbage, Unicode, huge strings,
+ * edited headers and claims) and build Authorization headers around them, plus the oracle that
+ * says which of them may be accepted. Used by lib/resource-server/fuzz.test.ts and by the API
+ * routes' tests.
  */
 import fc from "fast-check";
 import { base64url } from "jose";
 
-import { ROLES_CLAIM } from "../claims";
+import { ROLES_CLAIM } from "../lib/claims";
 
 const B64URL = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"];
 
