@@ -5,7 +5,7 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { AuthError } from "./auth/errors";
+import { TokenUnavailableError } from "./auth/errors";
 import { getAccessToken } from "./auth/tokens";
 import { env } from "./env";
 import { REQUEST_ID_HEADER } from "./http/request-id";
@@ -47,7 +47,7 @@ export async function callApi<T>(user: SignedInUser, path: `/api/${string}`): Pr
   try {
     token = await getAccessToken(user.id);
   } catch (error) {
-    if (error instanceof AuthError) {
+    if (error instanceof TokenUnavailableError) {
       const fields = { event: "access_token_unavailable", userId: user.id, code: error.code, reason: error.reason };
       loggerFor(incoming).warn(fields, "no usable access token");
       redirect(`/auth/error?error=${error.code}`);

@@ -12,9 +12,8 @@ import type { Account } from "@auth/core/types";
 import { db } from "../db";
 import { env } from "../env";
 import { requestLogger } from "../logger";
-import { providerMetadata } from "./discovery";
-import { AuthError, IdpUnavailableError, SessionExpiredError } from "./errors";
-import { oauthErrorCode } from "./log-events";
+import { IdpUnavailableError, SessionExpiredError, TokenUnavailableError } from "./errors";
+import { requestRefresh, revoke, type TokenResponse } from "./idp-requests";
 import { PROVIDER_ID } from "./provider";
 
 /** How long one refresh may hold the lease before another request may take over. */
@@ -125,15 +124,6 @@ async function refreshOnce(seen: AccountRow): Promise<string> {
   throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "lease_timeout" });
 }
 
-interface TokenResponse {
-  access_token: string;
-  expires_in?: number;
-  refresh_token?: string;
-  id_token?: string;
-  scope?: string;
-  token_type?: string;
-}
-
 async function refreshHoldingLease(account: AccountRow): Promise<string> {
   const log = (await requestLogger()).child({ userId: account.userId });
   const release = () => db.account.update({ where: { id: account.id }, data: { refreshLeaseUntil: null } });
@@ -146,7 +136,7 @@ async function refreshHoldingLease(account: AccountRow): Promise<string> {
   try {
     tokens = await requestRefresh(account.refresh_token);
   } catch (error) {
-    const { code, reason } = error instanceof AuthError ? error : { code: "unexpected", reason: "unexpected" };
+    const { code, reason } = error instanceof TokenUnavailableError ? error : { code: "unexpected", reason: "unexpected" };
     log.warn({ event: "token_refresh_failed", code, reason }, "token refresh failed");
     if (error instanceof SessionExpiredError) {
       // The grant is dead (revoked, expired, or reused elsewhere): forget its tokens.
@@ -175,37 +165,6 @@ async function refreshHoldingLease(account: AccountRow): Promise<string> {
   return tokens.access_token;
 }
 
-function clientAuthorization(): string {
-  // RFC 6749 §2.3.1: form-urlencode id and secret before joining them.
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
-  return `Basic ${Buffer.from(`${encode(env.AUTH_CLIENT_ID)}:${encode(env.AUTH_CLIENT_SECRET)}`).toString("base64")}`;
-}
-
-async function requestRefresh(refreshToken: string): Promise<TokenResponse> {
-  const { token_endpoint } = await providerMetadata();
-  let response: Response;
-  try {
-    response = await fetch(token_endpoint, {
-      method: "POST",
-      headers: {
-        authorization: clientAuthorization(),
-        "content-type": "application/x-www-form-urlencoded",
-        accept: "application/json",
-      },
-      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }),
-      signal: AbortSignal.timeout(10_000),
-      cache: "no-store",
-    });
-  } catch (cause) {
-    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause, reason: "unreachable" });
-  }
-  const body = (await response.json().catch(() => ({}))) as Partial<TokenResponse> & { error?: string };
-  if (response.ok && typeof body.access_token === "string") return body as TokenResponse;
-  if (response.status >= 500) throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: `http_${response.status}` });
-  const reason = body.error ? oauthErrorCode(body.error) : `http_${response.status}`;
-  throw new SessionExpiredError(`the IdP refused the refresh (${reason})`, { reason });
-}
-
 /**
  * Call after deleting the signing-out session. When it was the user's last one, forgets the
  * user's tokens and revokes the refresh token at the IdP (RFC 7009); the tokens belong to the
@@ -223,15 +182,4 @@ export async function endTokens(userId: string): Promise<string | null> {
   });
   if (account.refresh_token) await revoke(account.refresh_token).catch(() => undefined);
   return account.id_token;
-}
-
-async function revoke(refreshToken: string): Promise<void> {
-  const { revocation_endpoint } = await providerMetadata();
-  if (!revocation_endpoint) return;
-  await fetch(revocation_endpoint, {
-    method: "POST",
-    headers: { authorization: clientAuthorization(), "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ token: refreshToken, token_type_hint: "refresh_token" }),
-    signal: AbortSignal.timeout(5_000),
-  });
 }
