@@ -55,6 +55,7 @@ describe("proxy", () => {
       request("/", { method: "POST", headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" } }),
     );
     expect(response.status).toBe(403);
+    expect(response.headers.get("cache-control")).toBe("no-store");
     expect(await response.json()).toEqual({
       error: "forbidden",
       error_description: "Cross-site requests cannot change anything here",

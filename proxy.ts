@@ -11,13 +11,15 @@
  * lib/api-auth.ts), as Next.js's data-security guidance asks.
  */
 import { NextResponse, type NextRequest } from "next/server";
+import type { ApiError } from "./lib/api-types";
 import { env } from "./lib/env";
+import { jsonNoStore } from "./lib/http/json";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./lib/http/request-id";
 import { crossSiteRefusal } from "./lib/http/same-origin";
 import { createNonce, securityHeaders } from "./lib/http/security-headers";
 import { logger } from "./lib/logger";
 
-export function proxy(request: NextRequest): NextResponse {
+export function proxy(request: NextRequest): Response {
   const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
   const headers = securityHeaders({
     nonce: createNonce(),
@@ -33,12 +35,12 @@ export function proxy(request: NextRequest): NextResponse {
     { method, pathname, origin: request.headers.get("origin"), secFetchSite: request.headers.get("sec-fetch-site") },
     env.APP_URL,
   );
-  let response: NextResponse;
+  let response: Response;
   if (refusal) {
     log.warn({ event: "csrf_refused", method, path: pathname, code: refusal }, "cross-site request refused");
-    response = NextResponse.json(
-      { error: "forbidden", error_description: "Cross-site requests cannot change anything here" },
-      { status: 403, headers: { "cache-control": "no-store" } },
+    response = jsonNoStore(
+      { error: "forbidden", error_description: "Cross-site requests cannot change anything here" } satisfies ApiError,
+      { status: 403 },
     );
   } else {
     // The query is never logged: the sign-in callback carries the authorization code in it.
