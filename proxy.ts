@@ -3,6 +3,7 @@
  *
  * - gives the request an id (`x-request-id`, kept from the caller when well-formed) on the
  *   request, for server code's log lines, and on the response;
+ * - tells server code the request's path (`x-request-path`), for a sign-in to return to;
  * - refuses state-changing requests another site sent (lib/http/same-origin.ts);
  * - sets the security headers (lib/http/security-headers.ts), with a fresh CSP nonce that it
  *   also puts in the request's CSP header, where Next.js reads it to sign its own scripts.
@@ -15,6 +16,7 @@ import type { ApiError } from "./lib/api-types";
 import { env } from "./lib/env";
 import { jsonNoStore } from "./lib/http/json";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./lib/http/request-id";
+import { REQUEST_PATH_HEADER, requestPath } from "./lib/http/request-path";
 import { crossSiteRefusal } from "./lib/http/same-origin";
 import { createNonce, securityHeaders } from "./lib/http/security-headers";
 import { logger } from "./lib/logger";
@@ -47,6 +49,8 @@ export function proxy(request: NextRequest): Response {
     log.debug({ event: "request", method, path: pathname }, "request");
     const forwarded = new Headers(request.headers);
     forwarded.set(REQUEST_ID_HEADER, requestId);
+    // Where the request was going, for a sign-in to return to (lib/http/request-path.ts).
+    forwarded.set(REQUEST_PATH_HEADER, requestPath(request.nextUrl));
     forwarded.set("content-security-policy", headers["Content-Security-Policy"]);
     response = NextResponse.next({ request: { headers: forwarded } });
   }

@@ -31,7 +31,7 @@ test("after sign-out, signing in again asks for the password", async ({ page, pl
   const session = await replay.get("/api/auth/session");
   expect(await session.json()).toBeNull();
   const dashboard = await replay.get("/dashboard");
-  expect(dashboard.url()).toBe(`${APP_URL}/?signin=required`);
+  expect(dashboard.url()).toBe(`${APP_URL}/?signin=required&returnTo=%2Fdashboard`);
   await replay.dispose();
 
   const login = await startSignIn(page);

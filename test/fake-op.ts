@@ -22,7 +22,7 @@ import { CLIENT_ID, mintAccessToken, mintIdToken, type TestKey } from "./tokens"
 
 export const DISCOVERY_PATH = "/.well-known/openid-configuration";
 export const JWKS_PATH = "/jwks";
-export const AUTHORIZATION_PATH = "/authorize";
+const AUTHORIZATION_PATH = "/authorize";
 export const TOKEN_PATH = "/token";
 
 /** The endpoints a test can make fail. */

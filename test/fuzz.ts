@@ -56,7 +56,7 @@ export function acceptedCredential(value: string | null, valid: readonly string[
  * What a header value becomes on the wire: Node decodes header bytes as Latin-1 and its parser
  * refuses CR, LF and NUL, so a UTF-8 string arrives as its bytes, one character each.
  */
-export function toWire(value: string): string {
+function toWire(value: string): string {
   return Buffer.from(value, "utf8").toString("latin1").replace(/[\0\r\n]/g, "");
 }
 

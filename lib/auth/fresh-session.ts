@@ -42,7 +42,7 @@ export function setsCookie(response: Response, name: string): boolean {
  * `new NextRequest(proxy, init)` throws "Cannot read private member #state" there (Node 20's
  * undici used symbol keys and let it pass).
  */
-export function copyWithHeaders(request: NextRequest, headers: Headers): NextRequest {
+function copyWithHeaders(request: NextRequest, headers: Headers): NextRequest {
   const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
   return new NextRequest(request.url, {
     method: request.method,
