@@ -1,5 +1,5 @@
 /**
- * Spec 6: sign-out ends both sessions. The app's session is gone on the server (its cookie no
+ * Sign-out ends both sessions. The app's session is gone on the server (its cookie no
  * longer opens anything), and the IdP's too: signing in again asks for the password.
  *
  * bob signs in in this test's own browser context, so the shared signed-in state of the other

@@ -63,8 +63,8 @@ export type Env = z.infer<typeof schema>;
 /** Development-only secrets would be guessable if they shipped; production refuses them. */
 const DEV_SECRET_MARK = "dev-only-";
 
-/** Validates a set of variables; exported for tests. Throws one line per bad variable. */
-export function parseEnv(source: Record<string, string | undefined>): Env {
+/** Validates a set of variables. Throws an error whose message is one line naming the first bad one. */
+function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -17,7 +17,7 @@ export interface ProviderMetadata {
 
 let cached: Promise<ProviderMetadata> | undefined;
 
-/** Seconds to wait for the IdP before calling it unreachable. */
+/** Milliseconds to wait for the IdP before calling it unreachable. */
 const TIMEOUT_MS = 5_000;
 
 function discoveryUrl(issuer = env.AUTH_ISSUER): string {
