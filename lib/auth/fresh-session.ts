@@ -44,12 +44,14 @@ export function setsCookie(response: Response, name: string): boolean {
  */
 function copyWithHeaders(request: NextRequest, headers: Headers): NextRequest {
   const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
-  return new NextRequest(request.url, {
+  // NextRequest's init type (Next's own RequestInit) has no `duplex`, which undici needs for a stream body.
+  const init: NonNullable<ConstructorParameters<typeof NextRequest>[1]> & { duplex?: "half" } = {
     method: request.method,
     headers,
     signal: request.signal,
     ...(hasBody ? { body: request.body, duplex: "half" } : {}),
-  } as RequestInit & { duplex?: "half" });
+  };
+  return new NextRequest(request.url, init);
 }
 
 /**
