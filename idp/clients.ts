@@ -1,6 +1,7 @@
 /**
- * The registered clients (design.md): the web app, confidential, and a command-line client,
- * public, using an RFC 8252 loopback redirect.
+ * The registered clients: the web app, confidential; a command-line client, public, using an
+ * RFC 8252 loopback redirect; and the Management API's machine client, confidential, client
+ * credentials only.
  */
 import type { ClientMetadata } from "oidc-provider";
 import type { IdpSettings } from "./env.ts";
@@ -8,6 +9,14 @@ import { SIGNING_ALG } from "./keys.ts";
 
 export const WEB_CLIENT_ID = "claimtrip-web";
 export const CLI_CLIENT_ID = "claimtrip-cli";
+export const MANAGEMENT_CLIENT_ID = "claimtrip-management";
+
+/**
+ * The scopes claimtrip-management may hold at the Management API, listed in its registration
+ * (`scope`): exactly what the app's role management needs, as on an Auth0 Machine-to-Machine
+ * application authorized for the Auth0 Management API.
+ */
+export const MANAGEMENT_CLIENT_SCOPES = ["read:users", "read:roles", "update:users", "delete:sessions", "delete:refresh_tokens"] as const;
 
 /** Clients the operator owns: no consent screen for their users. */
 export const FIRST_PARTY_CLIENTS: ReadonlySet<string> = new Set([WEB_CLIENT_ID, CLI_CLIENT_ID]);
@@ -15,6 +24,11 @@ export const FIRST_PARTY_CLIENTS: ReadonlySet<string> = new Set([WEB_CLIENT_ID, 
 /** Auth.js calls back here; its provider id is `claimtrip`. */
 export function webRedirectUri(appUrl: string): string {
   return `${appUrl}/api/auth/callback/claimtrip`;
+}
+
+/** The Management API's audience (Auth0: `https://TENANT/api/v2/`). */
+export function managementAudience(issuer: string): string {
+  return `${issuer}/api/v2/`;
 }
 
 export function clients(settings: IdpSettings): ClientMetadata[] {
@@ -45,5 +59,20 @@ export function clients(settings: IdpSettings): ClientMetadata[] {
       token_endpoint_auth_method: "none",
       redirect_uris: ["http://127.0.0.1/callback"],
     },
+    // Registered only when its secret is set (`npm run setup` writes it).
+    ...(settings.IDP_MANAGEMENT_CLIENT_SECRET
+      ? [
+          {
+            client_id: MANAGEMENT_CLIENT_ID,
+            client_name: "Claimtrip management",
+            client_secret: settings.IDP_MANAGEMENT_CLIENT_SECRET,
+            token_endpoint_auth_method: "client_secret_basic",
+            grant_types: ["client_credentials"],
+            response_types: [],
+            redirect_uris: [],
+            scope: MANAGEMENT_CLIENT_SCOPES.join(" "),
+          } satisfies ClientMetadata,
+        ]
+      : []),
   ];
 }

@@ -54,6 +54,8 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
       short: { httpOnly: true, sameSite: "lax" },
     },
     features: {
+      // Only claimtrip-management registers this grant: the Management API's tokens (management/).
+      clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
       // Unused by our clients, and the audience/offline_access handling covers only /auth.
       pushedAuthorizationRequests: { enabled: false },
