@@ -267,8 +267,8 @@ describe("POST /api/v2/users/{id}/revoke-access", () => {
     expect(tokens.status).toBe(200);
     const alice = await exchangeCode(t, await authorize(t, { params: { audience: API } }));
 
-    const result = await call("POST", "/api/v2/users/bob/revoke-access");
-    expect(result.status).toBe(204);
+    const result = await call("POST", "/api/v2/users/bob/revoke-access", fullToken, {});
+    expect(result.status).toBe(202);
 
     const refresh = await tokenRequest(t, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token) });
     expect(refresh.body.error).toBe("invalid_grant");
@@ -285,5 +285,14 @@ describe("POST /api/v2/users/{id}/revoke-access", () => {
   it("needs delete:sessions and delete:refresh_tokens, and a known user", async () => {
     expectBearer(await call("POST", "/api/v2/users/bob/revoke-access", await tokenWithScope("delete:sessions")), 403, "insufficient_scope");
     expect((await call("POST", "/api/v2/users/nobody/revoke-access")).status).toBe(404);
+  });
+
+  it("answers 400 for options this IdP does not support, and revokes nothing", async () => {
+    const tokens = await exchangeCode(t, await authorize(t, { params: { audience: API }, email: "bob@example.com", password: "bob-password" }));
+    const result = await call("POST", "/api/v2/users/bob/revoke-access", fullToken, { preserve_refresh_tokens: true });
+    expect(result.status).toBe(400);
+    expect(result.json).toMatchObject({ statusCode: 400, errorCode: "invalid_body" });
+    const refresh = await tokenRequest(t, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token) });
+    expect(refresh.status).toBe(200);
   });
 });

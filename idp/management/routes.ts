@@ -7,7 +7,9 @@
  *   GET    /api/v2/users/{id}/roles            read:roles     [{ id, name, description }]
  *   POST   /api/v2/users/{id}/roles            update:users or create:role_members   { roles: ["rol_…"] } → 204
  *   DELETE /api/v2/users/{id}/roles            update:users or delete:role_members   { roles: ["rol_…"] } → 204
- *   POST   /api/v2/users/{id}/revoke-access    delete:sessions and delete:refresh_tokens → 204
+ *   POST   /api/v2/users/{id}/revoke-access    delete:sessions and delete:refresh_tokens → 202
+ *                                              (no body or {}: every session and refresh token; Auth0's
+ *                                              session_id / preserve_refresh_tokens are refused with 400)
  *
  * Token problems are RFC 6750 answers (auth.ts); everything else answers like Auth0:
  * `{ statusCode, error, message, errorCode }`, never a stack trace or an echo of the request.
@@ -48,6 +50,9 @@ const REASONS: Record<ApiError["statusCode"], string> = {
 };
 
 const rolesBody = z.strictObject({ roles: z.array(z.string().regex(ROLE_ID)).min(1).max(50) });
+
+/** revoke-access takes no options here: all sessions, all refresh tokens. */
+const revokeBody = z.strictObject({});
 
 const listQuery = z.object({
   page: z.coerce.number().int().min(0).max(10_000).default(0),
@@ -168,10 +173,16 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
     },
     async "POST users/revoke-access"(ctx, token, userId) {
       requireScopes(token, ["delete:sessions", "delete:refresh_tokens"]);
+      const hasBody = Number(ctx.get("content-length") || 0) > 0 || Boolean(ctx.get("transfer-encoding"));
+      if (hasBody && !revokeBody.safeParse(await readJson(ctx)).success) {
+        throw new ApiError(400, "invalid_body", "Expected no body or {}: this IdP revokes every session and refresh token.");
+      }
       const id = await requireUser(userId);
       const result = await revokeUserAccess(provider, id);
       audit(token, "revoke_access", id, { ...result });
-      ctx.status = 204;
+      ctx.status = 202;
+      ctx.body = ""; // Koa would otherwise write the status text
+
     },
   };
 
