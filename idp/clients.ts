@@ -48,6 +48,9 @@ export function clients(settings: IdpSettings): ClientMetadata[] {
       token_endpoint_auth_method: "client_secret_basic",
       redirect_uris: [webRedirectUri(settings.APP_URL)],
       post_logout_redirect_uris: [`${settings.APP_URL}/`],
+      // Every ID token says when the user signed in: the app asks for a recent sign-in before an
+      // admin changes roles (and checks auth_time itself; Auth.js does not).
+      require_auth_time: true,
     },
     {
       ...common,

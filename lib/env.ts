@@ -53,11 +53,19 @@ const schema = z.object({
     .pipe(z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).min(1)),
   /** The `typ` header access tokens must carry (RFC 9068). Empty to accept any. Default: at+jwt */
   API_TOKEN_TYP: z.string().default("at+jwt"),
+  /** The Management API client's id (Auth0: a Machine-to-Machine application). Default: claimtrip-management */
+  MANAGEMENT_CLIENT_ID: z.string().min(1).default("claimtrip-management"),
+  /** Its client secret. Written by `npm run setup` for the local IdP; unset, /admin cannot change roles. */
+  MANAGEMENT_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The Management API's identifier, also its base URL. Default: <AUTH_ISSUER>/api/v2/ */
+  MANAGEMENT_AUDIENCE: url.optional(),
+  /** How recent (seconds) an admin's sign-in must be to change roles; older means a password prompt. Default: 600 */
+  ADMIN_REAUTH_MAX_AGE: seconds.default(600),
   /** Log level for the app's structured logs. Default: info */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
-export type Env = z.infer<typeof schema>;
+export type Env = z.infer<typeof schema> & { MANAGEMENT_AUDIENCE: string };
 
 /** Development-only secrets would be guessable if they shipped; production refuses them. */
 const DEV_SECRET_MARK = "dev-only-";
@@ -69,10 +77,13 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const issue = result.error.issues[0];
     throw new Error(`Invalid setting ${String(issue.path[0])}: ${issue.message}`);
   }
-  const env = result.data;
+  const env = {
+    ...result.data,
+    MANAGEMENT_AUDIENCE: result.data.MANAGEMENT_AUDIENCE ?? `${result.data.AUTH_ISSUER.replace(/\/+$/, "")}/api/v2/`,
+  };
   if (env.NODE_ENV === "production" && !env.APP_URL.startsWith("http://localhost")) {
-    for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET"] as const) {
-      if (env[name].startsWith(DEV_SECRET_MARK)) {
+    for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET", "MANAGEMENT_CLIENT_SECRET"] as const) {
+      if (env[name]?.startsWith(DEV_SECRET_MARK)) {
         throw new Error(`Invalid setting ${name}: the generated development secret cannot be used in production`);
       }
     }
