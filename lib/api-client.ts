@@ -28,7 +28,7 @@ export interface MeResponse {
 
 /** What /api/admin answers to an admin. */
 export interface AdminResponse {
-  users: { id: string; name: string | null; email: string | null; sessions: { expires: string }[] }[];
+  users: { id: string; sub: string | null; name: string | null; email: string | null; sessions: { expires: string }[] }[];
 }
 
 /** What the API answers when it refuses: RFC 6750. */

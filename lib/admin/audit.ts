@@ -61,3 +61,12 @@ export async function listAudit(limit = 200): Promise<AuditRecord[]> {
     requestId: row.requestId,
   }));
 }
+
+/** Emails of the users this app knows, by IdP `sub`: to make the log readable, nothing more. */
+export async function emailsBySub(subs: readonly string[]): Promise<Map<string, string>> {
+  const accounts = await db.account.findMany({
+    where: { providerAccountId: { in: [...new Set(subs)] } },
+    select: { providerAccountId: true, user: { select: { email: true } } },
+  });
+  return new Map(accounts.flatMap((a) => (a.user.email ? [[a.providerAccountId, a.user.email] as const] : [])));
+}
