@@ -172,6 +172,17 @@ describe("the three gates, each refusing alone", () => {
     expect((await changeAsAdmin(request(alice, "alice"), inTime)).ok).toBe(true);
   });
 
+  it("3. recent sign-in: a refreshed ID token keeps the sign-in's auth_time, so a refresh does not make a sign-in recent", async () => {
+    const alice = await aliceSignIn();
+    const refreshed = await tokenRequest(t, { grant_type: "refresh_token", refresh_token: alice.refresh });
+    expect(refreshed.status).toBe(200);
+    expect(decodeJwt(String(refreshed.body.id_token)).auth_time).toBe(decodeJwt(alice.id).auth_time);
+    const authTime = Number(decodeJwt(alice.id).auth_time);
+    const later = { ...deps, now: () => (authTime + MAX_AGE + 1) * 1000 };
+    const tokens = { access: String(refreshed.body.access_token), id: String(refreshed.body.id_token), refresh: "" };
+    expect(await changeAsAdmin(request(tokens, "alice"), later)).toEqual({ ok: false, code: "recent_sign_in" });
+  });
+
   it("3. recent sign-in: no ID token, a forged one, or another user's", async () => {
     const alice = await aliceSignIn();
     const bob = await bobSignIn();
