@@ -39,3 +39,15 @@ CREATE UNIQUE INDEX "idp_roles_name_key" ON "idp_roles"("name");
 
 -- CreateIndex
 CREATE INDEX "idp_user_roles_roleId_idx" ON "idp_user_roles"("roleId");
+
+-- The audit log is append-only. The code of the app never changes or removes an entry, and the
+-- database refuses to as well. Prisma schemas cannot declare triggers, so they are written here.
+CREATE TRIGGER "AuditEvent_no_update" BEFORE UPDATE ON "AuditEvent"
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+CREATE TRIGGER "AuditEvent_no_delete" BEFORE DELETE ON "AuditEvent"
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;

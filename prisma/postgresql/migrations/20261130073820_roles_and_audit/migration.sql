@@ -47,3 +47,10 @@ ALTER TABLE "idp_user_roles" ADD CONSTRAINT "idp_user_roles_userId_fkey" FOREIGN
 
 -- AddForeignKey
 ALTER TABLE "idp_user_roles" ADD CONSTRAINT "idp_user_roles_roleId_fkey" FOREIGN KEY ("roleId") REFERENCES "idp_roles"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- The audit log is append-only. The code of the app never changes or removes an entry, and the
+-- database turns an attempt into nothing. Rules rather than a trigger function because the
+-- offline migration path (the PostgreSQL driver adapter) splits scripts at every semicolon.
+CREATE RULE "AuditEvent_no_update" AS ON UPDATE TO "AuditEvent" DO INSTEAD NOTHING;
+
+CREATE RULE "AuditEvent_no_delete" AS ON DELETE TO "AuditEvent" DO INSTEAD NOTHING;
