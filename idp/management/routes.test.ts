@@ -59,7 +59,7 @@ async function tokenWithScope(scope: string): Promise<string> {
 }
 
 /** A token signed by the IdP's own key, with these claims: for what the token endpoint never issues. */
-async function forge(claims: Record<string, unknown>): Promise<string> {
+async function forge(claims: Record<string, unknown>, typ = "at+jwt"): Promise<string> {
   const [signing] = await loadOrCreateKeys(t.settings.IDP_DATA_DIR);
   const key = await importJWK(signing!.jwk, SIGNING_ALG);
   const now = Math.floor(Date.now() / 1000);
@@ -73,7 +73,7 @@ async function forge(claims: Record<string, unknown>): Promise<string> {
     scope: MANAGEMENT_CLIENT_SCOPES.join(" "),
     ...claims,
   })
-    .setProtectedHeader({ alg: SIGNING_ALG, typ: "at+jwt", kid: signing!.jwk.kid })
+    .setProtectedHeader({ alg: SIGNING_ALG, typ, kid: signing!.jwk.kid })
     .sign(key);
 }
 
@@ -136,11 +136,13 @@ describe("refusals every route shares", () => {
     expectBearer(await call(method, path, String(tokens.body.access_token)), 401, "invalid_token");
   });
 
-  it.each(routes)("%s %s: 401 for an expired token, an unsigned one, or one for another audience", async (method, path) => {
+  it.each(routes)("%s %s: 401 for an expired token, an unsigned one, one for another audience or issuer, or not an access token", async (method, path) => {
     const now = Math.floor(Date.now() / 1000);
     expectBearer(await call(method, path, await forge({ exp: now - 60 })), 401, "invalid_token");
     expectBearer(await call(method, path, await forge({ aud: API })), 401, "invalid_token");
     expectBearer(await call(method, path, await forge({ iss: "http://evil.example" })), 401, "invalid_token");
+    // Signed by the IdP and for this audience, but not an access token (an ID token's typ).
+    expectBearer(await call(method, path, await forge({}, "JWT")), 401, "invalid_token");
     const unsigned = (await forge({})).split(".").slice(0, 2).join(".") + ".";
     expectBearer(await call(method, path, unsigned), 401, "invalid_token");
   });
