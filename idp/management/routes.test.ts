@@ -254,6 +254,7 @@ describe("/api/v2/users/{id}/roles", () => {
       expect(read.status).toBe(404);
       expect(read.json).toMatchObject({ statusCode: 404, errorCode: "inexistent_user" });
       expect((await call("POST", path, fullToken, { roles: [adminRoleId] })).status).toBe(404);
+      expect((await call("DELETE", path, fullToken, { roles: [adminRoleId] })).status).toBe(404);
     }
     const role = await call("POST", "/api/v2/users/bob/roles", fullToken, { roles: ["rol_0123456789abcdef"] });
     expect(role.status).toBe(404);
