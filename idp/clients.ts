@@ -36,6 +36,9 @@ export function clients(settings: IdpSettings): ClientMetadata[] {
     grant_types: ["authorization_code", "refresh_token"],
     response_types: ["code"],
     id_token_signed_response_alg: SIGNING_ALG,
+    // The sign-in scopes only: the Management API's scopes are known to the IdP too, and are for
+    // claimtrip-management alone.
+    scope: "openid offline_access profile email",
   } satisfies Partial<ClientMetadata>;
   return [
     {

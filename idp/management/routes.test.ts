@@ -112,6 +112,8 @@ describe("tokens for the Management API (client credentials)", () => {
     expect(web.body).toMatchObject({ error: "invalid_request", error_description: "requested grant type is not allowed for this client" });
     const signIn = await authorize(t, { params: { resource: audience } });
     expect(signIn.callback.searchParams.get("error")).toBe("invalid_target");
+    const scoped = await authorize(t, { scope: "openid read:users" });
+    expect(scoped.callback.searchParams.get("error")).toBe("invalid_scope");
   });
 });
 
