@@ -1,7 +1,7 @@
 /**
- * The registered clients: the web app, confidential; a command-line client, public, using an
- * RFC 8252 loopback redirect; and the Management API's machine client, confidential, client
- * credentials only.
+ * The registered clients (docs/contract.md): the web app, confidential; a command-line client,
+ * public, using an RFC 8252 loopback redirect; and the Management API's machine client,
+ * confidential, client credentials only.
  */
 import type { ClientMetadata } from "oidc-provider";
 import type { IdpSettings } from "./env.ts";

@@ -8,7 +8,7 @@ import { MANAGEMENT_CLIENT_ID, managementAudience } from "./clients.ts";
 import type { IdpSettings } from "./env.ts";
 import { SIGNING_ALG } from "./keys.ts";
 
-/** The second API: it never gets the roles claim (README: How the claim flows). */
+/** The second API: it never gets the roles claim (docs/contract.md). */
 export const REPORTS_API = "urn:claimtrip:reports";
 
 /**

@@ -9,7 +9,7 @@ import "server-only";
 import { revalidatePath } from "next/cache";
 import { headers } from "next/headers";
 import { db } from "../db";
-import { AuthError, type AuthErrorCode } from "../auth/errors";
+import { TokenUnavailableError, type TokenUnavailableCode } from "../auth/errors";
 import { signIn } from "../auth";
 import { PROVIDER_ID } from "../auth/provider";
 import { getAccessToken, readTokens } from "../auth/tokens";
@@ -20,7 +20,7 @@ import type { AuditAction } from "./audit";
 import { changeAsAdmin, type ChangeCode } from "./change";
 import { changeDeps } from "./deps";
 
-export type AdminChangeCode = ChangeCode | AuthErrorCode | "invalid_request";
+export type AdminChangeCode = ChangeCode | TokenUnavailableCode | "invalid_request";
 
 /** What the action answers (house style for server actions). */
 export type AdminChangeResult =
@@ -51,7 +51,7 @@ export async function adminChangeAction(_previous: AdminChangeResult | null, for
   try {
     accessToken = await getAccessToken(caller.id);
   } catch (error) {
-    if (!(error instanceof AuthError)) throw error;
+    if (!(error instanceof TokenUnavailableError)) throw error;
     // Refused at gate 1 (and recorded as such) below: no token, no change.
   }
   const log = (await requestLogger()).child({ userId: caller.id });

@@ -15,7 +15,7 @@ import "server-only";
 import { ADMIN_ROLE } from "../claims";
 import type { Logger } from "../logger";
 import { ManagementError, type ManagementClient, type ManagementRole } from "../management/client";
-import type { AdminVerdict } from "../api-auth";
+import type { AuthorizeResult } from "../resource-server";
 import type { AuditAction, AuditEntry } from "./audit";
 import { isRecent } from "./recent-sign-in";
 
@@ -43,7 +43,7 @@ export interface ChangeRequest {
 }
 
 export interface ChangeDeps {
-  verifyAdminToken(token: string): Promise<AdminVerdict>;
+  verifyAdminToken(token: string): Promise<AuthorizeResult>;
   management: ManagementClient;
   /** The verified `auth_time` of the ID token, or null (lib/admin/recent-sign-in.ts). */
   authTime(idToken: string | null, sub: string): Promise<number | null>;

@@ -5,7 +5,7 @@
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
 import { verifyAdminToken } from "../api-auth";
-import { AuthError } from "../auth/errors";
+import { TokenUnavailableError } from "../auth/errors";
 import { getAccessToken } from "../auth/tokens";
 import { requireUser, type SignedInUser } from "../session";
 
@@ -16,7 +16,7 @@ export async function requireAdmin(): Promise<SignedInUser> {
   try {
     token = await getAccessToken(user.id);
   } catch (error) {
-    if (error instanceof AuthError) redirect(`/auth/error?error=${error.code}`);
+    if (error instanceof TokenUnavailableError) redirect(`/auth/error?error=${error.code}`);
     throw error;
   }
   const verdict = await verifyAdminToken(token);

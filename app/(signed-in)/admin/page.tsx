@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
 import { loadDirectory } from "@/lib/admin/directory";
-import { callApi, type AdminResponse } from "@/lib/api-client";
+import { callApi } from "@/lib/api-client";
 import { requireUser } from "@/lib/session";
 import { AdminUsersTable } from "../../_components/admin-users-table";
 import { ApiRefusal } from "../../_components/api-refusal";
@@ -15,13 +15,14 @@ export const metadata: Metadata = { title: "Admin" };
  */
 export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
-  const { status, body } = await callApi<AdminResponse>(user, "/api/admin");
-  if (status === 403) forbidden();
-  if (status !== 200 || !("users" in body)) return <ApiRefusal status={status} body={body} />;
+  const result = await callApi(user, "/api/admin");
+  if (!result.ok && result.status === 403) forbidden();
+  if (!result.ok) return <ApiRefusal status={result.status} error={result.error} />;
+  const { users } = result.data;
   const query = await searchParams;
   const page = Math.max(0, Math.min(10_000, Number.parseInt(String(query.page ?? "0"), 10) || 0));
-  const directory = await loadDirectory(page, body.users);
-  const selfSub = body.users.find((u) => u.id === user.id)?.sub ?? null;
+  const directory = await loadDirectory(page, users);
+  const selfSub = users.find((u) => u.id === user.id)?.sub ?? null;
   return (
     <div className="space-y-6">
       <header className="space-y-2">
