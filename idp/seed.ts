@@ -1,5 +1,5 @@
 /**
- * The demo users of the contract (design.md), and a small CLI around the user directory:
+ * The demo users of the contract (docs/contract.md), and a small CLI around the user directory:
  *
  *   tsx idp/seed.ts                              add the demo users that are missing
  *   tsx idp/seed.ts --reset                      put the demo users back as seeded

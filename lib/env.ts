@@ -9,6 +9,7 @@
 import "server-only";
 import { join } from "node:path";
 import { z } from "zod";
+import { ASYMMETRIC_ALGORITHMS } from "./resource-server/algorithms";
 import {
   DATABASE_URL_EXPECTED,
   DATABASE_URL_PATTERN,
@@ -56,7 +57,7 @@ const schema = z.object({
     .string()
     .default("RS256,ES256")
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).min(1)),
+    .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
   /** The `typ` header access tokens must carry (RFC 9068). Empty to accept any. Default: at+jwt */
   API_TOKEN_TYP: z.string().default("at+jwt"),
   /** Log level for the app's structured logs. Default: info */
@@ -65,7 +66,7 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema>;
 
-/** Validates a set of variables; exported for tests. Throws one line per bad variable. */
+/** Validates a set of variables. Throws an error whose message is one line naming the first bad one. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);
   if (!result.success) {

@@ -3,7 +3,7 @@
  * tagged with its `reqId` (set by proxy.ts, see lib/http/request-id.ts).
  *
  * What may be logged: ids (user, account, request), stable codes (`BearerError` code and reason,
- * `AuthError` code, an IdP's OAuth `error` value) in a `code` field, methods and paths without
+ * `TokenUnavailableError` code, an IdP's OAuth `error` value) in a `code` field, methods and paths without
  * their query (an authorization code only ever travels in one, never in a field). What
  * never is: tokens, secrets, passwords, cookies, `Authorization` headers, query strings. Callers
  * keep to that; three nets catch a careless call anyway:

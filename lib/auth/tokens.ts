@@ -13,8 +13,8 @@ import { db } from "../db";
 import { env } from "../env";
 import { requestLogger } from "../logger";
 import { providerMetadata } from "./discovery";
-import { AuthError, IdpUnavailableError, SessionExpiredError } from "./errors";
-import { oauthErrorCode } from "./log-events";
+import { IdpUnavailableError, SessionExpiredError, TokenUnavailableError } from "./errors";
+import { OUTCOME_UNKNOWN, requestRefresh, revoke, type TokenResponse } from "./idp-requests";
 import { PROVIDER_ID } from "./provider";
 
 /**
@@ -139,15 +139,6 @@ async function refreshOnce(seen: AccountRow): Promise<string> {
   throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "lease_timeout" });
 }
 
-interface TokenResponse {
-  access_token: string;
-  expires_in?: number;
-  refresh_token?: string;
-  id_token?: string;
-  scope?: string;
-  token_type?: string;
-}
-
 async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenEndpoint: string): Promise<string> {
   const log = (await requestLogger()).child({ userId: account.userId });
   // Every write below is conditional on the version this refresh started from (and the
@@ -161,9 +152,9 @@ async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenE
   }
   let tokens: TokenResponse;
   try {
-    tokens = await requestRefresh(tokenEndpoint, account.refresh_token);
+    tokens = await requestRefresh(tokenEndpoint, account.refresh_token, refreshTimings.refreshTimeoutMs);
   } catch (error) {
-    const { code, reason } = error instanceof AuthError ? error : { code: "unexpected", reason: "unexpected" };
+    const { code, reason } = error instanceof TokenUnavailableError ? error : { code: "unexpected", reason: "unexpected" };
     log.warn({ event: "token_refresh_failed", code, reason }, "token refresh failed");
     if (error instanceof SessionExpiredError) {
       // The grant is dead (revoked, expired, or reused elsewhere): forget its tokens.
@@ -201,67 +192,6 @@ async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenE
   return tokens.access_token;
 }
 
-function clientAuthorization(): string {
-  // RFC 6749 §2.3.1: form-urlencode id and secret before joining them.
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
-  return `Basic ${Buffer.from(`${encode(env.AUTH_CLIENT_ID)}:${encode(env.AUTH_CLIENT_SECRET)}`).toString("base64")}`;
-}
-
-/** The reason of a refresh that timed out: the IdP may or may not have rotated the token. */
-const OUTCOME_UNKNOWN = "refresh_outcome_unknown";
-
-/**
- * One refresh at the token endpoint. Only `invalid_grant` means the grant is gone
- * (SessionExpiredError); anything else is the IdP's or the network's problem and keeps the
- * refresh token (IdpUnavailableError): a 429, a 401 `invalid_client` while the client secret
- * rotates, a 5xx, a timeout, or an answer that is not a JSON token response.
- *
- * A refresh that timed out has an unknown outcome: the IdP may have rotated the token and its
- * answer been lost. It is not resent within this request, nor by anyone before its lease lapses
- * (the IdP may still be at work on it); then the next request sends the same refresh token once
- * more. If the IdP had rotated it, the local IdP knows its answer was never delivered and has
- * taken the rotation back (idp/refresh-rollback.ts); an IdP that does not treats the resend as
- * reuse and ends the grant, and the user signs in again (README, "Scale out").
- */
-async function requestRefresh(tokenEndpoint: string, refreshToken: string): Promise<TokenResponse> {
-  let response: Response;
-  let text: string;
-  try {
-    response = await fetch(tokenEndpoint, {
-      method: "POST",
-      headers: {
-        authorization: clientAuthorization(),
-        "content-type": "application/x-www-form-urlencoded",
-        accept: "application/json",
-      },
-      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }),
-      signal: AbortSignal.timeout(refreshTimings.refreshTimeoutMs),
-      cache: "no-store",
-    });
-    text = await response.text();
-  } catch (cause) {
-    const timedOut = cause instanceof Error && cause.name === "TimeoutError";
-    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause, reason: timedOut ? OUTCOME_UNKNOWN : "unreachable" });
-  }
-  let body: (Partial<TokenResponse> & { error?: unknown }) | undefined;
-  try {
-    const parsed: unknown = JSON.parse(text);
-    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) body = parsed as typeof body;
-  } catch {
-    body = undefined;
-  }
-  if (response.ok) {
-    if (body && typeof body.access_token === "string" && body.access_token) return body as TokenResponse;
-    throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "unreadable_answer" });
-  }
-  // RFC 6749 says 400; Auth0 answers a dead refresh token with 403. Either way: the grant is gone.
-  if (response.status >= 400 && response.status < 500 && body?.error === "invalid_grant") {
-    throw new SessionExpiredError("the IdP refused the refresh (invalid_grant)", { reason: "invalid_grant" });
-  }
-  const reason = body?.error ? oauthErrorCode(body.error) : `http_${response.status}`;
-  throw new IdpUnavailableError(env.AUTH_ISSUER, { reason });
-}
-
 /**
  * Call after deleting the signing-out session. When it was the user's last one, forgets the
  * user's tokens and revokes the refresh token at the IdP (RFC 7009); the tokens belong to the
@@ -279,15 +209,4 @@ export async function endTokens(userId: string): Promise<string | null> {
   });
   if (account.refresh_token) await revoke(account.refresh_token).catch(() => undefined);
   return account.id_token;
-}
-
-async function revoke(refreshToken: string): Promise<void> {
-  const { revocation_endpoint } = await providerMetadata();
-  if (!revocation_endpoint) return;
-  await fetch(revocation_endpoint, {
-    method: "POST",
-    headers: { authorization: clientAuthorization(), "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ token: refreshToken, token_type_hint: "refresh_token" }),
-    signal: AbortSignal.timeout(5_000),
-  });
 }
