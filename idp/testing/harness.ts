@@ -22,7 +22,8 @@ import type { LoginLimits } from "../rate-limit.ts";
 import { seedUsers } from "../seed.ts";
 import { Browser, loginFormAction, type Page } from "./browser.ts";
 
-const WEB_SECRET = "test-web-client-secret-0123456789";
+/** claimtrip-web's client secret in every test IdP (idp/refresh.test.ts sends its own token requests too). */
+export const WEB_SECRET = "test-web-client-secret-0123456789";
 
 export interface LogLine {
   level: number;
