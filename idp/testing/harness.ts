@@ -22,7 +22,7 @@ import type { LoginLimits } from "../rate-limit.ts";
 import { seedUsers } from "../seed.ts";
 import { Browser, loginFormAction, type Page } from "./browser.ts";
 
-const WEB_SECRET = "test-web-client-secret-0123456789";
+export const WEB_SECRET = "test-web-client-secret-0123456789";
 
 export interface LogLine {
   level: number;
