@@ -22,7 +22,9 @@ import type { LoginLimits } from "../rate-limit.ts";
 import { seedUsers } from "../seed.ts";
 import { Browser, loginFormAction, type Page } from "./browser.ts";
 
+/** claimtrip-web's client secret in every test IdP (idp/refresh.test.ts sends its own token requests too). */
 export const WEB_SECRET = "test-web-client-secret-0123456789";
+/** claimtrip-management's client secret in every test IdP (the Management API's client credentials). */
 export const MANAGEMENT_SECRET = "test-management-client-secret-0123456789";
 
 export interface LogLine {
