@@ -166,8 +166,14 @@ function postgresFactory(url: string, shadowUrl: string | undefined, pools: pg.P
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: () => factory.connect(),
-    connectToShadowDb: () => {
-      if (!shadow) throw new Error("creating a PostgreSQL migration needs a shadow database");
+    connectToShadowDb: async () => {
+      if (!shadow || !shadowUrl) throw new Error("creating a PostgreSQL migration needs a shadow database");
+      // The engine replays the migrations into the shadow database on every call (the
+      // diagnostic, then the diff) and expects it empty each time, as the native CLI leaves it.
+      const reset = new pg.Client({ connectionString: shadowUrl });
+      await reset.connect();
+      await reset.query("DROP SCHEMA IF EXISTS public CASCADE; CREATE SCHEMA public");
+      await reset.end();
       return shadow.connect();
     },
   };
