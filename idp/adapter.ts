@@ -96,6 +96,15 @@ class PrismaAdapter implements Adapter {
     await this.#db.idpOidcModel.deleteMany({ where: { grantId, kind: { in: GRANTABLE } } });
   }
 
+  /** Ids of this model's live records whose payload names `accountId` (sessions and grants do). */
+  async findIdsByAccountId(accountId: string): Promise<string[]> {
+    const rows = await this.#db.idpOidcModel.findMany({
+      where: { kind: this.#kind, payload: { contains: `"accountId":${JSON.stringify(accountId)}` } },
+      select: { id: true, payload: true, expiresAt: true, consumedAt: true },
+    });
+    return rows.filter((row) => this.#toPayload(row)?.accountId === accountId).map((row) => row.id);
+  }
+
   #toPayload(row: { payload: string; expiresAt: Date | null; consumedAt: Date | null } | null): AdapterPayload | undefined {
     if (!row) return undefined;
     // Expired rows are dead even before the sweeper removes them.
@@ -103,6 +112,16 @@ class PrismaAdapter implements Adapter {
     const payload = JSON.parse(row.payload) as AdapterPayload;
     return row.consumedAt ? { ...payload, consumed: epoch(row.consumedAt) } : payload;
   }
+}
+
+/**
+ * Ids of the live records of one oidc-provider model (`provider.Session`, `provider.Grant`) that
+ * belong to an account. oidc-provider has no such lookup; this IdP's storage can answer it.
+ */
+export function findIdsByAccountId(model: { readonly adapter: Adapter }, accountId: string): Promise<string[]> {
+  const { adapter } = model;
+  if (!(adapter instanceof PrismaAdapter)) throw new TypeError("finding records by account needs the Prisma adapter");
+  return adapter.findIdsByAccountId(accountId);
 }
 
 /** The `adapter` option for oidc-provider: one adapter per model name, sharing a client. */

@@ -11,6 +11,7 @@ import { postLoginActions } from "./actions/index.ts";
 import { loadActions } from "./actions/runtime.ts";
 import type { PostLoginAction } from "./actions/types.ts";
 import { createPrismaAdapter, sweepExpired } from "./adapter.ts";
+import { installBackchannelLogout, stopBackchannelRetries, type BackchannelOptions } from "./backchannel.ts";
 import { buildConfiguration, ROUTES } from "./config.ts";
 import { openDatabase, type Database } from "./db.ts";
 import { repoRoot, type IdpSettings } from "./env.ts";
@@ -41,6 +42,8 @@ export interface CreateIdpOptions {
   logger?: Logger;
   /** Login rate limits; default: 5 failures per account and 20 per address in 15 minutes. */
   limits?: LoginLimits;
+  /** Retries of back-channel logout deliveries; default: after 1, 5 and 15 seconds. */
+  backchannel?: BackchannelOptions;
 }
 
 export interface Idp {
@@ -87,6 +90,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   provider.proxy = false;
   postLogin.install(provider);
   logProviderEvents(provider, logger);
+  installBackchannelLogout(provider, logger, options.backchannel);
 
   // Before oidc-provider's own routes, in this order.
   provider.use(errorBoundary(logger));
@@ -112,6 +116,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
     logger,
     async close() {
       clearInterval(sweeper);
+      stopBackchannelRetries(provider);
       if (ownsDb) await db.$disconnect();
     },
   };

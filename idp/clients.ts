@@ -17,6 +17,11 @@ export function webRedirectUri(appUrl: string): string {
   return `${appUrl}/api/auth/callback/claimtrip`;
 }
 
+/** The app's back-channel logout endpoint (app/api/auth/backchannel-logout). */
+export function webBackchannelLogoutUri(appUrl: string): string {
+  return `${appUrl}/api/auth/backchannel-logout`;
+}
+
 export function clients(settings: IdpSettings): ClientMetadata[] {
   const common = {
     grant_types: ["authorization_code", "refresh_token"],
@@ -34,6 +39,10 @@ export function clients(settings: IdpSettings): ClientMetadata[] {
       token_endpoint_auth_method: "client_secret_basic",
       redirect_uris: [webRedirectUri(settings.APP_URL)],
       post_logout_redirect_uris: [`${settings.APP_URL}/`],
+      // OpenID Connect Back-Channel Logout: the IdP tells the app when a session ends here, and
+      // names it (`sid`, also put in every ID token) so the app ends exactly the sessions it made.
+      backchannel_logout_uri: webBackchannelLogoutUri(settings.APP_URL),
+      backchannel_logout_session_required: true,
     },
     {
       ...common,
