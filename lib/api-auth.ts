@@ -5,6 +5,7 @@
 import "server-only";
 import { ADMIN_ROLE, ROLES_CLAIM } from "./claims";
 import { env } from "./env";
+import { issuerAlgorithms, issuerKeys } from "./issuer-keys";
 import { loggerFor, requestLogger, type Logger } from "./logger";
 import {
   BearerError,
@@ -12,7 +13,6 @@ import {
   protect,
   requireClaimIncludes,
   ServerError,
-  type AsymmetricAlgorithm,
   type ProtectResult,
   type TokenCheck,
   type VerifiedAccessToken,
@@ -21,8 +21,9 @@ import {
 const verifier = createAccessTokenVerifier({
   issuer: env.AUTH_ISSUER,
   audience: env.API_AUDIENCE,
-  algorithms: env.API_ALGORITHMS as AsymmetricAlgorithm[],
+  algorithms: issuerAlgorithms,
   requiredTyp: env.API_TOKEN_TYP || false,
+  keys: issuerKeys,
 });
 
 const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE);

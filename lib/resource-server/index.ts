@@ -74,10 +74,14 @@ export {
 export {
   ASYMMETRIC_ALGORITHMS,
   createAccessTokenVerifier,
+  createIssuerKeySource,
+  KeySourceError,
   type AccessTokenClaims,
   type AccessTokenVerifier,
   type AccessTokenVerifierOptions,
   type AsymmetricAlgorithm,
   type FetchLike,
+  type IssuerKeySource,
+  type IssuerKeySourceOptions,
   type VerifiedAccessToken,
 } from "./verify";

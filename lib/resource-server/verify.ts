@@ -29,6 +29,35 @@ export const ASYMMETRIC_ALGORITHMS = [
 ] as const;
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
+/** Where an issuer's signing keys come from, and how they are fetched and cached. */
+export interface IssuerKeySourceOptions {
+  /** Issuer identifier; its discovery document names the JWKS unless `jwksUri` is given. */
+  issuer: string;
+  /** See {@link AccessTokenVerifierOptions.jwksUri}. */
+  jwksUri?: string | URL;
+  /** Milliseconds before a discovery or JWKS request is abandoned. Default: 5000 */
+  timeoutDuration?: number;
+  /** See {@link AccessTokenVerifierOptions.cooldownDuration}. Default: 30000 */
+  cooldownDuration?: number;
+  /** Milliseconds the JWKS is trusted before it is refetched. Default: 600000 */
+  cacheMaxAge?: number;
+  /** See {@link AccessTokenVerifierOptions.failureBackoff}. Default: 5000 */
+  failureBackoff?: number;
+  /** The `fetch` used for discovery and JWKS requests. Default: globalThis.fetch */
+  fetch?: FetchLike;
+}
+
+/**
+ * An issuer's signing keys: discovery, one cached JWKS, bounded refetches. Verifiers of tokens
+ * from one issuer (access tokens, logout tokens) share one, and so one cache and one backoff.
+ */
+export interface IssuerKeySource {
+  /** For jose's `jwtVerify`; throws {@link KeySourceError} when the keys cannot be fetched. */
+  readonly getKey: JWTVerifyGetKey;
+  /** Milliseconds a failed fetch blocks the next one (a `Retry-After` for callers). */
+  readonly failureBackoff: number;
+}
+
 export interface AccessTokenVerifierOptions {
   /**
    * Issuer identifier, exactly as the tokens' `iss` spells it. Auth0's ends with a slash
@@ -76,6 +105,11 @@ export interface AccessTokenVerifierOptions {
   failureBackoff?: number;
   /** The `fetch` used for discovery and JWKS requests. Default: globalThis.fetch */
   fetch?: FetchLike;
+  /**
+   * Keys shared with other verifiers of this issuer ({@link createIssuerKeySource}); the key
+   * options above are then ignored. Default: a key source of this verifier's own
+   */
+  keys?: IssuerKeySource;
 }
 
 /** The slice of `fetch` the verifier needs. */
@@ -111,7 +145,7 @@ export interface AccessTokenVerifier {
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
 /** Fetching keys failed: a server-side problem, kept apart from everything the token did. */
-class KeySourceError extends Error {}
+export class KeySourceError extends Error {}
 
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const { issuer } = options;
@@ -129,6 +163,37 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const typ = options.requiredTyp === false ? undefined : (options.requiredTyp ?? "at+jwt");
   const requiredClaims = [...new Set(["sub", "exp", ...(options.requiredClaims ?? [])])];
   const maxTokenLength = options.maxTokenLength ?? 8192;
+  const { getKey, failureBackoff } = options.keys ?? createIssuerKeySource(options);
+
+  return {
+    async verify(token) {
+      if (typeof token !== "string" || token === "") throw new InvalidTokenError("An access token is required", "missing");
+      if (token.length > maxTokenLength) throw new InvalidTokenError("The access token is too large", "too_large");
+      if (!COMPACT_JWS.test(token)) throw new InvalidTokenError("The access token is malformed", "malformed");
+      try {
+        const { payload, protectedHeader } = await jwtVerify(token, getKey, {
+          issuer,
+          audience,
+          algorithms,
+          typ,
+          clockTolerance,
+          requiredClaims,
+        });
+        if (typeof payload.sub !== "string" || payload.sub === "") {
+          throw new InvalidTokenError("The access token is not valid for this API", "sub");
+        }
+        return { payload: payload as AccessTokenClaims, protectedHeader };
+      } catch (error) {
+        throw toBearerError(error, failureBackoff);
+      }
+    },
+  };
+}
+
+export function createIssuerKeySource(options: IssuerKeySourceOptions): IssuerKeySource {
+  const { issuer } = options;
+  if (typeof issuer !== "string" || issuer === "") throw new TypeError("issuer must be a non-empty string");
+  if (!options.jwksUri && !URL.canParse(issuer)) throw new TypeError("issuer must be a URL when jwksUri is not given");
   const timeoutDuration = options.timeoutDuration ?? 5000;
   const failureBackoff = options.failureBackoff ?? 5000;
   const guardedFetch = createGuardedFetch(options.fetch ?? ((url, init) => globalThis.fetch(url, init)), failureBackoff);
@@ -177,29 +242,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
     }
   };
 
-  return {
-    async verify(token) {
-      if (typeof token !== "string" || token === "") throw new InvalidTokenError("An access token is required", "missing");
-      if (token.length > maxTokenLength) throw new InvalidTokenError("The access token is too large", "too_large");
-      if (!COMPACT_JWS.test(token)) throw new InvalidTokenError("The access token is malformed", "malformed");
-      try {
-        const { payload, protectedHeader } = await jwtVerify(token, getKey, {
-          issuer,
-          audience,
-          algorithms,
-          typ,
-          clockTolerance,
-          requiredClaims,
-        });
-        if (typeof payload.sub !== "string" || payload.sub === "") {
-          throw new InvalidTokenError("The access token is not valid for this API", "sub");
-        }
-        return { payload: payload as AccessTokenClaims, protectedHeader };
-      } catch (error) {
-        throw toBearerError(error, failureBackoff);
-      }
-    },
-  };
+  return { getKey, failureBackoff };
 }
 
 /** Every failure becomes a fixed-text error; the jose error (which holds the claims) is dropped. */
