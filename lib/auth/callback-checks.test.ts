@@ -49,6 +49,8 @@ class FakeOp {
   key!: TestKey;
   tokenRequests: TokenRequest[] = [];
   nonceFor: (requested: string | undefined) => string | undefined = (requested) => requested;
+  /** The IdP session id the next ID tokens carry as `sid` (none by default). */
+  sid: string | undefined = undefined;
   private grants = new Map<string, { redirectUri: string; nonce?: string; codeChallenge: string; method: string | null }>();
   private server = createServer((req, res) => void this.handle(req, res));
 
@@ -142,6 +144,7 @@ class FakeOp {
       name: "Alice",
       email: "alice@example.com",
       ...(nonce === undefined ? {} : { nonce }),
+      ...(this.sid === undefined ? {} : { sid: this.sid }),
     })
       .setProtectedHeader({ alg: "RS256", kid: this.key.kid, typ: "JWT" })
       .setIssuer(this.issuer)
@@ -228,6 +231,7 @@ afterAll(async () => {
 
 beforeEach(() => {
   op.nonceFor = (requested) => requested;
+  op.sid = undefined;
   op.tokenRequests = [];
   authErrors.mockClear();
 });
@@ -430,5 +434,28 @@ describe("the sign-in callback refuses an ID token issued for another nonce", ()
     await expectRefused(response, signIn.jar, sessionsBefore);
     expect(op.tokenRequests).toHaveLength(1);
     expect(refusal()).toMatch(/"nonce"/);
+  });
+});
+
+describe("the IdP session behind each app session (back-channel logout)", () => {
+  it("records the ID token's sid on the session each sign-in creates, and none when the IdP sent none", async () => {
+    const sessionOf = async (sid: string | undefined) => {
+      op.sid = sid;
+      const signIn = await signInAtProvider();
+      expect((await arrive(signIn.callback, signIn.jar)).status).toBe(302);
+      const sessionToken = signIn.jar.get(SESSION_COOKIE);
+      expect(sessionToken).toBeTruthy();
+      return db.session.findUnique({ where: { sessionToken } });
+    };
+
+    const first = await sessionOf("idp-session-1");
+    const second = await sessionOf("idp-session-2");
+    const none = await sessionOf(undefined);
+
+    expect(first?.sid).toBe("idp-session-1");
+    expect(second?.sid).toBe("idp-session-2");
+    expect(none?.sid).toBeNull();
+    // Sessions of one user from two browsers: each keeps its own IdP session.
+    expect(first?.userId).toBe(second?.userId);
   });
 });

@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { handlers } from "@/lib/auth";
 import { signInWithFreshSession } from "@/lib/auth/fresh-session";
 import { oauthErrorCode } from "@/lib/auth/log-events";
+import { withSignInSid } from "@/lib/auth/sign-in-sid";
 import { loggerFor } from "@/lib/logger";
 
 const isCallback = (request: NextRequest) => request.nextUrl.pathname.startsWith("/api/auth/callback/");
@@ -10,7 +11,8 @@ const isCallback = (request: NextRequest) => request.nextUrl.pathname.startsWith
  * Auth.js handles everything, with two additions on the sign-in callback:
  * - when the IdP refuses a login it says why (`error`, `error_description`, RFC 6749 §4.1.2.1)
  *   and Auth.js would show a generic error: send the user to the error page with the reason;
- * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts).
+ * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts),
+ *   which records the IdP session's `sid` for back-channel logout (lib/auth/sign-in-sid.ts).
  */
 export async function GET(request: NextRequest) {
   if (!isCallback(request)) return handlers.GET(request);
@@ -33,7 +35,7 @@ export async function POST(request: NextRequest) {
 }
 
 async function callback(request: NextRequest, handler: (request: NextRequest) => Promise<Response>) {
-  const { response, rotated } = await signInWithFreshSession(request, handler);
+  const { response, rotated } = await withSignInSid(() => signInWithFreshSession(request, handler));
   if (rotated) loggerFor(request.headers).info({ event: "session_rotated" }, "the sign-in replaced the browser's session");
   return response;
 }
