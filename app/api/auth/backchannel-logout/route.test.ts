@@ -36,6 +36,23 @@ function captureRefusals(logger: { child: (...args: never[]) => unknown }) {
   vi.spyOn(logger, "child").mockImplementation(() => fake as never);
 }
 
+/**
+ * Runs `use` with a fresh copy of the route and everything it imports, with a database client of
+ * its own: what a second app instance is. The first instance's client is put back afterwards.
+ */
+async function inAnotherInstance(use: () => Promise<void>): Promise<void> {
+  const cache = globalThis as { claimtripDb?: Database };
+  const first = cache.claimtripDb;
+  delete cache.claimtripDb;
+  vi.resetModules();
+  try {
+    await use();
+  } finally {
+    await (cache.claimtripDb as Database | undefined)?.$disconnect();
+    cache.claimtripDb = first;
+  }
+}
+
 beforeAll(async () => {
   harness = await startRouteHarness();
   ({ POST } = await import("./route"));
@@ -264,20 +281,12 @@ describe("replay", () => {
     expect((await postToken(token)).status).toBe(200);
     refusals.length = 0;
 
-    // A fresh copy of the route and everything it imports, with a database client of its own.
-    vi.resetModules();
-    const cached = globalThis as { claimtripDb?: { $disconnect(): Promise<void> } };
-    const first = cached.claimtripDb;
-    delete cached.claimtripDb;
-    const other = (await import("./route")).POST;
-    captureRefusals((await import("@/lib/logger")).logger);
-    try {
+    await inAnotherInstance(async () => {
+      const other = (await import("./route")).POST;
+      captureRefusals((await import("@/lib/logger")).logger);
       const response = await other(new Request(URL_PATH, { method: "POST", headers: { "content-type": FORM }, body: `logout_token=${token}` }));
       await expectRefused(response, "replayed");
-    } finally {
-      await cached.claimtripDb?.$disconnect();
-      cached.claimtripDb = first;
-    }
+    });
   });
 
   it("lets exactly one of simultaneous deliveries of one token in", async () => {
@@ -300,11 +309,7 @@ describe("replay", () => {
 
 describe("keys and hostile input", () => {
   it("uses the same key source as the API: one JWKS fetch serves both", async () => {
-    vi.resetModules();
-    const cached = globalThis as { claimtripDb?: { $disconnect(): Promise<void> } };
-    const first = cached.claimtripDb;
-    delete cached.claimtripDb;
-    try {
+    await inAnotherInstance(async () => {
       const fetchesBefore = harness.idp.count(JWKS_PATH);
       const logout = (await import("./route")).POST;
       const me = (await import("@/app/api/me/route")).GET;
@@ -313,10 +318,7 @@ describe("keys and hostile input", () => {
       const body = `logout_token=${await logoutToken({ sid: "sid-unknown" })}`;
       expect((await logout(new Request(URL_PATH, { method: "POST", headers: { "content-type": FORM }, body }))).status).toBe(200);
       expect(harness.idp.count(JWKS_PATH) - fetchesBefore).toBe(1);
-    } finally {
-      await cached.claimtripDb?.$disconnect();
-      cached.claimtripDb = first;
-    }
+    });
   });
 
   it("answers random form bodies with 400, never a 5xx, and deletes nothing", async () => {
