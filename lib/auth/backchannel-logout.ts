@@ -51,7 +51,7 @@ export async function handleBackchannelLogout(request: Request): Promise<Respons
     }
     if (error instanceof LogoutKeysUnavailableError) {
       log.error({ outcome: "keys_unavailable", err: error.cause }, "back-channel logout: the IdP's keys cannot be fetched");
-      return Response.json({ error: "temporarily_unavailable" }, { status: 503, headers: { ...NO_STORE, "retry-after": "5" } });
+      return Response.json({ error: "temporarily_unavailable" }, { status: 503, headers: { ...NO_STORE, "retry-after": String(Math.ceil(issuerKeys.failureBackoff / 1000)) } });
     }
     log.error({ outcome: "error", err: error }, "back-channel logout failed");
     return Response.json({ error: "server_error" }, { status: 500, headers: NO_STORE });

@@ -321,6 +321,23 @@ describe("keys and hostile input", () => {
     });
   });
 
+  it("answers 503 with Retry-After when the IdP's keys cannot be fetched, so the IdP tries again; nothing ends", async () => {
+    harness.idp.fail("jwks", 500);
+    try {
+      await inAnotherInstance(async () => {
+        const logout = (await import("./route")).POST;
+        const body = `logout_token=${await logoutToken()}`;
+        const response = await logout(new Request(URL_PATH, { method: "POST", headers: { "content-type": FORM }, body }));
+        expect(response.status).toBe(503);
+        expect(response.headers.get("retry-after")).toBe("5");
+        expect(await response.json()).toEqual({ error: "temporarily_unavailable" });
+      });
+    } finally {
+      harness.idp.fail("jwks", undefined);
+    }
+    expect(await liveSessions()).toEqual(ALL_SESSIONS);
+  });
+
   it("answers random form bodies with 400, never a 5xx, and deletes nothing", async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string(), fc.string().map((value) => `logout_token=${encodeURIComponent(value)}`)), async (body) => {
