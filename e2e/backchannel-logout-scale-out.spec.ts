@@ -6,11 +6,14 @@
  * 127.0.0.1:5432 it is skipped.
  */
 import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { promisify } from "node:util";
+import type { Page } from "@playwright/test";
 import pg from "pg";
 import { expect, test } from "./fixtures";
 import { IdpLoginPage } from "./pages/idp-login";
-import { ACCESS_TOKEN_TTL_SECONDS, bob, REFRESH_SKEW_SECONDS, SCALE_OUT } from "./settings";
+import { ACCESS_TOKEN_TTL_SECONDS, bob, OUTPUT_DIR, REFRESH_SKEW_SECONDS, SCALE_OUT } from "./settings";
 import { startServer, type SpecServer } from "./support/servers";
 import { recordStaleness, secondsUntilSignedOut } from "./support/staleness";
 
@@ -29,6 +32,37 @@ async function admin<T>(run: (client: pg.Client) => Promise<T>): Promise<T> {
 }
 
 const postgresAnswers = await admin(async () => true).catch(() => false);
+
+/** Signs bob in at instance A (the public URL) and opens his dashboard on instance B. */
+async function signInAtAThenOpenB(page: Page): Promise<void> {
+  await page.goto(`${instanceA}/`);
+  await page.getByRole("main").getByRole("button", { name: "Sign in" }).click();
+  await new IdpLoginPage(page, idp).signIn(bob);
+  await expect(page).toHaveURL(`${instanceA}/dashboard`);
+  // Cookies are per host, not per port: the browser's session cookie opens instance B too.
+  await page.goto(`${instanceB}/dashboard`);
+  await expect(page).toHaveURL(`${instanceB}/dashboard`);
+  await expect(page.getByTestId("signed-in-as")).toHaveText(bob.shownAs);
+}
+
+/** bob signs out at the IdP's end-session endpoint in another tab; returns when he clicked. */
+async function signOutAtIdp(page: Page): Promise<number> {
+  const idpTab = await page.context().newPage();
+  await idpTab.goto(`${idp}/session/end`);
+  const clicked = Date.now();
+  await idpTab.getByRole("button", { name: "Sign out" }).click();
+  // The IdP answers its own request whether or not the app heard it.
+  await expect(idpTab).toHaveURL(new RegExp(`^${idp}/session/end/success`));
+  return clicked;
+}
+
+/** The IdP's log lines of this spec's IdP, parsed. */
+function idpLog(): { msg?: string; reason?: string; attempt?: number; client_id?: string }[] {
+  return readFileSync(join(OUTPUT_DIR, "scale-out-idp.log"), "utf8")
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as { msg?: string });
+}
 
 test.describe("two app instances sharing PostgreSQL", () => {
   test.skip(!postgresAnswers, "no PostgreSQL answers at 127.0.0.1:5432 (user postgres): start one to run the scale-out test");
@@ -64,24 +98,25 @@ test.describe("two app instances sharing PostgreSQL", () => {
   });
 
   test("the logout token reaches instance A; bob's next request on instance B is signed out", async ({ page }) => {
-    await page.goto(`${instanceA}/`);
-    await page.getByRole("main").getByRole("button", { name: "Sign in" }).click();
-    await new IdpLoginPage(page, idp).signIn(bob);
-    await expect(page).toHaveURL(`${instanceA}/dashboard`);
-
-    // Cookies are per host, not per port: the browser's session cookie opens instance B too.
-    await page.goto(`${instanceB}/dashboard`);
-    await expect(page).toHaveURL(`${instanceB}/dashboard`);
-    await expect(page.getByTestId("signed-in-as")).toHaveText(bob.shownAs);
-
-    const idpTab = await page.context().newPage();
-    await idpTab.goto(`${idp}/session/end`);
-    const started = Date.now();
-    await idpTab.getByRole("button", { name: "Sign out" }).click();
-    await expect(idpTab).toHaveURL(new RegExp(`^${idp}/session/end/success`));
-
+    await signInAtAThenOpenB(page);
+    const started = await signOutAtIdp(page);
     const seconds = await secondsUntilSignedOut(page, instanceB, started);
     recordStaleness("IdP sign-out, token delivered to instance A, request served by instance B", seconds);
     expect(seconds).toBeLessThan(5);
+  });
+
+  // Last: it stops instance A.
+  test("with the app down at the IdP's URL, the IdP still answers, logs the failed delivery and will retry", async ({ page }) => {
+    await signInAtAThenOpenB(page);
+    await servers.find((server) => server.name === "scale-out-app-a")!.stop();
+
+    await signOutAtIdp(page);
+    await expect
+      .poll(() => idpLog().find((line) => line.msg === "back-channel logout not delivered; will retry"), { timeout: 10_000 })
+      .toMatchObject({ client_id: "claimtrip-web", attempt: 1, reason: "ECONNREFUSED" });
+    // Nobody told the app yet: instance B still knows bob's session (until a retry gets through).
+    // (The landing page: the dashboard would call the API at the public URL, instance A, now down.)
+    await page.goto(`${instanceB}/`);
+    await expect(page.getByTestId("signed-in-as")).toHaveText(bob.shownAs);
   });
 });
