@@ -90,19 +90,23 @@ class PrismaAdapter implements Adapter {
     await this.#db.idpOidcModel.deleteMany({ where: { kind: this.#kind, id } });
   }
 
-  async revokeByGrantId(grantId: string): Promise<void> {
-    // Every token and code of the grant goes, whatever this adapter's model, as in
-    // oidc-provider's own in-memory adapter; the provider destroys the Grant itself separately.
-    await this.#db.idpOidcModel.deleteMany({ where: { grantId, kind: { in: GRANTABLE } } });
-  }
-
-  /** Ids of this model's live records whose payload names `accountId` (sessions and grants do). */
+  /**
+   * Not part of oidc-provider's contract: the ids of this model's live rows that belong to an
+   * account (sessions and grants carry `accountId`), for revoke-access.ts. The text match only
+   * narrows the rows; the parsed payload decides.
+   */
   async findIdsByAccountId(accountId: string): Promise<string[]> {
     const rows = await this.#db.idpOidcModel.findMany({
       where: { kind: this.#kind, payload: { contains: `"accountId":${JSON.stringify(accountId)}` } },
       select: { id: true, payload: true, expiresAt: true, consumedAt: true },
     });
     return rows.filter((row) => this.#toPayload(row)?.accountId === accountId).map((row) => row.id);
+  }
+
+  async revokeByGrantId(grantId: string): Promise<void> {
+    // Every token and code of the grant goes, whatever this adapter's model, as in
+    // oidc-provider's own in-memory adapter; the provider destroys the Grant itself separately.
+    await this.#db.idpOidcModel.deleteMany({ where: { grantId, kind: { in: GRANTABLE } } });
   }
 
   #toPayload(row: { payload: string; expiresAt: Date | null; consumedAt: Date | null } | null): AdapterPayload | undefined {
@@ -112,16 +116,6 @@ class PrismaAdapter implements Adapter {
     const payload = JSON.parse(row.payload) as AdapterPayload;
     return row.consumedAt ? { ...payload, consumed: epoch(row.consumedAt) } : payload;
   }
-}
-
-/**
- * Ids of the live records of one oidc-provider model (`provider.Session`, `provider.Grant`) that
- * belong to an account. oidc-provider has no such lookup; this IdP's storage can answer it.
- */
-export function findIdsByAccountId(model: { readonly adapter: Adapter }, accountId: string): Promise<string[]> {
-  const { adapter } = model;
-  if (!(adapter instanceof PrismaAdapter)) throw new TypeError("finding records by account needs the Prisma adapter");
-  return adapter.findIdsByAccountId(accountId);
 }
 
 /** The `adapter` option for oidc-provider: one adapter per model name, sharing a client. */
