@@ -103,7 +103,7 @@ export const SERVER_ENV: Record<string, string> = {
   IDP_ISSUER: IDP_URL,
   IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
   AUTH_REFRESH_SKEW: String(REFRESH_SKEW_SECONDS),
-  // The most verbose output both servers write, so the log check (zz-logs-clean) sees all of it.
+  // The most verbose output both servers write, so the log check (logs-clean.teardown.ts) sees all of it.
   LOG_LEVEL: "debug",
 };
 

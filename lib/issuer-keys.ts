@@ -5,9 +5,12 @@
  */
 import "server-only";
 import { env } from "./env";
-import { createIssuerKeySource, type AsymmetricAlgorithm } from "./resource-server";
+import { createKeySource } from "./resource-server";
 
-export const issuerKeys = createIssuerKeySource({ issuer: env.AUTH_ISSUER });
+/** After a failed discovery or JWKS fetch, how long before it is tried again (the key source's default). */
+export const ISSUER_KEYS_BACKOFF_MS = 5_000;
+
+export const issuerKeys = createKeySource({ issuer: env.AUTH_ISSUER, failureBackoff: ISSUER_KEYS_BACKOFF_MS });
 
 /** The signature algorithms this app accepts from its IdP, for every kind of token (API_ALGORITHMS). */
-export const issuerAlgorithms = env.API_ALGORITHMS as AsymmetricAlgorithm[];
+export const issuerAlgorithms = env.API_ALGORITHMS;

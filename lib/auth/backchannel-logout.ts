@@ -18,7 +18,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { db } from "../db";
 import { env } from "../env";
-import { issuerAlgorithms, issuerKeys } from "../issuer-keys";
+import { ISSUER_KEYS_BACKOFF_MS, issuerAlgorithms, issuerKeys } from "../issuer-keys";
 import { loggerFor } from "../logger";
 import { createLogoutTokenVerifier, LogoutKeysUnavailableError, LogoutTokenError, type LogoutClaims } from "./logout-token";
 import { PROVIDER_ID } from "./provider";
@@ -51,7 +51,7 @@ export async function handleBackchannelLogout(request: Request): Promise<Respons
     }
     if (error instanceof LogoutKeysUnavailableError) {
       log.error({ outcome: "keys_unavailable", err: error.cause }, "back-channel logout: the IdP's keys cannot be fetched");
-      return Response.json({ error: "temporarily_unavailable" }, { status: 503, headers: { ...NO_STORE, "retry-after": String(Math.ceil(issuerKeys.failureBackoff / 1000)) } });
+      return Response.json({ error: "temporarily_unavailable" }, { status: 503, headers: { ...NO_STORE, "retry-after": String(Math.ceil(ISSUER_KEYS_BACKOFF_MS / 1000)) } });
     }
     log.error({ outcome: "error", err: error }, "back-channel logout failed");
     return Response.json({ error: "server_error" }, { status: 500, headers: NO_STORE });

@@ -20,5 +20,3 @@ export const { auth, handlers, signIn, signOut } = NextAuth({
     createSession: (session) => db.session.create({ data: { ...session, sid: sidOfThisSignIn() } }),
   },
 });
-
-export { PROVIDER_ID } from "./provider";

@@ -7,19 +7,20 @@ import { randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { createTestKey, type TestKey } from "@/lib/resource-server/test-issuer";
-import { KeySourceError, type IssuerKeySource } from "@/lib/resource-server";
+import { createTestKey, type TestKey } from "@/test/tokens";
+import type { JWTVerifyGetKey } from "jose";
+import { KeySourceError } from "@/lib/resource-server";
 import { BACKCHANNEL_LOGOUT_EVENT, createLogoutTokenVerifier, LogoutKeysUnavailableError, LogoutTokenError } from "./logout-token";
 
 const ISSUER = "https://idp.example";
 const CLIENT_ID = "claimtrip-web";
 
 let key: TestKey;
-let keys: IssuerKeySource;
+let keys: JWTVerifyGetKey;
 
 beforeAll(async () => {
   key = await createTestKey("RS256");
-  keys = { getKey: async () => key.publicKey, failureBackoff: 5_000 };
+  keys = async () => key.publicKey;
 });
 
 const now = () => Math.floor(Date.now() / 1000);
@@ -79,11 +80,8 @@ describe("createLogoutTokenVerifier", () => {
   });
 
   it("tells an unreachable key source apart from a bad token", async () => {
-    const down: IssuerKeySource = {
-      getKey: async () => {
-        throw new KeySourceError("keys unavailable");
-      },
-      failureBackoff: 5_000,
+    const down: JWTVerifyGetKey = async () => {
+      throw new KeySourceError("keys unavailable");
     };
     const token = await sign();
     await expect(createLogoutTokenVerifier({ keys: down, issuer: ISSUER, clientId: CLIENT_ID, algorithms: ["RS256"] }).verify(token)).rejects.toBeInstanceOf(

@@ -16,13 +16,14 @@
  * Whether the `jti` was seen before is for the caller, who stores it (./backchannel-logout.ts).
  */
 import "server-only";
-import { errors, jwtVerify } from "jose";
-import { KeySourceError, type AsymmetricAlgorithm, type IssuerKeySource } from "../resource-server";
+import { errors, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { KeySourceError, type AsymmetricAlgorithm } from "../resource-server";
 
 export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
 
 export interface LogoutTokenVerifierOptions {
-  keys: IssuerKeySource;
+  /** The issuer's keys, shared with the access-token verifier (lib/issuer-keys.ts). */
+  keys: JWTVerifyGetKey;
   /** The issuer identifier, exactly as `iss` spells it. */
   issuer: string;
   /** This app's client id: the token's audience. */
@@ -107,7 +108,7 @@ export function createLogoutTokenVerifier(options: LogoutTokenVerifierOptions): 
 
       let verified: Awaited<ReturnType<typeof jwtVerify>>;
       try {
-        verified = await jwtVerify(token, keys.getKey, {
+        verified = await jwtVerify(token, keys, {
           issuer,
           audience: clientId,
           algorithms,

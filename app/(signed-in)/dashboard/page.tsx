@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { callApi, type MeResponse } from "@/lib/api-client";
+import { callApi } from "@/lib/api-client";
 import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/claims";
 import { requireUser } from "@/lib/session";
 import { ApiRefusal } from "../../_components/api-refusal";
@@ -9,8 +9,9 @@ export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const { status, body } = await callApi<MeResponse>(user, "/api/me");
-  if (status !== 200 || !("sub" in body)) return <ApiRefusal status={status} body={body} />;
+  const result = await callApi(user, "/api/me");
+  if (!result.ok) return <ApiRefusal status={result.status} error={result.error} />;
+  const body = result.data;
   const admin = body.roles.includes(ADMIN_ROLE);
   return (
     <div className="space-y-8">

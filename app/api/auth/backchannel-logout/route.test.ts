@@ -9,7 +9,8 @@ import { exportSPKI, SignJWT } from "jose";
 import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { CLIENT_ID, createTestKey, encodeSegment, JWKS_PATH, mintAccessToken, type Signer } from "@/lib/resource-server/test-issuer";
+import { JWKS_PATH } from "@/test/fake-op";
+import { CLIENT_ID, createTestKey, encodeSegment, mintAccessToken, type Signer } from "@/test/tokens";
 import { startRouteHarness, type RouteHarness } from "@/test/api-route";
 
 const EVENT = "http://schemas.openid.net/event/backchannel-logout";
