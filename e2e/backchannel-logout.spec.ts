@@ -3,7 +3,9 @@
  * long before the access token the app holds would have expired.
  *
  * Each test signs bob in in its own browser context (a browser of its own, with an IdP session of
- * its own), and ends with bob signed in again with a live grant, so the other specs keep working.
+ * its own). An IdP sign-out revokes the grant whose tokens the app holds for bob (the latest
+ * sign-in's), and a revoke ends every session of his, so after each test bob signs in once more
+ * and his saved state is replaced: the other specs keep working.
  */
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -34,6 +36,11 @@ async function signBobInAgainForLaterSpecs(browser: Browser): Promise<void> {
   await context.close();
 }
 
+// Whatever happens in a test, bob ends it signed in with a live grant, for the specs that follow.
+test.afterEach(async ({ browser }) => {
+  await signBobInAgainForLaterSpecs(browser);
+});
+
 test("bob signs out at the IdP in another tab: his next page load is signed out within seconds", async ({ browser, playwright }) => {
   const context = await browser.newContext();
   const page = await context.newPage();
@@ -61,8 +68,6 @@ test("bob signs out at the IdP in another tab: his next page load is signed out 
   // Signing in again asks for the password: the IdP session is gone too.
   await signInThroughIdp(page, bob);
   await context.close();
-  // This IdP sign-out revoked the grant whose tokens the app holds for bob (the latest sign-in's).
-  await signBobInAgainForLaterSpecs(browser);
 });
 
 test("bob's access revoked at the IdP (seed CLI, roles --sign-out): every app session of his ends within seconds", async ({
@@ -91,5 +96,4 @@ test("bob's access revoked at the IdP (seed CLI, roles --sign-out): every app se
   expect(await whoseSession(playwright, otherBrowser)).toBeNull();
 
   await context.close();
-  await signBobInAgainForLaterSpecs(browser);
 });

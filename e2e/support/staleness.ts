@@ -19,12 +19,13 @@ export function recordStaleness(path: string, seconds: number): void {
 
 /**
  * Loads `path` on `origin` again and again until the app answers it as for a signed-out visitor
- * (the signed-in pages send them to `/?signin=required`); returns the seconds since `started`.
+ * (the signed-in pages send them to `/?signin=required`, with the way back); returns the seconds
+ * since `started`.
  */
 export async function secondsUntilSignedOut(page: Page, origin: string, started: number, path = "/dashboard"): Promise<number> {
   await expect(async () => {
     await page.goto(`${origin}${path}`);
-    expect(page.url()).toBe(`${origin}/?signin=required`);
+    expect(page.url()).toBe(`${origin}/?signin=required&returnTo=${encodeURIComponent(path)}`);
   }).toPass({ intervals: [100, 250, 250, 500], timeout: 15_000 });
   const seconds = (Date.now() - started) / 1000;
   await expect(page.getByTestId("signed-in-as")).toHaveCount(0);
