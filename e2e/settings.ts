@@ -57,6 +57,13 @@ export const ACCESS_TOKEN_TTL_SECONDS = 30;
 /** The app refreshes only when this few seconds are left, so a fresh token is not refreshed early. */
 export const REFRESH_SKEW_SECONDS = 5;
 
+/**
+ * How recent an admin's sign-in must be to change roles, for the run: long enough for a spec
+ * that signs alice in to make its changes, short enough that the re-authentication spec waits
+ * it out.
+ */
+export const ADMIN_REAUTH_MAX_AGE_SECONDS = 60;
+
 /** Everything a run writes (git-ignored). */
 export const OUTPUT_DIR = join(REPO_ROOT, "e2e/.output");
 
@@ -103,6 +110,7 @@ export const SERVER_ENV: Record<string, string> = {
   IDP_ISSUER: IDP_URL,
   IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
   AUTH_REFRESH_SKEW: String(REFRESH_SKEW_SECONDS),
+  ADMIN_REAUTH_MAX_AGE: String(ADMIN_REAUTH_MAX_AGE_SECONDS),
   // The most verbose output both servers write, so the log check (logs-clean.teardown.ts) sees all of it.
   LOG_LEVEL: "debug",
 };
