@@ -21,16 +21,7 @@
 import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { chromium, defineConfig, devices, type LaunchOptions } from "@playwright/test";
-import {
-  ACCESS_TOKEN_TTL_SECONDS,
-  ADMIN_REAUTH_MAX_AGE_SECONDS,
-  API_AUDIENCE,
-  APP_URL,
-  DB_FILE,
-  IDP_URL,
-  OUTPUT_DIR,
-  REFRESH_SKEW_SECONDS,
-} from "./e2e/settings";
+import { APP_URL, DB_FILE, IDP_URL, OUTPUT_DIR, SERVER_ENV as serverEnv } from "./e2e/settings";
 
 /** A Chromium on the machine wins (Debian's package, or any path in this setting). */
 const SYSTEM_CHROMIUM = process.env.PLAYWRIGHT_CHROMIUM_PATH || "/usr/bin/chromium";
@@ -59,21 +50,6 @@ function browserLaunchOptions(): LaunchOptions {
   );
   process.exit(1);
 }
-
-/** Settings both servers get; secrets come from .env.local, which `scripts/setup.ts` writes. */
-const serverEnv: Record<string, string> = {
-  NODE_ENV: "production",
-  DATABASE_URL: `file:${DB_FILE}`,
-  APP_URL,
-  API_AUDIENCE,
-  AUTH_ISSUER: IDP_URL,
-  IDP_ISSUER: IDP_URL,
-  IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
-  AUTH_REFRESH_SKEW: String(REFRESH_SKEW_SECONDS),
-  ADMIN_REAUTH_MAX_AGE: String(ADMIN_REAUTH_MAX_AGE_SECONDS),
-  // The most verbose output both servers write, so the log check (logs-clean.teardown.ts) sees all of it.
-  LOG_LEVEL: "debug",
-};
 
 const tsx = "node_modules/.bin/tsx";
 const out = relative(import.meta.dirname, OUTPUT_DIR);

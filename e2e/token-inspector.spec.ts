@@ -31,3 +31,12 @@ test("the roles claim is in the access token, not the ID token, and the API agre
   await expect(value(api, ROLES_CLAIM)).toHaveText(await value(accessToken, ROLES_CLAIM).innerText());
   await expect(value(api, "jti")).toHaveText(await value(accessToken, "jti").innerText());
 });
+
+test("beside the countdown: when a change at the IdP reaches the page", async ({ adminPage }) => {
+  await adminPage.goto("/tokens");
+  const reach = adminPage.getByTestId("access-token-claims").getByTestId("idp-change-reach");
+  await expect(reach).toHaveText(
+    /^A change at the IdP reaches this page: at the next refresh \((in \d+:\d{2}|due at your next page load)\), or at once if the IdP signs you out\.$/,
+  );
+});
+

@@ -13,6 +13,7 @@ import { postLoginActions } from "./actions/index.ts";
 import { loadActions } from "./actions/runtime.ts";
 import type { PostLoginAction } from "./actions/types.ts";
 import { createPrismaAdapter, sweepExpired } from "./adapter.ts";
+import { installBackchannelLogout, stopBackchannelRetries, type BackchannelOptions } from "./backchannel.ts";
 import { buildConfiguration, ROUTES } from "./config.ts";
 import { openDatabase, type Database } from "./db.ts";
 import { repoRoot, SettingsError, type IdpSettings } from "./env.ts";
@@ -48,6 +49,8 @@ export interface CreateIdpOptions {
   logger?: Logger;
   /** Login rate limits; default: 5 failures per account and 20 per address in 15 minutes. */
   limits?: LoginLimits;
+  /** Retries of back-channel logout deliveries; default: after 1, 5 and 15 seconds. */
+  backchannel?: BackchannelOptions;
 }
 
 export interface Idp {
@@ -140,6 +143,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   trustProxies(provider, settings);
   postLogin.install(provider);
   logProviderEvents(provider, logger);
+  installBackchannelLogout(provider, logger, options.backchannel);
 
   // Before oidc-provider's own routes, in this order.
   if (settings.IDP_TRUST_PROXY_HOPS > 0) provider.use(publicOriginFromIssuer(settings.IDP_ISSUER));
@@ -175,6 +179,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
     logger,
     async close() {
       clearInterval(sweeper);
+      stopBackchannelRetries(provider);
       if (ownsDb) await db.$disconnect();
     },
   };

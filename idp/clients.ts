@@ -26,6 +26,11 @@ export function webRedirectUri(appUrl: string): string {
   return `${appUrl}/api/auth/callback/claimtrip`;
 }
 
+/** The app's back-channel logout endpoint (app/api/auth/backchannel-logout). */
+export function webBackchannelLogoutUri(appUrl: string): string {
+  return `${appUrl}/api/auth/backchannel-logout`;
+}
+
 /** The Management API's audience (Auth0: `https://TENANT/api/v2/`). */
 export function managementAudience(issuer: string): string {
   return `${issuer}/api/v2/`;
@@ -51,6 +56,10 @@ export function clients(settings: IdpSettings): ClientMetadata[] {
       token_endpoint_auth_method: "client_secret_basic",
       redirect_uris: [webRedirectUri(settings.APP_URL)],
       post_logout_redirect_uris: [`${settings.APP_URL}/`],
+      // OpenID Connect Back-Channel Logout: the IdP tells the app when a session ends here, and
+      // names it (`sid`, also put in every ID token) so the app ends exactly the sessions it made.
+      backchannel_logout_uri: webBackchannelLogoutUri(settings.APP_URL),
+      backchannel_logout_session_required: true,
       // Every ID token says when the user signed in: the app asks for a recent sign-in before an
       // admin changes roles (and checks auth_time itself; Auth.js does not).
       require_auth_time: true,

@@ -67,6 +67,7 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
       short: { httpOnly: true, sameSite: "lax" },
     },
     features: {
+      backchannelLogout: { enabled: true },
       // Only claimtrip-management registers this grant: the Management API's tokens (management/).
       clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
@@ -99,6 +100,16 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
       },
     },
     extraTokenClaims: postLogin.extraTokenClaims,
+    // oidc-provider refuses to connect to loopback and private addresses (SSRF protection for
+    // URLs a client registers). The one URL this IdP calls is the web app's back-channel logout
+    // endpoint, built from APP_URL, an operator's setting, and on localhost in development: let
+    // that origin through, and keep the protection for any other.
+    fetch(input, init) {
+      const url = new URL(input instanceof Request ? input.url : input);
+      if (url.origin !== new URL(settings.APP_URL).origin || !init) return globalThis.fetch(input, init);
+      const { dispatcher: _ssrfGuard, ...rest } = init as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(input, rest);
+    },
     findAccount,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),

@@ -4,13 +4,19 @@
  *   tsx idp/seed.ts                              add the demo users that are missing
  *   tsx idp/seed.ts --reset                      put the demo users back as seeded
  *   tsx idp/seed.ts roles bob@example.com admin  set a user's roles (none: remove all)
+ *   tsx idp/seed.ts roles bob@example.com --sign-out
+ *                                                remove bob's roles and revoke his access: his IdP
+ *                                                sessions and grants end, and the app is told
+ *                                                (back-channel logout), so he is signed out there too
  *   tsx idp/seed.ts password bob@example.com     set a user's password, read from stdin
  *
  * A role change shows up in the next access token the app gets, at the latest on its next
- * refresh (the claim is computed when a token is minted).
+ * refresh (the claim is computed when a token is minted); with --sign-out, at once.
  */
 import type { Database } from "./db.ts";
 import { normalizeEmail, parseAppMetadata } from "./account.ts";
+import type { IdpSettings } from "./env.ts";
+import { createLogger } from "./logger.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 import { ensureRole, migrateAppMetadataRoles, SEEDED_ROLES, setRoleNames } from "./roles.ts";
 
@@ -88,6 +94,27 @@ export async function setRoles(db: Database, email: string, roles: string[]): Pr
   return true;
 }
 
+/**
+ * Revokes a user's access through an IdP built from the same settings, keys and database as the
+ * running one (idp/revoke-access.ts), and waits for the back-channel logout deliveries.
+ */
+async function signOutEverywhere(settings: IdpSettings, db: Database, email: string): Promise<void> {
+  const { createIdp } = await import("./app.ts");
+  const { revokeUserAccess } = await import("./revoke-access.ts");
+  const user = await db.idpUser.findUnique({ where: { email: normalizeEmail(email) } });
+  if (!user) throw new Error(`No user with email ${email}.`);
+  const idp = await createIdp({ settings, db, logger: createLogger("warn") });
+  try {
+    const { sessions, grants, deliveries } = await revokeUserAccess(idp.provider, user.id);
+    const outcomes = await deliveries;
+    const delivered = outcomes.filter((outcome) => outcome.delivered).length;
+    console.log(`${email}: ${sessions} IdP session(s) ended, ${grants} grant(s) revoked, ${delivered} of ${outcomes.length} back-channel logout(s) delivered`);
+    if (delivered < outcomes.length) process.exitCode = 2;
+  } finally {
+    await idp.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const { loadSettings } = await import("./env.ts");
   const { openDatabase } = await import("./db.ts");
@@ -105,10 +132,12 @@ async function main(argv: string[]): Promise<void> {
       if (!(await setPassword(db, email, password))) throw new Error(`No user with email ${email}.`);
       console.log(`${email}: password changed`);
     } else if (argv[0] === "roles") {
-      const [, email, ...roles] = argv;
-      if (!email) throw new Error("usage: tsx idp/seed.ts roles <email> [role ...]");
+      const signOut = argv.includes("--sign-out");
+      const [, email, ...roles] = argv.filter((arg) => arg !== "--sign-out");
+      if (!email) throw new Error("usage: tsx idp/seed.ts roles <email> [role ...] [--sign-out]");
       if (!(await setRoles(db, email, roles))) throw new Error(`No user with email ${email}.`);
       console.log(`${email}: roles ${roles.length ? roles.join(", ") : "(none)"}`);
+      if (signOut) await signOutEverywhere(settings, db, email);
     } else {
       const touched = await seedUsers(db, { reset: argv.includes("--reset") });
       console.log(touched.length ? `Demo users ready: ${touched.join(", ")}` : "Demo users already present.");

@@ -9,6 +9,7 @@
 import "server-only";
 import { ADMIN_ROLE, ROLES_CLAIM } from "./claims";
 import { env } from "./env";
+import { issuerAlgorithms, issuerKeys } from "./issuer-keys";
 import { loggerFor, requestLogger, type Logger } from "./logger";
 import {
   authorizeToken,
@@ -27,8 +28,9 @@ import {
 const verifier = createAccessTokenVerifier({
   issuer: env.AUTH_ISSUER,
   audience: env.API_AUDIENCE,
-  algorithms: env.API_ALGORITHMS,
+  algorithms: issuerAlgorithms,
   requiredTyp: env.API_TOKEN_TYP || false,
+  keys: issuerKeys,
 });
 
 const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE);

@@ -94,6 +94,8 @@ export interface FakeOp {
   tokenRequests: TokenRequest[];
   /** The `nonce` of the next ID tokens, from the one the sign-in asked for. Default: the same */
   nonceFor: (requested: string | undefined) => string | undefined;
+  /** The IdP session id the next ID tokens carry as `sid`. Default: none */
+  sid: string | undefined;
   /** Answer every token request with this, rotating nothing. Default: none */
   tokenAnswer: TokenAnswer | undefined;
   /** Milliseconds a refresh takes to answer (the token rotates when the request arrives). Default: the `refreshDelay` option */
@@ -107,8 +109,8 @@ export interface FakeOp {
   rollbackUndelivered: boolean;
   /**
    * Forget what tests did (requests, token requests, refresh tokens, failures, discovery
-   * overrides, nonce changes, answers, delays, rollback); refresh tokens and opaque access tokens
-   * are numbered from 1 again.
+   * overrides, nonce and sid changes, answers, delays, rollback); refresh tokens and opaque access
+   * tokens are numbered from 1 again.
    */
   reset(): void;
   close(): Promise<void>;
@@ -144,6 +146,7 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
     refreshTokens: new Set(),
     tokenRequests: [],
     nonceFor: sameNonce,
+    sid: undefined,
     tokenAnswer: undefined,
     refreshDelay: options.refreshDelay ?? 0,
     discoveryDelay: 0,
@@ -154,6 +157,7 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
       op.refreshTokens = new Set();
       op.discovery = {};
       op.nonceFor = sameNonce;
+      op.sid = undefined;
       op.tokenAnswer = undefined;
       op.refreshDelay = options.refreshDelay ?? 0;
       op.discoveryDelay = 0;
@@ -293,7 +297,7 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
     const nonce = op.nonceFor(grant.nonce);
     json(200, {
       access_token: await mintAccessToken(key, { issuer: op.issuer }),
-      id_token: await mintIdToken(key, { issuer: op.issuer, claims: { aud: client!.id, nonce } }),
+      id_token: await mintIdToken(key, { issuer: op.issuer, claims: { aud: client!.id, nonce, sid: op.sid } }),
       token_type: "Bearer",
       expires_in: 300,
       scope: "openid profile email",

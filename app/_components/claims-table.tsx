@@ -17,11 +17,14 @@ export function ClaimsTable({
   description,
   claims,
   testId,
+  note,
 }: {
   title: string;
   description: string;
   claims: Record<string, unknown> | null;
   testId: string;
+  /** Shown beside the expiry countdown. */
+  note?: React.ReactNode;
 }) {
   const exp = typeof claims?.exp === "number" ? claims.exp : undefined;
   return (
@@ -34,6 +37,7 @@ export function ClaimsTable({
             <ExpiryCountdown exp={exp} />
           </p>
         )}
+        {note && <p className="mt-1 text-sm text-slate-600">{note}</p>}
       </header>
       {claims ? (
         <dl className="divide-y divide-slate-100 text-sm">

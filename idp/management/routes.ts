@@ -179,7 +179,7 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       }
       const id = await requireUser(userId);
       const result = await revokeUserAccess(provider, id);
-      audit(token, "revoke_access", id, { ...result });
+      audit(token, "revoke_access", id, { sessions: result.sessions, grants: result.grants });
       ctx.status = 202;
       ctx.body = ""; // Koa would otherwise write the status text
 

@@ -14,6 +14,7 @@ import { createPrismaClient } from "../../prisma/client.ts";
 import { migrate } from "../../scripts/migrate.ts";
 import type { PostLoginAction } from "../actions/types.ts";
 import { createIdp, type Idp } from "../app.ts";
+import type { BackchannelOptions } from "../backchannel.ts";
 import { webRedirectUri, WEB_CLIENT_ID } from "../clients.ts";
 import type { Database } from "../db.ts";
 import { parseSettings, type IdpSettings } from "../env.ts";
@@ -48,6 +49,7 @@ export interface StartOptions {
   actions?: readonly PostLoginAction[];
   limits?: LoginLimits;
   env?: Record<string, string>;
+  backchannel?: BackchannelOptions;
 }
 
 export async function startTestIdp(options: StartOptions = {}): Promise<TestIdp> {
@@ -80,7 +82,8 @@ export async function startTestIdp(options: StartOptions = {}): Promise<TestIdp>
       done();
     },
   });
-  const start = () => createIdp({ settings, db, actions: options.actions, limits: options.limits, logger: createLogger("debug", sink) });
+  const start = () =>
+    createIdp({ settings, db, actions: options.actions, limits: options.limits, backchannel: options.backchannel, logger: createLogger("debug", sink) });
   const test: TestIdp = {
     issuer,
     settings,

@@ -326,3 +326,26 @@ describe("a callback that reports an error", () => {
     expect(decodeURIComponent(location.href)).not.toContain("Call +1");
   });
 });
+
+describe("the IdP session behind each app session (back-channel logout)", () => {
+  it("records the ID token's sid on the session each sign-in creates, and none when the IdP sent none", async () => {
+    const sessionOf = async (sid: string | undefined) => {
+      op.sid = sid;
+      const signIn = await signInAtProvider();
+      expect((await arrive(signIn.callback, signIn.jar)).status).toBe(302);
+      const sessionToken = signIn.jar.get(SESSION_COOKIE);
+      expect(sessionToken).toBeTruthy();
+      return db.session.findUnique({ where: { sessionToken } });
+    };
+
+    const first = await sessionOf("idp-session-1");
+    const second = await sessionOf("idp-session-2");
+    const none = await sessionOf(undefined);
+
+    expect(first?.sid).toBe("idp-session-1");
+    expect(second?.sid).toBe("idp-session-2");
+    expect(none?.sid).toBeNull();
+    // Sessions of one user from two browsers: each keeps its own IdP session.
+    expect(first?.userId).toBe(second?.userId);
+  });
+});

@@ -13,6 +13,7 @@ import { cookieSettings } from "./cookies";
 import { authLogger } from "./log-events";
 import { idp, PROVIDER_ID } from "./provider";
 import { sameOriginRedirect } from "./return-path";
+import { rememberSid } from "./sign-in-sid";
 import { saveTokens } from "./tokens";
 
 export const authConfig = {
@@ -25,6 +26,11 @@ export const authConfig = {
   pages: { signIn: "/", error: "/auth/error" },
   logger: authLogger,
   callbacks: {
+    // `profile` holds the ID token's validated claims; its `sid` goes on the new session.
+    signIn({ profile }) {
+      rememberSid(profile?.sid);
+      return true;
+    },
     // Only a profile reaches the browser (useSession, /api/auth/session): never a token.
     session({ session, user }) {
       return { expires: session.expires, user: { id: user.id, name: user.name, email: user.email } } as typeof session;

@@ -109,6 +109,23 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     expect(refreshCalls()).toBe(0);
   });
 
+  it("refreshes a token with life left when asked for the IdP's current view (a sensitive action)", async () => {
+    await db.account.updateMany({ data: { expires_at: Math.floor(Date.now() / 1000) + 300 } });
+    const tokens = await instance();
+    await expect(tokens.getAccessToken(userId, { current: true })).resolves.toBe("access-1");
+    expect(refreshCalls()).toBe(1);
+    // The next ordinary request takes the new token as it is.
+    await expect(tokens.getAccessToken(userId)).resolves.toBe("access-1");
+    expect(refreshCalls()).toBe(1);
+  });
+
+  it("says to sign in again when the current view is asked for and the IdP revoked the grant", async () => {
+    await db.account.updateMany({ data: { expires_at: Math.floor(Date.now() / 1000) + 300 } });
+    idp.refreshTokens.clear(); // revoked at the IdP
+    const tokens = await instance();
+    await expect(tokens.getAccessToken(userId, { current: true })).rejects.toMatchObject({ code: "session_expired" });
+  });
+
   it("refreshes once for many concurrent requests in one instance", async () => {
     const tokens = await instance();
     const results = await Promise.all(Array.from({ length: 20 }, () => tokens.getAccessToken(userId)));

@@ -4,6 +4,7 @@ import { ROLES_CLAIM } from "@/lib/claims";
 import { requireUser } from "@/lib/session";
 import { inspectTokens } from "@/lib/token-inspector";
 import { ClaimsTable } from "../../_components/claims-table";
+import { IdpChangeReach } from "../../_components/idp-change-reach";
 
 export const metadata: Metadata = { title: "Token inspector" };
 
@@ -34,6 +35,7 @@ export default async function TokensPage() {
           title="Access token"
           description="For the API (its aud). What the app forwards as the bearer token."
           claims={tokens?.accessToken ?? null}
+          note={typeof tokens?.nextRefreshAt === "number" && <IdpChangeReach refreshAt={tokens.nextRefreshAt} />}
         />
         <ClaimsTable
           testId="api-claims"

@@ -2,6 +2,7 @@ import type { NextRequest } from "next/server";
 import { handlers } from "@/lib/auth";
 import { signInWithFreshSession } from "@/lib/auth/fresh-session";
 import { oauthErrorCode } from "@/lib/auth/log-events";
+import { withSignInSid } from "@/lib/auth/sign-in-sid";
 import { loggerFor } from "@/lib/logger";
 
 const isCallback = (request: NextRequest) => request.nextUrl.pathname.startsWith("/api/auth/callback/");
@@ -12,7 +13,8 @@ const isCallback = (request: NextRequest) => request.nextUrl.pathname.startsWith
  *   error: send the user to the error page with a fixed code. Anyone can open this URL with
  *   any `error_description`, so that text never reaches the page (the page would be speaking
  *   for the IdP); it goes to the log, bounded and scrubbed, for whoever investigates;
- * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts).
+ * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts),
+ *   which records the IdP session's `sid` for back-channel logout (lib/auth/sign-in-sid.ts).
  */
 export async function GET(request: NextRequest) {
   if (!isCallback(request)) return handlers.GET(request);
@@ -34,7 +36,7 @@ export async function POST(request: NextRequest) {
 }
 
 async function callback(request: NextRequest, handler: (request: NextRequest) => Promise<Response>) {
-  const { response, rotated } = await signInWithFreshSession(request, handler);
+  const { response, rotated } = await withSignInSid(() => signInWithFreshSession(request, handler));
   if (rotated) loggerFor(request.headers).info({ event: "session_rotated" }, "the sign-in replaced the browser's session");
   return response;
 }
