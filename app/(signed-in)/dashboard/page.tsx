@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { callApi, type MeResponse } from "@/lib/api-client";
 import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/claims";
+import { logTimingsAfterResponse } from "@/lib/http/server-timing";
+import { requestLogger } from "@/lib/logger";
 import { requireUser } from "@/lib/session";
 import { ApiRefusal } from "../../_components/api-refusal";
 import { RoleBadge } from "../../_components/role-badge";
@@ -10,6 +12,7 @@ export const metadata: Metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const user = await requireUser();
   const { status, body } = await callApi<MeResponse>(user, "/api/me");
+  logTimingsAfterResponse(await requestLogger(), "/dashboard");
   if (status !== 200 || !("sub" in body)) return <ApiRefusal status={status} body={body} />;
   const admin = body.roles.includes(ADMIN_ROLE);
   return (

@@ -1,6 +1,7 @@
 import type { NextRequest } from "next/server";
 import { handlers } from "@/lib/auth";
 import { signInWithFreshSession } from "@/lib/auth/fresh-session";
+import { withServerTiming } from "@/lib/http/server-timing";
 import { oauthErrorCode } from "@/lib/auth/log-events";
 import { loggerFor } from "@/lib/logger";
 
@@ -10,7 +11,8 @@ const isCallback = (request: NextRequest) => request.nextUrl.pathname.startsWith
  * Auth.js handles everything, with two additions on the sign-in callback:
  * - when the IdP refuses a login it says why (`error`, `error_description`, RFC 6749 §4.1.2.1)
  *   and Auth.js would show a generic error: send the user to the error page with the reason;
- * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts).
+ * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts);
+ * - its answer carries a `Server-Timing` header (discovery, IdP token call, total), also logged.
  */
 export async function GET(request: NextRequest) {
   if (!isCallback(request)) return handlers.GET(request);
@@ -33,7 +35,14 @@ export async function POST(request: NextRequest) {
 }
 
 async function callback(request: NextRequest, handler: (request: NextRequest) => Promise<Response>) {
-  const { response, rotated } = await signInWithFreshSession(request, handler);
-  if (rotated) loggerFor(request.headers).info({ event: "session_rotated" }, "the sign-in replaced the browser's session");
+  let rotated = false;
+  const { response, timings } = await withServerTiming(async () => {
+    const result = await signInWithFreshSession(request, handler);
+    rotated = result.rotated;
+    return result.response;
+  }, "authjs");
+  const log = loggerFor(request.headers);
+  if (rotated) log.info({ event: "session_rotated" }, "the sign-in replaced the browser's session");
+  log.info({ event: "server_timing", path: "/api/auth/callback", timings: timings.toJSON("authjs") }, "server timing");
   return response;
 }
