@@ -8,7 +8,9 @@ import { redirect } from "next/navigation";
 import { AuthError } from "./auth/errors";
 import { getAccessToken } from "./auth/tokens";
 import { env } from "./env";
+import { getJson } from "./http/keep-alive";
 import { REQUEST_ID_HEADER } from "./http/request-id";
+import { timed } from "./http/server-timing";
 import { loggerFor } from "./logger";
 import type { SignedInUser } from "./session";
 
@@ -45,7 +47,7 @@ export async function callApi<T>(user: SignedInUser, path: `/api/${string}`): Pr
   const incoming = await headers();
   let token: string;
   try {
-    token = await getAccessToken(user.id);
+    token = await timed("token_read", () => getAccessToken(user.id));
   } catch (error) {
     if (error instanceof AuthError) {
       const fields = { event: "access_token_unavailable", userId: user.id, code: error.code, reason: error.reason };
@@ -56,13 +58,12 @@ export async function callApi<T>(user: SignedInUser, path: `/api/${string}`): Pr
   }
   // The API call carries this request's id, so its log lines can be matched to the page's.
   const requestId = incoming.get(REQUEST_ID_HEADER);
-  const response = await fetch(`${env.APP_URL}${path}`, {
-    headers: {
+  const response = await timed("api", () =>
+    getJson(`${env.APP_URL}${path}`, {
       authorization: `Bearer ${token}`,
       accept: "application/json",
       ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
-    },
-    cache: "no-store",
-  });
-  return { status: response.status, body: (await response.json()) as T | ApiError };
+    }),
+  );
+  return { status: response.status, body: response.body as T | ApiError };
 }
