@@ -3,7 +3,8 @@
  * each verifier fetching its keys from the same local issuer (discovery + JWKS on 127.0.0.1):
  *
  * - this project's verifier (lib/resource-server), cold (a new verifier: discovery, JWKS fetch,
- *   key import, then the check) and warm;
+ *   key import, then the check) and warm; and as the app's API runs it, behind the
+ *   verified-token cache (the same token again is a map lookup, not a signature check);
  * - express-oauth2-jwt-bearer (Auth0's middleware, called with a minimal request object);
  * - fast-jwt + get-jwks, and jsonwebtoken + jwks-rsa;
  * - plain jose.jwtVerify with a local key (no JWKS cache in the way);
@@ -22,6 +23,7 @@ import buildGetJwks from "get-jwks";
 import { importJWK, jwtVerify } from "jose";
 import jsonwebtoken from "jsonwebtoken";
 import { JwksClient } from "jwks-rsa";
+import { withVerifiedTokenCache } from "../lib/resource-server/verified-cache";
 import { createAccessTokenVerifier } from "../lib/resource-server/verify";
 import { AUDIENCE, createTestKey, mintAccessToken, startLocalIssuer } from "../lib/resource-server/test-issuer";
 import { isMain, printTable, round, summarize, writeResult } from "./support/report";
@@ -49,6 +51,14 @@ async function contenders(): Promise<{ list: Contender[]; token: string; forged:
       name: "claimtrip verifier",
       create: () => {
         const verifier = createAccessTokenVerifier({ issuer: iss, audience: AUDIENCE });
+        return (t) => verifier.verify(t);
+      },
+    },
+    {
+      // What the app's API runs (lib/api-auth.ts): the same token again is a cache hit.
+      name: "claimtrip verifier + cache",
+      create: () => {
+        const verifier = withVerifiedTokenCache(createAccessTokenVerifier({ issuer: iss, audience: AUDIENCE }));
         return (t) => verifier.verify(t);
       },
     },

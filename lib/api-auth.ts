@@ -17,13 +17,18 @@ import {
   type TokenCheck,
   type VerifiedAccessToken,
 } from "./resource-server";
+import { withVerifiedTokenCache } from "./resource-server/verified-cache";
 
-const verifier = createAccessTokenVerifier({
-  issuer: env.AUTH_ISSUER,
-  audience: env.API_AUDIENCE,
-  algorithms: env.API_ALGORITHMS as AsymmetricAlgorithm[],
-  requiredTyp: env.API_TOKEN_TYP || false,
-});
+// The same token comes back on every page until it is refreshed: verify it once, then reuse the
+// result while it is valid, for at most a minute (lib/resource-server/verified-cache.ts).
+const verifier = withVerifiedTokenCache(
+  createAccessTokenVerifier({
+    issuer: env.AUTH_ISSUER,
+    audience: env.API_AUDIENCE,
+    algorithms: env.API_ALGORITHMS as AsymmetricAlgorithm[],
+    requiredTyp: env.API_TOKEN_TYP || false,
+  }),
+);
 
 const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE);
 
