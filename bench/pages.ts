@@ -2,25 +2,26 @@
  * What a signed-in page costs next to the public one and to the bare API, under the same load
  * in one run: `/dashboard` (session lookup, token read, API call over loopback, render), `/`
  * (public, but still looks the session up), `/api/me` with a valid access token, and `/api/me`
- * without one (the 401 path). Load from autocannon in this process, on localhost only.
+ * without one (the 401 path). Load from autocannon in this process, on localhost only. With a
+ * baseline checkout (BENCH_BASELINE), each route is loaded on both, one after the other.
  *
- *   npm run bench -- pages [seconds per target] [connections]     (default 10 s, 8 connections)
+ *   npm run bench -- pages
  */
 import autocannon from "autocannon";
 import { createPrismaClient } from "../prisma/client.ts";
-import { isMain, printTable, round, writeResult } from "./support/report";
 import { launchChromium, signInCookies } from "./sign-in";
-import { APP_URL, DB_FILE, startStack, type Stack } from "./support/stack";
+import { isMain, printTable, round, writeResult } from "./support/report";
+import { startStack, targets, type Stack, type Target } from "./support/stack";
 
-interface Target {
+interface Route {
   name: string;
   path: string;
   headers: Record<string, string>;
 }
 
 /** The access token the app holds for alice, read where the app keeps it (the bench's database). */
-async function storedAccessToken(): Promise<string> {
-  const db = createPrismaClient(`file:${DB_FILE}`, { logErrors: false });
+async function storedAccessToken(target: Target): Promise<string> {
+  const db = createPrismaClient(`file:${target.dbFile}`, { logErrors: false });
   try {
     const account = await db.account.findFirst({ where: { user: { email: "alice@example.com" } } });
     if (!account?.access_token) throw new Error("no stored access token for alice: did the sign-in work?");
@@ -30,53 +31,63 @@ async function storedAccessToken(): Promise<string> {
   }
 }
 
-function load(target: Target, seconds: number, connections: number): Promise<autocannon.Result> {
-  return autocannon({ url: `${APP_URL}${target.path}`, headers: target.headers, connections, duration: seconds, timeout: 10 });
+function load(target: Target, route: Route, seconds: number, connections: number): Promise<autocannon.Result> {
+  return autocannon({ url: `${target.appUrl}${route.path}`, headers: route.headers, connections, duration: seconds, timeout: 10 });
 }
 
-export async function benchPages(seconds = 10, connections = 8) {
+async function routes(target: Target): Promise<Route[]> {
   const browser = await launchChromium();
   let cookie: string;
   try {
-    cookie = await signInCookies(browser);
+    cookie = await signInCookies(browser, target);
   } finally {
     await browser.close();
   }
-  const token = await storedAccessToken();
-  const targets: Target[] = [
+  const token = await storedAccessToken(target);
+  return [
     { name: "/dashboard (signed in)", path: "/dashboard", headers: { cookie } },
     { name: "/ (public page)", path: "/", headers: {} },
     { name: "/api/me (valid token)", path: "/api/me", headers: { authorization: `Bearer ${token}` } },
     { name: "/api/me (no token, 401)", path: "/api/me", headers: {} },
   ];
-  for (const target of targets) await load(target, 2, connections); // warm up every route first
-  const rows = [];
-  for (const target of targets) {
-    const result = await load(target, seconds, connections);
-    rows.push({
-      target: target.name,
-      req_per_s: round(result.requests.average, 0),
-      p50_ms: result.latency.p50,
-      p99_ms: result.latency.p99,
-      non_2xx: result.non2xx,
-      errors: result.errors + result.timeouts,
-    });
+}
+
+export async function benchPages(stacks: Stack[], seconds = 10, connections = 8) {
+  const perTarget = [];
+  for (const { target } of stacks) perTarget.push({ target, routes: await routes(target) });
+  for (const { target, routes: list } of perTarget) for (const route of list) await load(target, route, 2, connections); // warm up
+  const rows: { checkout: string; route: string; req_per_s: number; p50_ms: number; p99_ms: number; non_2xx: number; errors: number }[] = [];
+  for (let i = 0; i < perTarget[0].routes.length; i++) {
+    for (const { target, routes: list } of i % 2 ? [...perTarget].reverse() : perTarget) {
+      const result = await load(target, list[i], seconds, connections);
+      rows.push({
+        checkout: target.label,
+        route: list[i].name,
+        req_per_s: round(result.requests.average, 0),
+        p50_ms: result.latency.p50,
+        p99_ms: result.latency.p99,
+        non_2xx: result.non2xx,
+        errors: result.errors + result.timeouts,
+      });
+    }
   }
-  const home = rows[1];
-  const dashboard = rows[0];
-  printTable(`same load for each target: ${connections} connections, ${seconds} s (${APP_URL})`, rows);
-  const ratio = round(dashboard.p50_ms / home.p50_ms, 2);
-  console.log(`/dashboard p50 is ${ratio}x the public page's`);
-  return { seconds, connections, rows, dashboardVsPublicP50: ratio };
+  rows.sort((a, b) => a.checkout.localeCompare(b.checkout) * -1);
+  printTable(`same load on every route: ${connections} connections, ${seconds} s each`, rows);
+  const ratios: Record<string, number> = {};
+  for (const { target } of stacks) {
+    const p50 = (name: string) => rows.find((r) => r.checkout === target.label && r.route.startsWith(name))!.p50_ms;
+    ratios[target.label] = round(p50("/dashboard") / p50("/ "), 2);
+    console.log(`${target.label}: /dashboard p50 is ${ratios[target.label]}x the public page's`);
+  }
+  return { seconds, connections, rows, dashboardVsPublicP50: ratios };
 }
 
 if (isMain(import.meta.url)) {
-  const [seconds, connections] = process.argv.slice(2).map(Number);
-  let stack: Stack | undefined;
+  const stacks: Stack[] = [];
   try {
-    stack = await startStack();
-    writeResult("pages", await benchPages(seconds || undefined, connections || undefined));
+    for (const target of targets()) stacks.push(await startStack(target));
+    writeResult("pages", await benchPages(stacks));
   } finally {
-    await stack?.stop();
+    for (const stack of stacks) await stack.stop();
   }
 }

@@ -1,9 +1,7 @@
 /**
  * Runs the project the way a user does, `npm start` (production build, IdP and app), on
  * loopback ports of its own and with its own SQLite file, and reports the processes it made.
- *
- * Ports: app 3300 and IdP 4300 unless BENCH_APP_PORT / BENCH_IDP_PORT say otherwise (a demo on
- * 3000/4000 and the e2e run on 3100/4100 are left alone). Everything it talks to is localhost.
+ * A demo on 3000/4000 and the e2e run on 3100/4100 are left alone; everything is localhost.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
@@ -12,7 +10,6 @@ import { BENCH_ROOT } from "./report";
 
 export const REPO_ROOT = join(BENCH_ROOT, "..");
 export const OUTPUT_DIR = join(BENCH_ROOT, ".output");
-export const DB_FILE = join(OUTPUT_DIR, "bench.db");
 
 function port(name: string, fallback: number): number {
   const value = process.env[name];
@@ -21,21 +18,54 @@ function port(name: string, fallback: number): number {
   return parsed;
 }
 
-export const APP_URL = `http://localhost:${port("BENCH_APP_PORT", 3300)}`;
-export const IDP_URL = `http://localhost:${port("BENCH_IDP_PORT", 4300)}`;
-export const API_AUDIENCE = `${APP_URL}/api`;
+/** A checkout to run `npm start` in, and where it listens. */
+export interface Target {
+  /** `current`, or `baseline` for the checkout named by BENCH_BASELINE. */
+  label: string;
+  root: string;
+  appUrl: string;
+  idpUrl: string;
+  /** The SQLite file its programs share (under bench/.output of this checkout). */
+  dbFile: string;
+}
 
-/** What both programs get: the bench's own ports and database; secrets from .env.local. */
-export const stackEnv: Record<string, string> = {
-  APP_URL,
-  API_AUDIENCE,
-  AUTH_ISSUER: IDP_URL,
-  IDP_ISSUER: IDP_URL,
-  DATABASE_URL: `file:${DB_FILE}`,
-  NEXT_TELEMETRY_DISABLED: "1",
-};
+function target(label: string, root: string, appPort: number, idpPort: number): Target {
+  return {
+    label,
+    root,
+    appUrl: `http://localhost:${appPort}`,
+    idpUrl: `http://localhost:${idpPort}`,
+    dbFile: join(OUTPUT_DIR, `bench-${label}.db`),
+  };
+}
+
+/**
+ * This checkout, and, when BENCH_BASELINE names another checkout of the project (installed,
+ * same .env.local secrets or its own), that one too: the benchmarks then run both side by side,
+ * interleaved, so a noisy machine slows both alike. Ports: BENCH_APP_PORT/BENCH_IDP_PORT
+ * (3300/4300) and BENCH_BASELINE_APP_PORT/BENCH_BASELINE_IDP_PORT (3301/4301).
+ */
+export function targets(): Target[] {
+  const list = [target("current", REPO_ROOT, port("BENCH_APP_PORT", 3300), port("BENCH_IDP_PORT", 4300))];
+  const baseline = process.env.BENCH_BASELINE;
+  if (baseline) list.push(target("baseline", baseline, port("BENCH_BASELINE_APP_PORT", 3301), port("BENCH_BASELINE_IDP_PORT", 4301)));
+  return list;
+}
+
+/** What both programs get: the target's ports and database; secrets from its .env.local. */
+function stackEnv(target: Target): Record<string, string> {
+  return {
+    APP_URL: target.appUrl,
+    API_AUDIENCE: `${target.appUrl}/api`,
+    AUTH_ISSUER: target.idpUrl,
+    IDP_ISSUER: target.idpUrl,
+    DATABASE_URL: `file:${target.dbFile}`,
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+}
 
 export interface Stack {
+  target: Target;
   /** Milliseconds from spawning `npm start` to both programs answering. */
   readyMs: number;
   /** The `npm start` process (its group holds every process it started). */
@@ -57,19 +87,22 @@ async function answers(url: string): Promise<boolean> {
 }
 
 /**
- * Starts `npm start` and waits until the app's /api/health and the IdP's discovery answer.
- * Gives up (and stops what it started) after `timeoutMs`.
+ * Starts `npm start` in the target's checkout and waits until the app's /api/health and the
+ * IdP's discovery answer. Gives up (and stops what it started) after `timeoutMs`.
  */
-export async function startStack(options: { timeoutMs?: number; log?: string } = {}): Promise<Stack> {
+export async function startStack(target: Target, options: { timeoutMs?: number; log?: string } = {}): Promise<Stack> {
   const timeoutMs = options.timeoutMs ?? 600_000;
   mkdirSync(OUTPUT_DIR, { recursive: true });
-  const log = createWriteStream(join(OUTPUT_DIR, options.log ?? "stack.log"));
+  const logFile = join(OUTPUT_DIR, `${target.label}-${options.log ?? "stack"}.log`);
+  const log = createWriteStream(logFile);
+  const health = `${target.appUrl}/api/health`;
+  const discovery = `${target.idpUrl}/.well-known/openid-configuration`;
   let printed = "";
   const started = performance.now();
   // detached: its own process group, so stop() ends exactly what this started.
   const child = spawn("npm", ["start"], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, ...stackEnv },
+    cwd: target.root,
+    env: { ...process.env, ...stackEnv(target) },
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
@@ -100,20 +133,20 @@ export async function startStack(options: { timeoutMs?: number; log?: string } =
       clearTimeout(timer);
     }
     // A port still held by a straggler would make the next start fail: wait until both are free.
-    for (let i = 0; i < 100 && ((await answers(`${APP_URL}/api/health`)) || (await answers(`${IDP_URL}/.well-known/openid-configuration`))); i++) {
+    for (let i = 0; i < 100 && ((await answers(health)) || (await answers(discovery))); i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     log.end();
   };
   while (performance.now() - started < timeoutMs) {
-    if (exited) throw new Error(`npm start exited before it was ready; see ${join(OUTPUT_DIR, options.log ?? "stack.log")}`);
-    if ((await answers(`${APP_URL}/api/health`)) && (await answers(`${IDP_URL}/.well-known/openid-configuration`))) {
-      return { readyMs: performance.now() - started, child, output: () => printed, stop };
+    if (exited) throw new Error(`npm start exited before it was ready; see ${logFile}`);
+    if ((await answers(health)) && (await answers(discovery))) {
+      return { target, readyMs: performance.now() - started, child, output: () => printed, stop };
     }
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   await stop();
-  throw new Error(`npm start was not ready within ${timeoutMs / 1000} s`);
+  throw new Error(`npm start was not ready within ${timeoutMs / 1000} s; see ${logFile}`);
 }
 
 export interface ProcessMemory {
