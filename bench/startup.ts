@@ -1,6 +1,6 @@
 /**
  * `npm start` until both programs answer: cold (as after a clone and install: no build, no
- * build stamp, no database) and warm (started again, nothing changed), twice. The cold run
+ * build stamp, no database) and warm (started again, nothing changed). The cold run
  * deletes the checkout's `.next/` and the bench's database first: do not run it under a demo
  * served from the same checkout. With a baseline checkout (BENCH_BASELINE), both are measured,
  * one after the other.
@@ -20,7 +20,7 @@ export async function benchStartup() {
   for (const target of targets()) {
     rmSync(join(target.root, ".next"), { recursive: true, force: true });
     for (const suffix of ["", "-journal", "-wal", "-shm"]) rmSync(`${target.dbFile}${suffix}`, { force: true });
-    for (const kind of ["cold", "warm", "warm again"] as const) {
+    for (const kind of ["cold", "warm"] as const) {
       const stack = await startStack(target, { log: `startup-${kind.replace(" ", "-")}` });
       const output = stack.output();
       await stack.stop();

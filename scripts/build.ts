@@ -106,12 +106,17 @@ export async function build(env: Record<string, string | undefined> = process.en
   writeFileSync(STAMP_FILE, `${JSON.stringify({ inputs: hash, builtAt: new Date().toISOString() } satisfies Stamp, null, 2)}\n`);
 }
 
+/** Why the last build is out of date, or `undefined` (and when it was made) when it is current. */
+export function buildStatus(env: Record<string, string | undefined> = process.env): { reason?: string; builtAt?: string } {
+  const stamp = readStamp();
+  return { reason: staleReason(stamp, inputsHash(env)), builtAt: stamp?.builtAt };
+}
+
 /** Builds unless the stamp says the last build is current; says which it did. */
 export async function buildIfChanged(env: Record<string, string | undefined> = process.env): Promise<boolean> {
-  const stamp = readStamp();
-  const reason = staleReason(stamp, inputsHash(env));
+  const { reason, builtAt } = buildStatus(env);
   if (!reason) {
-    console.log(`build: nothing changed since the build of ${stamp?.builtAt}; skipping next build`);
+    console.log(`build: nothing changed since the build of ${builtAt}; skipping next build`);
     return false;
   }
   console.log(`build: building, because ${reason}`);
