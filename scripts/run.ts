@@ -31,15 +31,6 @@ const STOP_GRACE_MS = 5_000;
  */
 export const TYPESCRIPT_FLAGS = ["--experimental-strip-types"];
 
-/**
- * V8 heap limits for the production app. Left alone, V8 sizes the old generation from the
- * machine's memory (4 GB on a 24 GB box) and lets it grow long before collecting: after the page
- * benchmark next-server held ~350 MB, with these ~190 MB at no measured cost in latency
- * (docs/benchmarks.md). 192 MB is far above what the app keeps alive; `next build` (which
- * type-checks) is not run with them.
- */
-export const APP_HEAP_FLAGS = ["--max-old-space-size=192", "--max-semi-space-size=4"];
-
 export type Mode = "start" | "dev";
 
 export interface Program {
@@ -66,7 +57,7 @@ export function programs(mode: Mode, env: Record<string, string | undefined>): P
       name: "app",
       color: 36,
       command: node,
-      args: mode === "start" ? [...APP_HEAP_FLAGS, next, "start", "-p", appPort(env.APP_URL)] : [next, "dev", "-p", appPort(env.APP_URL)],
+      args: [next, mode === "start" ? "start" : "dev", "-p", appPort(env.APP_URL)],
     },
   ];
 }

@@ -173,8 +173,8 @@ function describe(pid: number): string {
   const exe = (cmdline[0] ?? "").split("/").pop() ?? "";
   const comm = (readProc(pid, "comm") ?? "").trim();
   const short = (arg?: string) => (arg ? arg.replace(`${REPO_ROOT}/`, "") : "");
-  // next-server renames itself; npm and node wrappers are told apart by their script.
-  if (comm.startsWith("next-server") || comm.startsWith("next-")) return comm;
+  // next-server renames itself (process.title); npm and node wrappers are told apart by their script.
+  if (comm.startsWith("next-")) return (cmdline.join(" ") || comm).trim();
   return [exe || comm, short(script)].filter(Boolean).join(" ").slice(0, 60);
 }
 
