@@ -25,7 +25,8 @@ import jsonwebtoken from "jsonwebtoken";
 import { JwksClient } from "jwks-rsa";
 import { withVerifiedTokenCache } from "../lib/resource-server/verified-cache";
 import { createAccessTokenVerifier } from "../lib/resource-server/verify";
-import { AUDIENCE, createTestKey, mintAccessToken, startLocalIssuer } from "../lib/resource-server/test-issuer";
+import { startFakeOp } from "../test/fake-op";
+import { AUDIENCE, createTestKey, mintAccessToken } from "../test/tokens";
 import { isMain, printTable, round, summarize, writeResult } from "./support/report";
 
 type Verify = (token: string) => Promise<unknown>;
@@ -38,7 +39,7 @@ interface Contender {
 
 async function contenders(): Promise<{ list: Contender[]; token: string; forged: string; close: () => Promise<void> }> {
   const key = await createTestKey("RS256");
-  const issuer = await startLocalIssuer({ keys: [key] });
+  const issuer = await startFakeOp({ keys: [key] });
   const iss = issuer.issuer;
   const token = await mintAccessToken(key, { issuer: iss, claims: { "https://claimtrip.example/roles": ["admin"] } });
   const [header, payload] = token.split(".");

@@ -3,10 +3,12 @@
  * (Next.js data-security guidance): layouts redirect early, and every read checks again.
  */
 import "server-only";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { auth } from "./auth";
 import { timed } from "./http/server-timing";
+import { REQUEST_PATH_HEADER, signInRequiredPath } from "./http/request-path";
 
 export interface SignedInUser {
   id: string;
@@ -25,9 +27,12 @@ export const currentUser = cache(async (): Promise<SignedInUser | null> => {
   return { id: user.id, name: user.name ?? null, email: user.email ?? null };
 });
 
-/** The signed-in user, or a redirect to the landing page's sign-in. */
+/**
+ * The signed-in user, or a redirect to the landing page's sign-in, which brings the visitor
+ * back to the page they asked for.
+ */
 export async function requireUser(): Promise<SignedInUser> {
   const user = await currentUser();
-  if (!user) redirect("/?signin=required");
+  if (!user) redirect(signInRequiredPath((await headers()).get(REQUEST_PATH_HEADER)));
   return user;
 }

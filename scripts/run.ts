@@ -18,6 +18,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withEnvFile } from "../lib/shared/settings.ts";
 import { build, buildStatus } from "./build.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -115,11 +116,11 @@ function supervisor(env: NodeJS.ProcessEnv) {
 async function main(mode: Mode): Promise<void> {
   const local = join(root, ".env.local");
   const setup = runToEnd(process.execPath, [...TYPESCRIPT_FLAGS, join(root, "scripts/setup.ts")], process.env);
-  /** The programs' environment: .env.local under the real environment (which wins, as in Next.js). */
-  const environment = (): NodeJS.ProcessEnv => {
-    if (existsSync(local)) process.loadEnvFile(local);
-    return { ...process.env, NODE_ENV: mode === "start" ? "production" : "development" };
-  };
+  /** The programs' environment: .env.local under the real environment (which wins, as in both programs). */
+  const environment = (): NodeJS.ProcessEnv => ({
+    ...withEnvFile(process.env, local),
+    NODE_ENV: mode === "start" ? "production" : "development",
+  });
 
   // With a current build and the secrets in place, the app boots while setup runs: it reads no
   // database before its first request. Everything else (the IdP) waits for setup.

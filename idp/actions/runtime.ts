@@ -12,7 +12,7 @@ const POPULAR_BARE_NAMES = ["roles", "groups", "permissions", "role", "group", "
 const RESERVED_NAMESPACE_HOSTS = ["auth0.com", "webtask.io", "webtask.run"];
 
 /** How long one action may run before the login fails (Auth0 allows 20 s; a local IdP needs far less). */
-export const ACTION_TIMEOUT_MS = 5_000;
+const ACTION_TIMEOUT_MS = 5_000;
 
 /** A claim name an action may not use; the message says why and what to use instead. */
 export class ClaimNameError extends Error {

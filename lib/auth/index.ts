@@ -23,5 +23,3 @@ export const { auth, handlers, signIn, signOut } = NextAuth({
   ...authConfig,
   adapter: timedAdapter(PrismaAdapter(db)),
 });
-
-export { PROVIDER_ID } from "./provider";

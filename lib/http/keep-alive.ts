@@ -27,7 +27,7 @@ export interface JsonResponse {
   body: unknown;
 }
 
-/** GETs `url` and parses the body as JSON; rejects when it is not JSON, as `response.json()` does. */
+/** GETs `url` and parses the body as JSON (`null` when it is not JSON). */
 export function getJson(url: string, headers: Record<string, string>, timeoutMs = 10_000): Promise<JsonResponse> {
   const target = new URL(url);
   const request = target.protocol === "https:" ? httpsRequest : httpRequest;
@@ -39,11 +39,13 @@ export function getJson(url: string, headers: Record<string, string>, timeoutMs 
       res.on("data", (chunk: Buffer) => chunks.push(chunk));
       res.on("error", reject);
       res.on("end", () => {
+        let body: unknown = null;
         try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown });
-        } catch (error) {
-          reject(error);
+          body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+        } catch {
+          // not JSON: the caller decides by the status
         }
+        resolve({ status: res.statusCode ?? 0, body });
       });
     });
     req.on("error", reject);

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { callApi, type MeResponse } from "@/lib/api-client";
+import { callApi } from "@/lib/api-client";
 import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/claims";
 import { logTimingsAfterResponse } from "@/lib/http/server-timing";
 import { requestLogger } from "@/lib/logger";
@@ -11,9 +11,10 @@ export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const { status, body } = await callApi<MeResponse>(user, "/api/me");
+  const result = await callApi(user, "/api/me");
   logTimingsAfterResponse(await requestLogger(), "/dashboard");
-  if (status !== 200 || !("sub" in body)) return <ApiRefusal status={status} body={body} />;
+  if (!result.ok) return <ApiRefusal status={result.status} error={result.error} />;
+  const body = result.data;
   const admin = body.roles.includes(ADMIN_ROLE);
   return (
     <div className="space-y-8">
