@@ -51,7 +51,8 @@ function browserLaunchOptions(): LaunchOptions {
   process.exit(1);
 }
 
-const tsx = "node_modules/.bin/tsx";
+/** How `npm start` runs the IdP and the scripts: Node's own type stripping, no tsx. */
+const node = "node --experimental-strip-types";
 const out = relative(import.meta.dirname, OUTPUT_DIR);
 const db = relative(import.meta.dirname, DB_FILE);
 
@@ -89,7 +90,7 @@ export default defineConfig({
   webServer: [
     {
       name: "idp",
-      command: `rm -f ${db} ${db}-* && mkdir -p ${out} && ${tsx} scripts/setup.ts && exec ${tsx} idp/server.ts > ${out}/idp.log 2> ${out}/idp.err.log`,
+      command: `rm -f ${db} ${db}-* && mkdir -p ${out} && ${node} scripts/setup.ts && exec ${node} idp/server.ts > ${out}/idp.log 2> ${out}/idp.err.log`,
       url: `${IDP_URL}/.well-known/openid-configuration`,
       env: serverEnv,
       reuseExistingServer: false,

@@ -24,14 +24,19 @@ import {
   type ProtectResult,
   type TokenCheck,
 } from "./resource-server";
+import { withVerifiedTokenCache } from "./resource-server/verified-cache";
 
-const verifier = createAccessTokenVerifier({
-  issuer: env.AUTH_ISSUER,
-  audience: env.API_AUDIENCE,
-  algorithms: issuerAlgorithms,
-  requiredTyp: env.API_TOKEN_TYP || false,
-  keys: issuerKeys,
-});
+// The same token comes back on every page until it is refreshed: verify it once, then reuse the
+// result while it is valid, for at most a minute (lib/resource-server/verified-cache.ts).
+const verifier = withVerifiedTokenCache(
+  createAccessTokenVerifier({
+    issuer: env.AUTH_ISSUER,
+    audience: env.API_AUDIENCE,
+    algorithms: issuerAlgorithms,
+    requiredTyp: env.API_TOKEN_TYP || false,
+    keys: issuerKeys,
+  }),
+);
 
 const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE);
 

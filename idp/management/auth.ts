@@ -19,13 +19,18 @@ export type BearerErrorCode = "invalid_request" | "invalid_token" | "insufficien
 
 /** A refusal: 400, 401 or 403 with a `WWW-Authenticate: Bearer` challenge. */
 export class BearerError extends Error {
-  constructor(
-    readonly code: BearerErrorCode,
-    readonly description: string,
-    /** The scope a 403 names (RFC 6750 §3). */
-    readonly scope?: string,
-  ) {
+  readonly code: BearerErrorCode;
+  readonly description: string;
+  /** The scope a 403 names (RFC 6750 §3). */
+  readonly scope?: string;
+
+  // Fields spelled out, not constructor parameter properties: Node's type stripping (how the IdP
+  // runs) accepts only erasable TypeScript.
+  constructor(code: BearerErrorCode, description: string, scope?: string) {
     super(description);
+    this.code = code;
+    this.description = description;
+    this.scope = scope;
   }
 
   get status(): number {

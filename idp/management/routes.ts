@@ -32,12 +32,14 @@ const BODY_LIMIT = 16 * 1024;
 
 /** A non-token failure, in Auth0's shape. */
 class ApiError extends Error {
-  constructor(
-    readonly statusCode: 400 | 404 | 405 | 413 | 415,
-    readonly errorCode: string,
-    message: string,
-  ) {
+  readonly statusCode: 400 | 404 | 405 | 413 | 415;
+  readonly errorCode: string;
+
+  // No constructor parameter properties: Node's type stripping accepts only erasable TypeScript.
+  constructor(statusCode: 400 | 404 | 405 | 413 | 415, errorCode: string, message: string) {
     super(message);
+    this.statusCode = statusCode;
+    this.errorCode = errorCode;
   }
 }
 

@@ -8,6 +8,7 @@
 import "server-only";
 import type { NextAuthConfig } from "next-auth";
 import { env } from "../env";
+import { timed } from "../http/server-timing";
 import { requestLogger } from "../logger";
 import { cookieSettings } from "./cookies";
 import { authLogger } from "./log-events";
@@ -42,7 +43,7 @@ export const authConfig = {
     // Auth.js writes tokens only when it first links an account; every later sign-in
     // would keep the old ones. Store what this sign-in just received.
     async signIn({ user, account, isNewUser }) {
-      if (account?.provider === PROVIDER_ID) await saveTokens(account);
+      if (account?.provider === PROVIDER_ID) await timed("db", () => saveTokens(account), true);
       (await requestLogger()).info({ event: "sign_in", userId: user.id, isNewUser: Boolean(isNewUser) }, "signed in");
     },
   },

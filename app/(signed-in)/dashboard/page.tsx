@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { callApi } from "@/lib/api-client";
 import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/claims";
+import { logTimingsAfterResponse } from "@/lib/http/server-timing";
+import { requestLogger } from "@/lib/logger";
 import { requireUser } from "@/lib/session";
 import { ApiRefusal } from "../../_components/api-refusal";
 import { RoleBadge } from "../../_components/role-badge";
@@ -10,6 +12,7 @@ export const metadata: Metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const user = await requireUser();
   const result = await callApi(user, "/api/me");
+  logTimingsAfterResponse(await requestLogger(), "/dashboard");
   if (!result.ok) return <ApiRefusal status={result.status} error={result.error} />;
   const body = result.data;
   const admin = body.roles.includes(ADMIN_ROLE);
