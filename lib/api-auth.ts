@@ -3,18 +3,20 @@
  * from settings, and the checks the API routes (and the admin server actions) make.
  */
 import "server-only";
-import { ADMIN_ROLE, ROLES_CLAIM } from "./claims";
+import { ADMIN_ROLE } from "./claims";
 import { env } from "./env";
 import { loggerFor, requestLogger, type Logger } from "./logger";
 import {
   BearerError,
   createAccessTokenVerifier,
   protect,
+  readRoles,
   requireClaimIncludes,
   ServerError,
   type AsymmetricAlgorithm,
   type ProtectResult,
   type TokenCheck,
+  type AccessTokenClaims,
   type VerifiedAccessToken,
 } from "./resource-server";
 
@@ -25,7 +27,12 @@ const verifier = createAccessTokenVerifier({
   requiredTyp: env.API_TOKEN_TYP || false,
 });
 
-const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE);
+const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, env.ROLES_CLAIM, ADMIN_ROLE);
+
+/** The user's roles from the ROLES_CLAIM claim of a verified token; `[]` when absent or malformed. */
+export function rolesOf(payload: AccessTokenClaims): string[] {
+  return readRoles(payload, env.ROLES_CLAIM);
+}
 
 /** Logs a refusal by its RFC 6750 code and the check that failed; never the token or header. */
 function logRefusal(log: Logger, error: BearerError, path: string): void {

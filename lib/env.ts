@@ -10,6 +10,7 @@ import "server-only";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
+import { claimNameProblem, ROLES_CLAIM } from "./claims";
 
 const root = process.cwd();
 
@@ -53,6 +54,17 @@ const schema = z.object({
     .pipe(z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).min(1)),
   /** The `typ` header access tokens must carry (RFC 9068). Empty to accept any. Default: at+jwt */
   API_TOKEN_TYP: z.string().default("at+jwt"),
+  /**
+   * The access-token claim that carries the user's roles: a URL-like namespace you own (your
+   * tenant's, on Auth0). Default: https://claimtrip.example/roles
+   */
+  ROLES_CLAIM: z
+    .string()
+    .default(ROLES_CLAIM)
+    .superRefine((name, ctx) => {
+      const problem = claimNameProblem(name);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   /** Log level for the app's structured logs. Default: info */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
@@ -80,20 +92,61 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return env;
 }
 
+/** A variable start-up would refuse, and the one line it would print. */
+export interface SettingProblem {
+  name: string;
+  line: string;
+}
+
+/**
+ * Checks every variable on its own, for `npm run doctor`, which reports all the problems
+ * instead of stopping at the first: the values that are valid, and one problem per bad variable.
+ */
+export function checkEnv(source: Record<string, string | undefined>): { values: Partial<Env>; problems: SettingProblem[] } {
+  const values: Record<string, unknown> = {};
+  const problems: SettingProblem[] = [];
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const result = field.safeParse(source[name]);
+    if (result.success) values[name] = result.data;
+    else problems.push({ name, line: `Invalid setting ${name}: ${result.error.issues[0]?.message ?? "invalid value"}` });
+  }
+  if (problems.length === 0) {
+    try {
+      parseEnv(source);
+    } catch (error) {
+      const line = (error as Error).message;
+      const name = /^Invalid setting (\w+)/.exec(line)?.[1] ?? "?";
+      problems.push({ name, line });
+      delete values[name];
+    }
+  }
+  return { values: values as Partial<Env>, problems };
+}
+
 function load(): Env {
   // Next.js reads .env.local itself; scripts and tests outside Next do not. Variables already
   // set in the environment win over the file (Node's loadEnvFile never overrides them), as in Next.js.
   const local = join(root, ".env.local");
   if (!process.env.AUTH_SECRET && existsSync(local)) process.loadEnvFile(local);
+  let env: Env;
   try {
-    return parseEnv(process.env);
+    env = parseEnv(process.env);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);
   }
+  // Auth.js reads its base URL from AUTH_URL; derive it so APP_URL stays the one setting.
+  process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;
+  return env;
 }
 
-export const env: Env = load();
+let loaded: Env | undefined;
 
-// Auth.js reads its base URL from AUTH_URL; derive it so APP_URL stays the one setting.
-process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;
+/**
+ * The settings, read and checked on first use. Modules read them as they load, so a bad value
+ * still stops start-up and the build; the delay only lets `npm run doctor` import
+ * {@link checkEnv} without being stopped by the very problems it reports.
+ */
+export const env: Env = new Proxy({} as Env, {
+  get: (_target, name) => Reflect.get((loaded ??= load()), name),
+});

@@ -35,7 +35,7 @@ export interface RouteHarness {
  * Starts the issuer and database and sets the web app's settings (restored by `close`). Call it
  * before importing a route module: lib/env.ts reads the settings once, on first import.
  */
-export async function startRouteHarness(): Promise<RouteHarness> {
+export async function startRouteHarness(extra: Record<string, string> = {}): Promise<RouteHarness> {
   const key = await createTestKey("RS256");
   const idp = await startLocalIssuer({ keys: [key] });
   const dir = mkdtempSync(join(tmpdir(), "claimtrip-api-"));
@@ -55,6 +55,8 @@ export async function startRouteHarness(): Promise<RouteHarness> {
     API_TOKEN_TYP: undefined,
     // lib/env.ts derives AUTH_URL when unset; stubbing it restores the absence afterwards.
     AUTH_URL: undefined,
+    ROLES_CLAIM: undefined,
+    ...extra,
   };
   for (const [name, value] of Object.entries(settings)) vi.stubEnv(name, value);
   vi.resetModules();

@@ -57,9 +57,9 @@ export function requireClaimIncludes(token: VerifiedAccessToken, claim: string, 
   }
 }
 
-/** The roles claim (`ROLES_CLAIM`) as a list of strings; `[]` when absent or malformed. */
-export function readRoles(payload: AccessTokenClaims): string[] {
-  return readStringList(payload, ROLES_CLAIM);
+/** The roles claim (default `ROLES_CLAIM`) as a list of strings; `[]` when absent or malformed. */
+export function readRoles(payload: AccessTokenClaims, claim: string = ROLES_CLAIM): string[] {
+  return readStringList(payload, claim);
 }
 
 function readStringList(payload: AccessTokenClaims, claim: string): string[] {

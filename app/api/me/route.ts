@@ -1,5 +1,4 @@
-import { authenticate } from "@/lib/api-auth";
-import { readRoles } from "@/lib/resource-server";
+import { authenticate, rolesOf } from "@/lib/api-auth";
 
 /** Any valid access token for this API: what the API read from it. */
 export async function GET(request: Request) {
@@ -11,7 +10,7 @@ export async function GET(request: Request) {
       sub: payload.sub,
       client_id: typeof payload.client_id === "string" ? payload.client_id : null,
       scope: typeof payload.scope === "string" ? payload.scope : null,
-      roles: readRoles(payload),
+      roles: rolesOf(payload),
       claims: payload,
     },
     { headers: { "cache-control": "no-store" } },
