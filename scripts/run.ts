@@ -1,7 +1,7 @@
 /**
  * Runs the IdP and the web app together, for `npm start` (production build) and `npm run dev`
- * (reload on change). Output is prefixed by program; when one stops, the other is stopped too,
- * and Ctrl-C stops both.
+ * (reload on change); the app alone when AUTH_ISSUER is not the local IdP (./programs.ts).
+ * Output is prefixed by program; when one stops, the other is stopped too, and Ctrl-C stops both.
  *
  *   tsx scripts/run.ts start | dev
  */
@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { planRun } from "./programs.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const mode = process.argv[2];
@@ -29,10 +30,12 @@ const bin = (name: string) => join(root, "node_modules", ".bin", name);
 const production = mode === "start";
 const nodeEnv = production ? "production" : "development";
 
+// The notice was printed first, by `tsx scripts/programs.ts` (package.json).
+const plan = planRun(process.env);
 const programs: { name: string; color: number; command: string; args: string[] }[] = [
   { name: "idp", color: 35, command: bin("tsx"), args: production ? ["idp/server.ts"] : ["watch", "idp/server.ts"] },
   { name: "app", color: 36, command: bin("next"), args: [production ? "start" : "dev", "-p", appPort] },
-];
+].filter((program) => plan.programs.includes(program.name as "idp" | "app"));
 
 const children: ChildProcess[] = [];
 let stopping = false;
