@@ -27,13 +27,15 @@ const schema = z.object({
     .regex(/^(file:|postgres(ql)?:\/\/)/, "expected file:<path> (SQLite) or postgresql://… (PostgreSQL)")
     .default(`file:${join(root, "prisma/dev.db")}`),
   /** Encrypts Auth.js cookies and signs its CSRF tokens. Written by `npm run setup`. */
-  AUTH_SECRET: z.string().min(32, "expected at least 32 characters (run `npm run setup`)"),
+  AUTH_SECRET: z.string("expected at least 32 characters (run `npm run setup`)").min(32, "expected at least 32 characters (run `npm run setup`)"),
   /** The OpenID Provider's issuer URL (Auth0: https://YOUR_TENANT.auth0.com/). Default: http://localhost:4000 */
   AUTH_ISSUER: url.default("http://localhost:4000"),
   /** This app's client id at the IdP. Default: claimtrip-web */
   AUTH_CLIENT_ID: z.string().min(1).default("claimtrip-web"),
   /** This app's client secret at the IdP. Written by `npm run setup` for the local IdP. */
-  AUTH_CLIENT_SECRET: z.string().min(1, "expected the client secret registered at the IdP (run `npm run setup`)"),
+  AUTH_CLIENT_SECRET: z
+    .string("expected the client secret registered at the IdP (run `npm run setup`)")
+    .min(1, "expected the client secret registered at the IdP (run `npm run setup`)"),
   /** Scopes to ask for; offline_access brings the refresh token. */
   AUTH_SCOPE: z.string().default("openid profile email offline_access"),
   /** The API's identifier: the audience its access tokens must carry. Default: http://localhost:3000/api */
