@@ -13,9 +13,9 @@
  * no-token-in-browser, refresh, sign-out) does it in its own browser context, leaves that user
  * with a live grant, and signs out only its own session, never the ones auth.setup.ts saved.
  */
-import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { chromium, defineConfig, devices, type LaunchOptions } from "@playwright/test";
+import { chooseChromium, installPlaywrightChromium } from "./scripts/chromium";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
   API_AUDIENCE,
@@ -25,9 +25,6 @@ import {
   OUTPUT_DIR,
   REFRESH_SKEW_SECONDS,
 } from "./e2e/settings";
-
-/** A Chromium on the machine wins (Debian's package, or any path in this setting). */
-const SYSTEM_CHROMIUM = process.env.PLAYWRIGHT_CHROMIUM_PATH || "/usr/bin/chromium";
 
 /** Flags for a browser in a container: no sandbox (root), no GPU, and no calls home. */
 const CHROMIUM_ARGS = [
@@ -40,17 +37,16 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+/** A Chromium on the machine wins; without one, Playwright's own is installed (scripts/chromium.ts). */
 function browserLaunchOptions(): LaunchOptions {
-  if (existsSync(SYSTEM_CHROMIUM)) return { executablePath: SYSTEM_CHROMIUM, args: CHROMIUM_ARGS };
-  if (!process.env.PLAYWRIGHT_CHROMIUM_PATH && existsSync(chromium.executablePath())) return { args: CHROMIUM_ARGS };
-  const problem = process.env.PLAYWRIGHT_CHROMIUM_PATH
-    ? `PLAYWRIGHT_CHROMIUM_PATH is ${process.env.PLAYWRIGHT_CHROMIUM_PATH}, but there is no file there.`
-    : "No Chromium for the end-to-end tests.";
+  const choice = chooseChromium({
+    configuredPath: process.env.PLAYWRIGHT_CHROMIUM_PATH || undefined,
+    bundledPath: () => chromium.executablePath(),
+    install: () => installPlaywrightChromium(import.meta.dirname),
+  });
+  if (choice.ok) return { ...(choice.executablePath ? { executablePath: choice.executablePath } : {}), args: CHROMIUM_ARGS };
   // One line, no stack trace: this is a setup step for the user, not a bug.
-  console.error(
-    `${problem} Install one with \`apt-get install -y chromium\` (Debian/Ubuntu) or \`npx playwright install chromium\`, ` +
-      "or set PLAYWRIGHT_CHROMIUM_PATH to a Chromium or Chrome binary.",
-  );
+  console.error(choice.problem);
   process.exit(1);
 }
 
