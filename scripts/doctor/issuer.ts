@@ -96,7 +96,7 @@ function clockCheck(response: Response, started: number, finished: number): Chec
   const apart = Math.max(0, Math.abs(skew) - 1);
   if (apart <= CLOCK_TOLERANCE_SECONDS) return ok("clock", `this machine and the IdP agree within ${CLOCK_TOLERANCE_SECONDS} s`);
   const direction = skew > 0 ? "ahead of" : "behind";
-  const effect = skew > 0 ? "fresh tokens would look expired" : "the API would accept tokens for that long after they expire";
+  const effect = skew > 0 ? "fresh tokens would look expired" : "expired tokens would still pass for that long";
   return fail(
     "clock",
     `this machine's clock is about ${Math.round(Math.abs(skew))} s ${direction} the IdP's (its Date header); the API tolerates ${CLOCK_TOLERANCE_SECONDS} s, so ${effect}`,
