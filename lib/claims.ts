@@ -1,6 +1,7 @@
 /**
- * Every claim name Claimtrip defines, once. A constants-only module (no imports, no
- * `server-only`) because it is the one file both the web app and the IdP's actions import.
+ * Every claim name Claimtrip defines, once, and the rule a custom claim's name must follow.
+ * Constants and pure functions only (no imports, no `server-only`), because it is the one file
+ * both the web app and the IdP import.
  *
  * Auth0 (and any careful IdP) only lets custom claims into tokens under a namespace the
  * tenant owns, a URL, so that they can never collide with registered JWT or OIDC claims.

@@ -18,12 +18,20 @@ function formEncode(value: string): string {
   return encodeURIComponent(value).replace(/%20/g, "+");
 }
 
-/** A made-up code must fail as `invalid_grant`; `invalid_client` means the id or secret is wrong. */
-export async function checkClient(ctx: DoctorContext, metadata: ProviderMetadata | undefined): Promise<Check> {
-  const { AUTH_CLIENT_ID: clientId, AUTH_CLIENT_SECRET: secret, APP_URL: appUrl } = ctx.env;
+/**
+ * A made-up code must fail as `invalid_grant`; `invalid_client` means the id or secret is wrong.
+ * The secret goes only to the token endpoint of the issuer AUTH_ISSUER names (`trusted`), and
+ * over https unless that issuer is plain http itself (local development).
+ */
+export async function checkClient(ctx: DoctorContext, metadata: ProviderMetadata | undefined, trusted = false): Promise<Check> {
+  const { AUTH_CLIENT_ID: clientId, AUTH_CLIENT_SECRET: secret, APP_URL: appUrl, AUTH_ISSUER: issuer } = ctx.env;
   if (!metadata) return skip("client", "discovery failed");
-  if (!clientId || !secret || !appUrl) return skip("client", "AUTH_CLIENT_ID, AUTH_CLIENT_SECRET or APP_URL is not valid");
-  if (typeof metadata.token_endpoint !== "string") return fail("client", "discovery has no token_endpoint");
+  if (!clientId || !secret || !appUrl || !issuer) return skip("client", "AUTH_CLIENT_ID, AUTH_CLIENT_SECRET, APP_URL or AUTH_ISSUER is not valid");
+  if (!trusted) return skip("client", "the client secret is sent only to the issuer AUTH_ISSUER names, and discovery names another");
+  if (typeof metadata.token_endpoint !== "string" || !URL.canParse(metadata.token_endpoint)) return fail("client", "discovery has no token_endpoint");
+  if (new URL(metadata.token_endpoint).protocol !== "https:" && new URL(issuer).protocol === "https:") {
+    return fail("client", `the token endpoint ${metadata.token_endpoint} is not https: the client secret would travel in the clear`);
+  }
   const body = new URLSearchParams({
     grant_type: "authorization_code",
     code: `doctor-made-up-code-${randomBytes(12).toString("base64url")}`,

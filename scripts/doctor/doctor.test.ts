@@ -91,6 +91,8 @@ describe("broken setups, each named by its own line", () => {
     const report = await runDoctor({ source: settings({ AUTH_ISSUER: t.issuer }) });
     expect(failing(report)).toEqual(["issuer"]);
     expect(check(report, "issuer")).toMatchObject({ found: expect.stringContaining(`"${gateway.url}", not "${t.issuer}"`), fix: `set AUTH_ISSUER=${gateway.url}` });
+    // The client secret goes to no token endpoint but the named issuer's.
+    expect(check(report, "client")).toMatchObject({ status: "skip", found: expect.stringContaining("sent only to the issuer AUTH_ISSUER names") });
   });
 
   it("wrong issuer: nothing answers at AUTH_ISSUER", async () => {
@@ -103,6 +105,7 @@ describe("broken setups, each named by its own line", () => {
     const report = await runDoctor({ source: settings({ AUTH_ISSUER: `${gateway.url}/` }) });
     expect(failing(report)).toEqual(["issuer"]);
     expect(check(report, "issuer")).toMatchObject({ found: expect.stringContaining("only the trailing slash differs"), fix: `set AUTH_ISSUER=${gateway.url}` });
+    expect(check(report, "client").status).toBe("ok");
   });
 
   it("no audience: the request names no API, and the token is opaque", async () => {

@@ -12,6 +12,8 @@ export interface IssuerFindings {
   checks: Check[];
   /** The discovery document, when it could be read. */
   metadata?: ProviderMetadata;
+  /** Discovery names the issuer AUTH_ISSUER means (a trailing slash aside): its endpoints may get the client secret. */
+  trusted?: boolean;
 }
 
 export async function checkIssuer(ctx: DoctorContext): Promise<IssuerFindings> {
@@ -51,6 +53,7 @@ export async function checkIssuer(ctx: DoctorContext): Promise<IssuerFindings> {
   }
   return {
     metadata,
+    trusted: metadata.issuer.replace(/\/+$/, "") === issuer.replace(/\/+$/, ""),
     checks: [
       ok("discovery", `${url} answers`),
       issuerCheck(metadata.issuer, issuer),
