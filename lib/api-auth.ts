@@ -13,10 +13,10 @@ import {
   readRoles,
   requireClaimIncludes,
   ServerError,
+  type AccessTokenClaims,
   type AsymmetricAlgorithm,
   type ProtectResult,
   type TokenCheck,
-  type AccessTokenClaims,
   type VerifiedAccessToken,
 } from "./resource-server";
 

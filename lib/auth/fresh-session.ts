@@ -49,7 +49,7 @@ export function copyWithHeaders(request: NextRequest, headers: Headers): NextReq
     headers,
     signal: request.signal,
     ...(hasBody ? { body: request.body, duplex: "half" } : {}),
-  } as RequestInit & { duplex?: "half" });
+  } as ConstructorParameters<typeof NextRequest>[1]);
 }
 
 /**
