@@ -43,13 +43,17 @@ export function setsCookie(response: Response, name: string): boolean {
  * undici used symbol keys and let it pass).
  */
 export function copyWithHeaders(request: NextRequest, headers: Headers): NextRequest {
-  const hasBody = request.method !== "GET" && request.method !== "HEAD" && request.body !== null;
-  return new NextRequest(request.url, {
+  // `duplex` is required by undici for a streamed body and missing from the DOM typings.
+  const init: NonNullable<ConstructorParameters<typeof NextRequest>[1]> & { duplex?: "half" } = {
     method: request.method,
     headers,
     signal: request.signal,
-    ...(hasBody ? { body: request.body, duplex: "half" } : {}),
-  } as ConstructorParameters<typeof NextRequest>[1]);
+  };
+  if (request.method !== "GET" && request.method !== "HEAD" && request.body !== null) {
+    init.body = request.body;
+    init.duplex = "half";
+  }
+  return new NextRequest(request.url, init);
 }
 
 /**
