@@ -51,7 +51,9 @@ export async function runDoctor(options: DoctorOptions): Promise<Report> {
   const issuer = await checkIssuer(ctx);
   checks.push(...issuer.checks);
   const probe = await probeAuthorization(ctx, issuer.metadata);
-  checks.push(await checkClient(ctx, issuer.metadata, issuer.trusted), probe.redirect, checkAudience(ctx, probe), checkTyp(ctx));
+  checks.push(await checkClient(ctx, issuer.metadata, issuer.trusted), probe.redirect, checkAudience(ctx, probe));
+  // Given a token, its own typ (token-typ) answers what the IdP sends; guessing by IdP is for without one.
+  if (options.token === undefined) checks.push(checkTyp(ctx));
   checks.push(await checkDatabase(values.DATABASE_URL));
   if (options.token !== undefined) checks.push(...(await checkToken(ctx, options.token.trim())));
   return report(checks);
