@@ -125,6 +125,7 @@ export async function probeAuthorization(ctx: DoctorContext, metadata: ProviderM
       const response = await request(ctx, location);
       const next = response.headers.get("location");
       if (response.status >= 300 && response.status < 400 && next) {
+        await response.body?.cancel();
         const target = new URL(next, location);
         if (target.origin + target.pathname === callback) return probeAnswer(target, callback);
         if (target.origin !== url.origin) break;
@@ -132,7 +133,12 @@ export async function probeAuthorization(ctx: DoctorContext, metadata: ProviderM
         continue;
       }
       const page = (await response.text()).toLowerCase();
-      const hint = page.includes("redirect") || page.includes("callback") ? " (its page is about the redirect URI)" : page.includes("client") ? " (its page is about the client; is AUTH_CLIENT_ID right?)" : "";
+      const aboutRedirect = /redirect|callback/.test(page);
+      if (response.status < 400 && !aboutRedirect) {
+        // An IdP that shows its login page despite prompt=none: nothing learnt about the callback URL.
+        return { redirect: warn("redirect", `the IdP answered a silent sign-in with a page (HTTP ${response.status}), so ${callback} is not confirmed`, `make sure ${callback} is an allowed callback URL`) };
+      }
+      const hint = aboutRedirect ? " (its page is about the redirect URI)" : page.includes("client") ? " (its page is about the client; is AUTH_CLIENT_ID right?)" : "";
       return { redirect: fail("redirect", `the IdP would not send sign-ins back to ${callback}: HTTP ${response.status}${hint}`, register) };
     }
   } catch (error) {
