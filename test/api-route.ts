@@ -33,7 +33,7 @@ export interface RouteHarness {
 
 /**
  * Starts the issuer and database and sets the web app's settings (restored by `close`). Call it
- * before importing a route module: lib/env.ts reads the settings once, on first import.
+ * before importing a route module: lib/env.ts reads the settings once, on first use (route modules use them as they load).
  */
 export async function startRouteHarness(extra: Record<string, string> = {}): Promise<RouteHarness> {
   const key = await createTestKey("RS256");
