@@ -46,6 +46,8 @@ function settings(overrides: Record<string, string> = {}): Record<string, string
     AUTH_ISSUER: gateway.url,
     IDP_ISSUER: gateway.url,
     AUTH_CLIENT_SECRET: WEB_SECRET,
+    IDP_WEB_CLIENT_SECRET: WEB_SECRET,
+    IDP_COOKIE_KEYS: "doctor-test-cookie-key-0123456789",
     DATABASE_URL: t.settings.DATABASE_URL,
     ROLES_CLAIM: TENANT_CLAIM,
     ...overrides,
@@ -75,7 +77,7 @@ describe("the default setup", () => {
     expect(report.ok).toBe(true);
     expect(check(report, "redirect").found).toContain("http://localhost:3000/api/auth/callback/claimtrip");
     expect(report.checks.map((c) => c.name)).toEqual([
-      "settings", "roles-claim", "discovery", "issuer", "clock", "jwks", "end-session", "client", "redirect", "audience", "typ", "database",
+      "settings", "roles-claim", "idp-settings", "discovery", "issuer", "clock", "jwks", "end-session", "client", "redirect", "audience", "typ", "database",
     ]);
   });
 
@@ -183,6 +185,12 @@ describe("broken setups, each named by its own line", () => {
     expect(check(report, "token-roles").fix).toBe(`set ROLES_CLAIM=${TENANT_CLAIM}, or name the claim https://claimtrip.example/roles in the IdP's action`);
   });
 
+  it("local IdP settings: names the one the IdP would refuse to start with", async () => {
+    const report = await runDoctor({ source: settings({ IDP_COOKIE_KEYS: "short" }) });
+    expect(failing(report)).toEqual(["idp-settings"]);
+    expect(check(report, "idp-settings").found).toMatch(/^the local IdP would refuse to start: Invalid setting IDP_COOKIE_KEYS: /);
+  });
+
   it("reports every bad setting on its own line", async () => {
     const report = await runDoctor({ source: settings({ AUTH_SECRET: "short", AUTH_REFRESH_SKEW: "soon" }) });
     expect(report.checks.filter((c) => c.name === "settings").map((c) => c.found)).toEqual([
@@ -236,7 +244,7 @@ describe("npm run doctor (the CLI)", () => {
     const token = await accessToken({ audience: t.settings.API_AUDIENCE });
     const { code, out } = await cli(settings(), ["--token"], token);
     expect(out).toMatch(/^ok {3}token-verify {3}the API's verifier accepts it/m);
-    expect(out).toMatch(/doctor: 16 ok, 0 warn, 0 fail, 0 skipped: these settings work\.\n$/);
+    expect(out).toMatch(/doctor: 17 ok, 0 warn, 0 fail, 0 skipped: these settings work\.\n$/);
     expect(code).toBe(0);
     for (const piece of token.split(".")) expect(out).not.toContain(piece);
   });

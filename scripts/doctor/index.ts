@@ -8,13 +8,13 @@
 import { join, resolve } from "node:path";
 import { claimNameProblem } from "../../lib/claims";
 import { checkEnv } from "../../lib/env";
-import { readEnvFile } from "../../idp/env.ts";
+import { parseSettings, readEnvFile } from "../../idp/env.ts";
 import { usesLocalIdp } from "../programs.ts";
 import { checkAudience, checkClient, checkTyp, probeAuthorization } from "./client.ts";
 import type { DoctorContext } from "./context.ts";
 import { checkDatabase } from "./database.ts";
 import { checkIssuer } from "./issuer.ts";
-import { fail, ok, report, type Check, type Report } from "./report.ts";
+import { fail, ok, report, skip, type Check, type Report } from "./report.ts";
 import { checkToken } from "./token.ts";
 
 export { formatReport, type Check, type Report, type Status } from "./report.ts";
@@ -47,6 +47,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Report> {
   const others = problems.filter((problem) => problem.name !== "ROLES_CLAIM");
   checks.push(...(others.length ? others.map((problem) => fail("settings", problem.line)) : [ok("settings", "the app accepts every setting")]));
   checks.push(rolesClaimCheck(options.source.ROLES_CLAIM, values.ROLES_CLAIM));
+  if (ctx.local) checks.push(localIdpSettingsCheck(options.source));
 
   const issuer = await checkIssuer(ctx);
   checks.push(...issuer.checks);
@@ -57,6 +58,18 @@ export async function runDoctor(options: DoctorOptions): Promise<Report> {
   checks.push(await checkDatabase(values.DATABASE_URL));
   if (options.token !== undefined) checks.push(...(await checkToken(ctx, options.token.trim())));
   return report(checks);
+}
+
+/** The local IdP's own settings (idp/env.ts): it refuses to start on the first bad one. */
+function localIdpSettingsCheck(source: Readonly<Record<string, string | undefined>>): Check {
+  try {
+    parseSettings(source);
+    return ok("idp-settings", "the local IdP accepts its settings");
+  } catch (error) {
+    const line = error instanceof Error ? error.message : String(error);
+    if (line.startsWith("Invalid setting ROLES_CLAIM")) return skip("idp-settings", "ROLES_CLAIM is not valid (above)");
+    return fail("idp-settings", `the local IdP would refuse to start: ${line}`);
+  }
 }
 
 function rolesClaimCheck(raw: string | undefined, parsed: string | undefined): Check {
