@@ -6,12 +6,17 @@
  * (e2e/.output/e2e.db, recreated every run), so a demo on 3000/4000 is left alone.
  *
  * Why one worker: the app keeps each user's tokens in one Account row, so a sign-in replaces the
- * tokens behind every browser session of that user, and spec 7 counts the IdP's refreshes of
- * alice's grant. Specs side by side would let one spec's sign-in or refresh land in the middle
- * of another's assertions (or add a refresh to spec 7's count). Run one at a time, the order
- * does not matter as long as every spec that signs a user in again (claim-round-trip,
- * no-token-in-browser, refresh, sign-out) does it in its own browser context, leaves that user
- * with a live grant, and signs out only its own session, never the ones auth.setup.ts saved.
+ * tokens behind every browser session of that user, and refresh.spec.ts counts the IdP's
+ * refreshes of alice's grant. Specs side by side would let one spec's sign-in or refresh land in
+ * the middle of another's assertions (or add a refresh to refresh.spec.ts's count). Run one at a
+ * time, the specs' order does not matter as long as every spec that signs a user in again
+ * (claim-round-trip, no-token-in-browser, refresh, return-path, sign-out) does it in its own
+ * browser context, leaves that user with a live grant, and signs out only its own session, never
+ * the ones auth.setup.ts saved.
+ *
+ * Two steps do have a place: auth.setup.ts (project `setup`) signs the demo users in before any
+ * spec, and logs-clean.teardown.ts (project `logs`, setup's teardown) reads both servers' logs
+ * after the last spec.
  */
 import { relative } from "node:path";
 import { chromium, defineConfig, devices, type LaunchOptions } from "@playwright/test";
@@ -60,7 +65,7 @@ const serverEnv: Record<string, string> = {
   IDP_ISSUER: IDP_URL,
   IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
   AUTH_REFRESH_SKEW: String(REFRESH_SKEW_SECONDS),
-  // The most verbose output both servers write, so the log check (zz-logs-clean) sees all of it.
+  // The most verbose output both servers write, so the log check (logs-clean.teardown.ts) sees all of it.
   LOG_LEVEL: "debug",
 };
 
@@ -86,13 +91,15 @@ export default defineConfig({
     launchOptions: browserLaunchOptions(),
   },
   projects: [
-    { name: "setup", testMatch: /auth\.setup\.ts$/ },
+    { name: "setup", testMatch: /auth\.setup\.ts$/, teardown: "logs" },
     {
       name: "chromium",
       testMatch: /\.spec\.ts$/,
       dependencies: ["setup"],
       use: { ...devices["Desktop Chrome"] },
     },
+    // After every spec (Playwright runs a project's teardown once all its dependents finished).
+    { name: "logs", testMatch: /logs-clean\.teardown\.ts$/ },
   ],
   // Started in order: a fresh database (migrated and seeded by the project's own setup), the
   // IdP, then the app.

@@ -50,11 +50,17 @@ describe("proxy", () => {
     expect(forwarded(replaced, "x-request-id")).toBe(fresh);
   });
 
+  it("tells server code where the request was going, whatever path header the client sent", () => {
+    const response = proxy(request("/tokens?tab=id&_rsc=x1", { headers: { "x-request-path": "https://evil.example/" } }));
+    expect(forwarded(response, "x-request-path")).toBe("/tokens?tab=id");
+  });
+
   it("refuses a cross-site post, with the security headers still on", async () => {
     const response = proxy(
       request("/", { method: "POST", headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" } }),
     );
     expect(response.status).toBe(403);
+    expect(response.headers.get("cache-control")).toBe("no-store");
     expect(await response.json()).toEqual({
       error: "forbidden",
       error_description: "Cross-site requests cannot change anything here",

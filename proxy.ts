@@ -3,6 +3,7 @@
  *
  * - gives the request an id (`x-request-id`, kept from the caller when well-formed) on the
  *   request, for server code's log lines, and on the response;
+ * - tells server code the request's path (`x-request-path`), for a sign-in to return to;
  * - refuses state-changing requests another site sent (lib/http/same-origin.ts);
  * - sets the security headers (lib/http/security-headers.ts), with a fresh CSP nonce that it
  *   also puts in the request's CSP header, where Next.js reads it to sign its own scripts.
@@ -11,13 +12,16 @@
  * lib/api-auth.ts), as Next.js's data-security guidance asks.
  */
 import { NextResponse, type NextRequest } from "next/server";
+import type { ApiError } from "./lib/api-types";
 import { env } from "./lib/env";
+import { jsonNoStore } from "./lib/http/json";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./lib/http/request-id";
+import { REQUEST_PATH_HEADER, requestPath } from "./lib/http/request-path";
 import { crossSiteRefusal } from "./lib/http/same-origin";
 import { createNonce, securityHeaders } from "./lib/http/security-headers";
 import { logger } from "./lib/logger";
 
-export function proxy(request: NextRequest): NextResponse {
+export function proxy(request: NextRequest): Response {
   const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER));
   const headers = securityHeaders({
     nonce: createNonce(),
@@ -33,18 +37,20 @@ export function proxy(request: NextRequest): NextResponse {
     { method, pathname, origin: request.headers.get("origin"), secFetchSite: request.headers.get("sec-fetch-site") },
     env.APP_URL,
   );
-  let response: NextResponse;
+  let response: Response;
   if (refusal) {
     log.warn({ event: "csrf_refused", method, path: pathname, code: refusal }, "cross-site request refused");
-    response = NextResponse.json(
-      { error: "forbidden", error_description: "Cross-site requests cannot change anything here" },
-      { status: 403, headers: { "cache-control": "no-store" } },
+    response = jsonNoStore(
+      { error: "forbidden", error_description: "Cross-site requests cannot change anything here" } satisfies ApiError,
+      { status: 403 },
     );
   } else {
     // The query is never logged: the sign-in callback carries the authorization code in it.
     log.debug({ event: "request", method, path: pathname }, "request");
     const forwarded = new Headers(request.headers);
     forwarded.set(REQUEST_ID_HEADER, requestId);
+    // Where the request was going, for a sign-in to return to (lib/http/request-path.ts).
+    forwarded.set(REQUEST_PATH_HEADER, requestPath(request.nextUrl));
     forwarded.set("content-security-policy", headers["Content-Security-Policy"]);
     response = NextResponse.next({ request: { headers: forwarded } });
   }

@@ -4,12 +4,11 @@
  * prints throughput, latency percentiles and memory. Numbers, not assertions.
  *
  *   npm run bench -- [iterations]     (default 20000)
- *
- * `--conditions=react-server` (in the npm script) lets `import "server-only"` load outside Next.js.
  */
 import { performance } from "node:perf_hooks";
 import { createAccessTokenVerifier } from "../lib/resource-server/verify";
-import { AUDIENCE, createTestKey, mintAccessToken, startLocalIssuer } from "../lib/resource-server/test-issuer";
+import { startFakeOp } from "../test/fake-op";
+import { AUDIENCE, createTestKey, mintAccessToken } from "../test/tokens";
 
 const iterations = Number(process.argv[2] ?? 20_000);
 
@@ -36,7 +35,7 @@ async function measure(name: string, run: () => Promise<unknown>) {
 
 const rsa = await createTestKey("RS256");
 const ec = await createTestKey("ES256");
-const issuer = await startLocalIssuer({ keys: [rsa, ec] });
+const issuer = await startFakeOp({ keys: [rsa, ec] });
 const verifier = createAccessTokenVerifier({ issuer: issuer.issuer, audience: AUDIENCE });
 const rsToken = await mintAccessToken(rsa, { issuer: issuer.issuer, claims: { "https://claimtrip.example/roles": ["admin"] } });
 const esToken = await mintAccessToken(ec, { issuer: issuer.issuer });

@@ -1,5 +1,5 @@
 /**
- * Spec 8: the API called directly, as any client could. No token, a garbage token, and a real,
+ * The API called directly, as any client could. No token, a garbage token, and a real,
  * validly signed token for the IdP's other API (urn:claimtrip:reports, obtained by the public
  * CLI client through the real login page) are all refused with 401 and RFC 6750 headers, and
  * the API never echoes what it was sent.

@@ -1,5 +1,5 @@
 /**
- * Spec 1: the claim round trip for an admin. alice signs in at the IdP, comes back to the app,
+ * The claim round trip for an admin. alice signs in at the IdP, comes back to the app,
  * and the API, reading only her verified access token, sees the admin role.
  */
 import { expect, signInThroughIdp, test } from "./fixtures";

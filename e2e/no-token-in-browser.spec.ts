@@ -1,5 +1,5 @@
 /**
- * Spec 4: no token anywhere the browser can see. The app keeps access, refresh and ID tokens
+ * No token anywhere the browser can see. The app keeps access, refresh and ID tokens
  * in its database; the browser gets one opaque, HttpOnly session cookie and decoded claims.
  * The tokens the app actually holds (read from the run's database) are the needles searched for.
  */

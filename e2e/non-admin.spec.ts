@@ -1,5 +1,5 @@
 /**
- * Spec 2: a user without the role. bob's verified access token carries no admin role, so the
+ * A user without the role. bob's verified access token carries no admin role, so the
  * dashboard says so and the admin page answers 403 with a friendly page.
  */
 import { expect, test } from "./fixtures";

@@ -1,5 +1,5 @@
 /**
- * Spec 7: expiry. The run's access tokens live ACCESS_TOKEN_TTL_SECONDS; once alice's has
+ * Expiry. The run's access tokens live ACCESS_TOKEN_TTL_SECONDS; once alice's has
  * expired, the dashboard still shows her as an admin because the app's server refreshed it,
  * and the IdP's own records show exactly one refresh of her grant, even though several
  * requests found the token expired at the same moment.

@@ -1,5 +1,5 @@
 /**
- * Spec 6: sign-out ends both sessions. The app's session is gone on the server (its cookie no
+ * Sign-out ends both sessions. The app's session is gone on the server (its cookie no
  * longer opens anything), and the IdP's too: signing in again asks for the password.
  *
  * bob signs in in this test's own browser context, so the shared signed-in state of the other
@@ -31,7 +31,7 @@ test("after sign-out, signing in again asks for the password", async ({ page, pl
   const session = await replay.get("/api/auth/session");
   expect(await session.json()).toBeNull();
   const dashboard = await replay.get("/dashboard");
-  expect(dashboard.url()).toBe(`${APP_URL}/?signin=required`);
+  expect(dashboard.url()).toBe(`${APP_URL}/?signin=required&returnTo=%2Fdashboard`);
   await replay.dispose();
 
   const login = await startSignIn(page);

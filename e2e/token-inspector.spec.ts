@@ -1,5 +1,5 @@
 /**
- * Spec 3: where the claim lives. The roles claim is in the access token (for the API), not in
+ * Where the claim lives. The roles claim is in the access token (for the API), not in
  * the ID token (for the app), and the API read the very same value from the token it verified.
  */
 import type { Locator } from "@playwright/test";

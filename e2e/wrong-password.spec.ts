@@ -1,5 +1,5 @@
 /**
- * Spec 5: a wrong password at the IdP. The answer is 401 with one generic message, the same
+ * A wrong password at the IdP. The answer is 401 with one generic message, the same
  * one an unknown email gets (it never says which part was wrong), and the login form stays.
  */
 import { expect, startSignIn, test } from "./fixtures";

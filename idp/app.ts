@@ -5,7 +5,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
+import type Koa from "koa";
 import Provider from "oidc-provider";
+import { isDeployed } from "../lib/shared/settings.ts";
 import { createFindAccount, createUserDirectory } from "./account.ts";
 import { postLoginActions } from "./actions/index.ts";
 import { loadActions } from "./actions/runtime.ts";
@@ -13,7 +15,7 @@ import type { PostLoginAction } from "./actions/types.ts";
 import { createPrismaAdapter, sweepExpired } from "./adapter.ts";
 import { buildConfiguration, ROUTES } from "./config.ts";
 import { openDatabase, type Database } from "./db.ts";
-import { repoRoot, type IdpSettings } from "./env.ts";
+import { repoRoot, SettingsError, type IdpSettings } from "./env.ts";
 import { logProviderEvents } from "./events.ts";
 import { FIRST_PARTY_CLIENTS } from "./clients.ts";
 import { offlineAccessConsent } from "./grants.ts";
@@ -23,7 +25,9 @@ import { createLogger, type Logger } from "./logger.ts";
 import { errorBoundary, healthz, requestLog, securityHeaders, stylesheet } from "./middleware.ts";
 import { createPostLoginHooks } from "./post-login.ts";
 import { createLoginLimiter, type LoginLimits } from "./rate-limit.ts";
+import { rollBackUndeliveredRotation } from "./refresh-rollback.ts";
 import { audienceParameter, createResourceRegistry } from "./resources.ts";
+import { demoUsersWithPublishedPasswords } from "./seed.ts";
 
 /** Where `npm run idp:css` writes the Tailwind build. */
 export const STYLESHEET_PATH = join(repoRoot, "idp/.data/styles.css");
@@ -53,6 +57,34 @@ export interface Idp {
   close(): Promise<void>;
 }
 
+/**
+ * Koa's view of the client behind IDP_TRUST_PROXY_HOPS proxies. With none (the default), the
+ * socket is the client and X-Forwarded-* is ignored: trusting it would let any client pick its
+ * address (and so escape the per-address login limit) or claim https. With N, each proxy appends
+ * the address it saw to X-Forwarded-For, so only the last N entries are the proxies' word
+ * (`maxIpsCount`), and the first of those is the client: an entry the client wrote itself, to
+ * the left, is never read.
+ */
+function trustProxies(provider: Provider, settings: IdpSettings): void {
+  provider.proxy = settings.IDP_TRUST_PROXY_HOPS > 0;
+  provider.maxIpsCount = settings.IDP_TRUST_PROXY_HOPS;
+}
+
+/**
+ * Behind trusted proxies the IdP is reached at its issuer: scheme and host come from there, not
+ * from X-Forwarded-Proto / X-Forwarded-Host, which a proxy may pass through from the client.
+ * Koa then sees https behind a TLS proxy and oidc-provider marks its cookies Secure.
+ */
+function publicOriginFromIssuer(issuer: string): Koa.Middleware {
+  const { protocol, host } = new URL(issuer);
+  const scheme = protocol.replace(/:$/, "");
+  return async (ctx, next) => {
+    ctx.req.headers["x-forwarded-proto"] = scheme;
+    ctx.req.headers["x-forwarded-host"] = host;
+    await next();
+  };
+}
+
 export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   const { settings } = options;
   const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
@@ -61,6 +93,18 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   const keys = await loadOrCreateKeys(settings.IDP_DATA_DIR);
   const ownsDb = !options.db;
   const db = options.db ?? openDatabase(settings.DATABASE_URL);
+
+  // The demo users' passwords are in the README: a deployed IdP does not start with them.
+  if (isDeployed(settings.NODE_ENV, settings.IDP_ISSUER)) {
+    const published = await demoUsersWithPublishedPasswords(db);
+    if (published.length) {
+      if (ownsDb) await db.$disconnect();
+      throw new SettingsError(
+        `Refusing to start in production: ${published.join(", ")} still ${published.length === 1 ? "has" : "have"} the demo password from the README; ` +
+          "set another with `npx tsx idp/seed.ts password <email>` (the password on stdin)",
+      );
+    }
+  }
 
   const directory = createUserDirectory(db);
   const resources = createResourceRegistry(settings);
@@ -82,16 +126,16 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
       postLogin,
     }),
   );
-  // Trusting X-Forwarded-* would let any client claim to be https; a deployment behind a TLS
-  // proxy turns this on deliberately.
-  provider.proxy = false;
+  trustProxies(provider, settings);
   postLogin.install(provider);
   logProviderEvents(provider, logger);
 
   // Before oidc-provider's own routes, in this order.
+  if (settings.IDP_TRUST_PROXY_HOPS > 0) provider.use(publicOriginFromIssuer(settings.IDP_ISSUER));
   provider.use(errorBoundary(logger));
   provider.use(requestLog(logger));
   provider.use(securityHeaders());
+  provider.use(rollBackUndeliveredRotation(ROUTES.token, db, logger));
   provider.use(healthz(db, logger));
   provider.use(stylesheet(STYLESHEET_PATH));
   provider.use(audienceParameter(ROUTES));

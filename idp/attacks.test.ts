@@ -298,6 +298,34 @@ describe("password guessing", () => {
     expect(limited.body).toMatch(/Too many attempts, try again in \d+ minutes?\./);
   });
 
+  describe("in parallel", () => {
+    let parallelIdp: TestIdp;
+    beforeAll(async () => {
+      // The production limits: 5 per account, 20 per address.
+      parallelIdp = await startTestIdp();
+    });
+    afterAll(() => parallelIdp?.close());
+
+    /** Posts `count` forms at once from one login page (one browser, one interaction). */
+    async function burst(forms: (i: number) => Record<string, string>, count: number): Promise<number[]> {
+      const { browser, page } = await openLogin(parallelIdp);
+      const action = loginFormAction(page) ?? "";
+      const pages = await Promise.all(Array.from({ length: count }, (_, i) => browser.request(action, { form: forms(i) })));
+      return pages.map((p) => p.status);
+    }
+
+    it("judges at most the limit of 40 parallel guesses posted on one login page: 5 per account, 20 per address", async () => {
+      const oneAccount = await burst(() => ({ email: "alice@example.com", password: "guess" }), 40);
+      expect(oneAccount.filter((s) => s === 401)).toHaveLength(5);
+      expect(oneAccount.filter((s) => s === 429)).toHaveLength(35);
+
+      const manyAccounts = await burst((i) => ({ email: `guess-${i}@example.com`, password: "guess" }), 40);
+      // With alice's 5, the address has had its 20.
+      expect(manyAccounts.filter((s) => s === 401)).toHaveLength(15);
+      expect(manyAccounts.filter((s) => s === 429)).toHaveLength(25);
+    });
+  });
+
   describe("per address", () => {
     let limitedIdp: TestIdp;
     beforeAll(async () => {

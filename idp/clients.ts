@@ -1,5 +1,5 @@
 /**
- * The registered clients (design.md): the web app, confidential, and a command-line client,
+ * The registered clients (docs/contract.md): the web app, confidential, and a command-line client,
  * public, using an RFC 8252 loopback redirect.
  */
 import type { ClientMetadata } from "oidc-provider";

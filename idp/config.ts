@@ -3,7 +3,7 @@
  * Everything it needs from outside (storage, accounts, keys, actions) is passed in, so tests
  * build their own provider from their own settings.
  */
-import type { AdapterFactory, Configuration, FindAccount } from "oidc-provider";
+import type { AdapterFactory, Configuration, FindAccount, KoaContextWithOIDC } from "oidc-provider";
 import type { JWK } from "jose";
 import { clients, FIRST_PARTY_CLIENTS } from "./clients.ts";
 import type { IdpSettings } from "./env.ts";
@@ -35,6 +35,17 @@ export const ROUTES = {
   revocation: "/token/revocation",
 } as const;
 
+/**
+ * Whether the logout request's `id_token_hint` (already validated by oidc-provider: signature,
+ * issuer, audience) was issued to the account signed in here. Anyone can get an ID token of
+ * their own and put it in a link; only the session's own user's token proves that this user's
+ * app asked for the sign-out.
+ */
+function hintNamesSessionAccount(ctx: KoaContextWithOIDC): boolean {
+  const sub = ctx.oidc.entities.IdTokenHint?.payload.sub;
+  return typeof sub === "string" && sub === ctx.oidc.session?.accountId;
+}
+
 export function buildConfiguration({ settings, adapter, findAccount, jwks, resources, postLogin }: ConfigurationDeps): Configuration {
   return {
     adapter,
@@ -65,7 +76,7 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
           ctx.type = "html";
           ctx.body = logoutPage({
             form,
-            autoSubmit: typeof ctx.oidc.params?.id_token_hint === "string",
+            autoSubmit: hintNamesSessionAccount(ctx),
             nonce: String(ctx.state.cspNonce ?? ""),
             clientName: ctx.oidc.client?.clientName,
           });

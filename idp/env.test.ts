@@ -14,6 +14,7 @@ describe("settings", () => {
       APP_URL: "http://localhost:3000",
       API_AUDIENCE: "http://localhost:3000/api",
       IDP_ACCESS_TOKEN_TTL: 300,
+      IDP_TRUST_PROXY_HOPS: 0,
       NODE_ENV: "development",
     });
     expect(settings.DATABASE_URL).toMatch(/^file:\/.*prisma\/dev\.db$/);
@@ -27,6 +28,8 @@ describe("settings", () => {
     [{ DATABASE_URL: "mysql://x" }, /^Invalid setting DATABASE_URL: expected file:/],
     [{ IDP_COOKIE_KEYS: "short" }, /^Invalid setting IDP_COOKIE_KEYS: /],
     [{ IDP_WEB_CLIENT_SECRET: undefined }, /^Invalid setting IDP_WEB_CLIENT_SECRET: .*npm run setup/],
+    [{ IDP_TRUST_PROXY_HOPS: "yes" }, /^Invalid setting IDP_TRUST_PROXY_HOPS: expected a whole number of proxies/],
+    [{ IDP_TRUST_PROXY_HOPS: "-1" }, /^Invalid setting IDP_TRUST_PROXY_HOPS: expected 0 or more proxies$/],
   ])("stops on %o with one line naming the variable", (bad, message) => {
     const run = () => parseSettings({ ...secrets, ...bad });
     expect(run).toThrow(SettingsError);
@@ -54,6 +57,20 @@ describe("settings", () => {
     expect(() => parseSettings({ ...strong, ...production })).not.toThrow();
     // `npm start` on a laptop: production mode against localhost keeps working.
     expect(() => parseSettings({ ...secrets, NODE_ENV: "production", IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef" })).not.toThrow();
+  });
+
+  it.each(["https://localhost.evil.example", "https://localhost@evil.example"])(
+    "finds %s deployed, by its parsed hostname: no development secrets",
+    (IDP_ISSUER) => {
+      const run = () => parseSettings({ ...secrets, NODE_ENV: "production", IDP_ISSUER, IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef" });
+      expect(run).toThrow(/^Invalid setting IDP_WEB_CLIENT_SECRET: the generated development secret/);
+    },
+  );
+
+  it("needs an https APP_URL in production, except on loopback", () => {
+    const strong = { IDP_WEB_CLIENT_SECRET: "p".repeat(40), IDP_COOKIE_KEYS: "q".repeat(40), IDP_ISSUER: "https://id.example.com" };
+    expect(() => parseSettings({ ...strong, NODE_ENV: "production", APP_URL: "http://app.example.com" })).toThrow(/^Invalid setting APP_URL: production needs an https/);
+    expect(() => parseSettings({ ...strong, NODE_ENV: "production", APP_URL: "http://localhost:3000" })).not.toThrow();
   });
 
   it("reads .env.local without overriding the environment", () => {

@@ -6,20 +6,22 @@
  * already set in the environment. A missing or malformed value stops start-up with one line
  * naming the variable and what it expects.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseEnv as parseDotenv } from "node:util";
 import { z } from "zod";
 import { claimNameProblem, ROLES_CLAIM } from "../lib/claims.ts";
+import {
+  DATABASE_URL_EXPECTED,
+  DATABASE_URL_PATTERN,
+  defaultDatabaseUrl,
+  isDeployed,
+  isDevelopmentSecret,
+  LOG_LEVELS,
+  needsHttps,
+  withEnvFile,
+} from "../lib/shared/settings.ts";
 
 /** The repository root (idp/ lives directly under it). */
 export const repoRoot = resolve(import.meta.dirname, "..");
-
-/**
- * Development secrets written by `npm run setup` carry this prefix, like the app's; a deployed
- * production IdP refuses them because a guessable secret is no secret.
- */
-export const DEV_SECRET_MARK = "dev-only-";
 
 const httpUrl = z.url({ protocol: /^https?$/, message: "expected an http(s) URL" });
 
@@ -34,10 +36,7 @@ const schema = z.object({
   /** `production` turns on the secret checks below. Default: development */
   NODE_ENV: z.enum(["development", "production", "test"], "expected development, production or test").default("development"),
   /** Where IdP users and oidc-provider state live. Default: the SQLite file prisma/dev.db */
-  DATABASE_URL: z
-    .string()
-    .regex(/^(file:|postgres(ql)?:\/\/)/, "expected file:<path> (SQLite) or postgresql://… (PostgreSQL)")
-    .default(`file:${join(repoRoot, "prisma/dev.db")}`),
+  DATABASE_URL: z.string().regex(DATABASE_URL_PATTERN, DATABASE_URL_EXPECTED).default(defaultDatabaseUrl(repoRoot)),
   /** The web app's origin; claimtrip-web's redirect URIs hang off it. Default: http://localhost:3000 */
   APP_URL: httpUrl.default("http://localhost:3000").transform((v) => v.replace(/\/+$/, "")),
   /** The app API's resource identifier (the `aud` of its access tokens). Default: http://localhost:3000/api */
@@ -69,10 +68,22 @@ const schema = z.object({
     .min(30, "expected at least 30 seconds")
     .max(86_400, "expected at most 86400 seconds (one day)")
     .default(300),
+  /**
+   * How many proxies in front of the IdP append the address they saw to X-Forwarded-For (a
+   * TLS-terminating proxy is one). With N > 0 the client's address is the Nth entry from the
+   * right (never a client-supplied leftmost one), and the IdP takes its scheme and host from
+   * IDP_ISSUER, so its cookies are Secure behind TLS. Only the proxies may reach the IdP. Default: 0
+   */
+  IDP_TRUST_PROXY_HOPS: z.coerce
+    .number("expected a whole number of proxies (0 when clients reach the IdP directly)")
+    .int("expected a whole number of proxies (0 when clients reach the IdP directly)")
+    .min(0, "expected 0 or more proxies")
+    .max(10, "expected at most 10 proxies")
+    .default(0),
   /** Holds jwks.json (private signing keys); git-ignored. Default: <repo>/idp/.data */
   IDP_DATA_DIR: z.string().min(1).default(join(repoRoot, "idp/.data")).transform((v) => resolve(v)),
   /** Log level of the IdP's structured logs (same name as the app's). Default: info */
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], "expected fatal, error, warn, info, debug, trace or silent").default("info"),
+  LOG_LEVEL: z.enum(LOG_LEVELS, `expected ${LOG_LEVELS.join(", ")}`).default("info"),
 });
 
 export type IdpSettings = z.infer<typeof schema>;
@@ -80,11 +91,6 @@ export type IdpSettings = z.infer<typeof schema>;
 /** A setting that failed validation; `message` is the one line start-up prints. */
 export class SettingsError extends Error {
   override name = "SettingsError";
-}
-
-function isLocalhost(origin: string): boolean {
-  const { hostname } = new URL(origin);
-  return hostname === "localhost" || hostname === "127.0.0.1" || hostname === "[::1]";
 }
 
 /**
@@ -98,26 +104,24 @@ export function parseSettings(source: Record<string, string | undefined>): IdpSe
     throw new SettingsError(`Invalid setting ${String(issue?.path[0] ?? "?")}: ${issue?.message ?? "invalid value"}`);
   }
   const settings = result.data;
-  // Same rule as lib/env.ts: `npm start` on a laptop runs in production mode against localhost
-  // with the generated secrets; a deployed IdP (any other host) must bring its own.
-  if (settings.NODE_ENV === "production" && !isLocalhost(settings.IDP_ISSUER)) {
-    if (settings.IDP_WEB_CLIENT_SECRET.startsWith(DEV_SECRET_MARK)) {
+  // Same rules as lib/env.ts (lib/shared/settings.ts): `npm start` on a laptop runs in
+  // production mode against localhost with the generated secrets; a deployed IdP (any other
+  // host) must bring its own.
+  if (isDeployed(settings.NODE_ENV, settings.IDP_ISSUER)) {
+    if (isDevelopmentSecret(settings.IDP_WEB_CLIENT_SECRET)) {
       throw new SettingsError("Invalid setting IDP_WEB_CLIENT_SECRET: the generated development secret cannot be used in production");
     }
-    if (settings.IDP_COOKIE_KEYS.some((k) => k.startsWith(DEV_SECRET_MARK) || k.length < 32)) {
+    if (settings.IDP_COOKIE_KEYS.some((k) => isDevelopmentSecret(k) || k.length < 32)) {
       throw new SettingsError("Invalid setting IDP_COOKIE_KEYS: production needs its own keys of at least 32 characters, not the development ones");
     }
-    if (!settings.IDP_ISSUER.startsWith("https://")) {
-      throw new SettingsError("Invalid setting IDP_ISSUER: production needs an https:// issuer");
-    }
+  }
+  if (needsHttps(settings.NODE_ENV, settings.IDP_ISSUER)) {
+    throw new SettingsError("Invalid setting IDP_ISSUER: production needs an https:// issuer");
+  }
+  if (needsHttps(settings.NODE_ENV, settings.APP_URL)) {
+    throw new SettingsError("Invalid setting APP_URL: production needs an https:// URL (plain http only on localhost)");
   }
   return settings;
-}
-
-/** Variables from a dotenv file, or none when it does not exist. */
-export function readEnvFile(path: string): Record<string, string> {
-  if (!existsSync(path)) return {};
-  return parseDotenv(readFileSync(path, "utf8")) as Record<string, string>;
 }
 
 /**
@@ -128,9 +132,7 @@ export function loadSettings(
   env: Record<string, string | undefined> = process.env,
   envFile: string = join(repoRoot, ".env.local"),
 ): IdpSettings {
-  const merged: Record<string, string | undefined> = { ...readEnvFile(envFile) };
-  for (const [key, value] of Object.entries(env)) if (value !== undefined) merged[key] = value;
-  return parseSettings(merged);
+  return parseSettings(withEnvFile(env, envFile));
 }
 
 /** The TCP port the issuer names. */

@@ -7,7 +7,7 @@
  */
 import { errors, type InteractionResults, type Provider } from "oidc-provider";
 import type Koa from "koa";
-import { normalizeEmail, type UserDirectory } from "./account.ts";
+import { normalizeEmail, type DirectoryUser, type UserDirectory } from "./account.ts";
 import { grantPromptDetails, isClientInteraction, type ClientInteraction } from "./grants.ts";
 import type { Logger } from "./logger.ts";
 import type { LoginLimiter } from "./rate-limit.ts";
@@ -110,22 +110,33 @@ export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
     const account = normalizeEmail(email);
     const name = await clientName(interaction);
 
-    const wait = limiter.retryAfter(account, ctx.ip);
+    // Counted before the password is checked (and given back on success), so that parallel
+    // posts cannot all be judged before the first failure is recorded.
+    const wait = limiter.reserve(account, ctx.ip);
     if (wait > 0) {
       const minutes = Math.ceil(wait / 60_000);
       ctx.set("Retry-After", String(Math.ceil(wait / 1000)));
       logger.warn({ client_id: interaction.params.client_id }, "sign-in rate limited");
-      const error = `Too many attempts, try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+      // The trade-off, said plainly: the pause holds even for the right password, or guessing
+      // would simply go on until it found it.
+      const error =
+        `Too many attempts, try again in ${minutes} minute${minutes === 1 ? "" : "s"}. ` +
+        "Sign-in pauses after repeated wrong passwords for one account or from one network, even for the right password, so that guessing cannot go on.";
       return html(ctx, 429, loginPage({ uid, clientName: name, email, error }));
     }
 
-    const user = email && password ? await directory.authenticate(email, password) : undefined;
+    let user: DirectoryUser | undefined;
+    try {
+      user = email && password ? await directory.authenticate(email, password) : undefined;
+    } catch (error) {
+      limiter.release(account, ctx.ip);
+      throw error;
+    }
     if (!user) {
-      limiter.failed(account, ctx.ip);
       logger.info({ client_id: interaction.params.client_id }, "sign-in failed");
       return html(ctx, 401, loginPage({ uid, clientName: name, email, error: WRONG_CREDENTIALS }));
     }
-    limiter.succeeded(account);
+    limiter.succeeded(account, ctx.ip);
     logger.info({ client_id: interaction.params.client_id, sub: user.id }, "signed in");
     // First-party clients need no consent: settle it now and spare the browser another round trip.
     const consent = firstParty.has(interaction.params.client_id) ? { consent: {} } : {};

@@ -35,7 +35,7 @@ export function keyFilePath(dataDir: string): string {
   return join(dataDir, "jwks.json");
 }
 
-export async function generateSigningKey(now: Date = new Date()): Promise<StoredKey> {
+async function generateSigningKey(now: Date = new Date()): Promise<StoredKey> {
   const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
   const jwk = await exportJWK(privateKey);
   const kid = await calculateJwkThumbprint(jwk);

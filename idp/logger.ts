@@ -1,25 +1,13 @@
 /**
  * Structured logs (pino). Nothing secret is logged by design: request lines carry the path but
- * never the query string, headers, cookies or bodies. The redaction list is a second net for
- * fields that must never appear even if someone logs an object carelessly.
+ * never the query string, headers, cookies or bodies. The redaction list, shared with the app
+ * (lib/shared/log-redaction.ts), is a second net for fields that must never appear even if
+ * someone logs an object carelessly.
  */
 import { pino, type DestinationStream, type Logger, type LevelWithSilent } from "pino";
+import { REDACT_PATHS } from "../lib/shared/log-redaction.ts";
 
 export type { Logger };
-
-const SECRET_FIELDS = [
-  "password",
-  "client_secret",
-  "code",
-  "code_verifier",
-  "access_token",
-  "refresh_token",
-  "id_token",
-  "id_token_hint",
-  "token",
-  "cookie",
-  "authorization",
-];
 
 /** A logger at `level`, writing to stdout or to `destination` (tests capture lines that way). */
 export function createLogger(level: LevelWithSilent = "info", destination?: DestinationStream): Logger {
@@ -27,7 +15,7 @@ export function createLogger(level: LevelWithSilent = "info", destination?: Dest
     level,
     base: { service: "idp" },
     redact: {
-      paths: [...SECRET_FIELDS, ...SECRET_FIELDS.map((f) => `*.${f}`), "headers", "*.headers"],
+      paths: REDACT_PATHS,
       censor: "[redacted]",
     },
   };

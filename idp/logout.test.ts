@@ -1,6 +1,7 @@
 /**
- * RP-initiated logout: with an id_token_hint the IdP signs out at once (a nonce'd script
- * submits the form under a strict CSP); without one it asks. Either way the IdP session ends.
+ * RP-initiated logout: with the signed-in user's own id_token_hint the IdP signs out at once (a
+ * nonce'd script submits the form under a strict CSP); without one, or with someone else's, it
+ * asks. Either way the IdP session ends only when the user's own browser submits the form.
  */
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { WEB_CLIENT_ID } from "./clients.ts";
@@ -56,4 +57,22 @@ it("asks with a Sign out button when the request does not prove which session it
   expect(page.status).toBe(200);
   expect(page.body).toMatch(/<button[^>]*name="logout" value="yes"[^>]*>Sign out<\/button>/);
   expect(page.body).not.toContain("<script");
+});
+
+it("asks, and keeps the session, when the hint is another user's ID token (a link anyone could build)", async () => {
+  // The attacker signs in as themselves and builds a logout link with their own ID token.
+  const attacker = await exchangeCode(t, await authorize(t, { email: "bob@example.com", password: "bob-password" }));
+  const victim = await authorize(t);
+
+  const end = new URL("/session/end", t.issuer);
+  end.search = new URLSearchParams({ id_token_hint: String(attacker.body.id_token), post_logout_redirect_uri: `${t.settings.APP_URL}/` }).toString();
+  const page = await victim.browser.navigate(end);
+  expect(page.status).toBe(200);
+  expect(page.body).toMatch(/<button[^>]*name="logout" value="yes"[^>]*>Sign out<\/button>/);
+  expect(page.body).not.toContain("<script");
+  expect(hiddenFields(page).logout).toBeUndefined();
+
+  // Nothing was submitted: the victim is still signed in at the IdP.
+  const again = await authorize(t, {}, victim.browser);
+  expect(again.loginPage).toBeUndefined();
 });

@@ -15,7 +15,7 @@ export interface ScryptCost {
   p: number;
 }
 
-export const DEFAULT_COST: ScryptCost = { ln: 15, r: 8, p: 1 };
+const DEFAULT_COST: ScryptCost = { ln: 15, r: 8, p: 1 };
 
 const KEY_LENGTH = 32;
 const SALT_LENGTH = 16;

@@ -29,15 +29,40 @@ describe("login limiter", () => {
   it("limits per account and per address, and a success clears the account", () => {
     let now = 0;
     const limiter = createLoginLimiter({ perAccount: 2, perAddress: 3, windowMs: 60_000, now: () => now });
-    limiter.failed("alice", "1.1.1.1");
-    limiter.failed("alice", "2.2.2.2");
-    expect(limiter.retryAfter("alice", "3.3.3.3")).toBe(60_000);
-    limiter.succeeded("alice");
-    expect(limiter.retryAfter("alice", "3.3.3.3")).toBe(0);
-    limiter.failed("x", "9.9.9.9");
-    limiter.failed("y", "9.9.9.9");
-    limiter.failed("z", "9.9.9.9");
+    expect(limiter.reserve("alice", "1.1.1.1")).toBe(0);
+    expect(limiter.reserve("alice", "2.2.2.2")).toBe(0);
+    expect(limiter.reserve("alice", "3.3.3.3")).toBe(60_000);
+    limiter.succeeded("alice", "2.2.2.2");
+    expect(limiter.reserve("alice", "3.3.3.3")).toBe(0);
+    expect(limiter.reserve("x", "9.9.9.9")).toBe(0);
+    expect(limiter.reserve("y", "9.9.9.9")).toBe(0);
+    expect(limiter.reserve("z", "9.9.9.9")).toBe(0);
     now = 10;
-    expect(limiter.retryAfter("fresh", "9.9.9.9")).toBe(59_990);
+    expect(limiter.reserve("fresh", "9.9.9.9")).toBe(59_990);
+  });
+
+  it("counts an attempt when it is reserved, before anyone judges it, so parallel attempts cannot overrun the limit", () => {
+    const limiter = createLoginLimiter({ perAccount: 5, perAddress: 20 });
+    // 40 attempts arrive before the first password check has finished: only 5 may proceed.
+    const admitted = Array.from({ length: 40 }, () => limiter.reserve("alice", "1.1.1.1")).filter((wait) => wait === 0);
+    expect(admitted).toHaveLength(5);
+    // The same for one address trying many accounts.
+    const spread = Array.from({ length: 40 }, (_, i) => limiter.reserve(`user-${i}`, "2.2.2.2")).filter((wait) => wait === 0);
+    expect(spread).toHaveLength(20);
+  });
+
+  it("gives an attempt back when it succeeds or cannot be judged, and refuses without counting", () => {
+    const limiter = createLoginLimiter({ perAccount: 2, perAddress: 2 });
+    expect(limiter.reserve("alice", "1.1.1.1")).toBe(0);
+    limiter.succeeded("alice", "1.1.1.1");
+    expect(limiter.reserve("bob", "1.1.1.1")).toBe(0);
+    limiter.release("bob", "1.1.1.1");
+    // Neither the success nor the error counted against the address: two failures still fit.
+    expect(limiter.reserve("carol", "1.1.1.1")).toBe(0);
+    expect(limiter.reserve("dave", "1.1.1.1")).toBe(0);
+    expect(limiter.reserve("erin", "1.1.1.1")).toBeGreaterThan(0);
+    // The refused attempt was not counted against erin's account.
+    expect(limiter.reserve("erin", "3.3.3.3")).toBe(0);
+    expect(limiter.reserve("erin", "4.4.4.4")).toBe(0);
   });
 });

@@ -1,7 +1,12 @@
 /**
- * Slows down password guessing: failed sign-ins are counted per account (the email typed, so
+ * Slows down password guessing: sign-in attempts are counted per account (the email typed, so
  * unknown and known emails behave alike) and per client address, in a sliding window kept in
  * memory. One IdP process is the whole deployment here; a cluster would need a shared store.
+ *
+ * An attempt is counted *before* its password is checked and given back when it succeeds, in
+ * one synchronous step with the limit check: however many posts arrive at once, at most `limit`
+ * of them are ever judged in a window (checking first and counting after the slow password
+ * hash let 40 parallel guesses through a limit of 5).
  */
 
 export interface SlidingWindowOptions {
@@ -45,7 +50,14 @@ export class SlidingWindow {
     return Math.max(1, oldestThatCounts + this.#windowMs - this.#now());
   }
 
-  /** Records a failure for `key`. */
+  /** Gives back the most recent hit of `key` (an attempt that turned out not to count). */
+  giveBack(key: string): void {
+    const hits = this.#recent(key);
+    hits.pop();
+    if (!hits.length) this.#hits.delete(key);
+  }
+
+  /** Records a hit for `key`. */
   hit(key: string): void {
     const hits = this.#recent(key);
     hits.push(this.#now());
@@ -75,10 +87,16 @@ export interface LoginLimits {
 }
 
 export interface LoginLimiter {
-  /** Milliseconds to wait before this email/address pair may try again (0: go ahead). */
-  retryAfter(email: string, address: string): number;
-  failed(email: string, address: string): void;
-  succeeded(email: string): void;
+  /**
+   * Counts an attempt for this email and address before its password is checked. Returns 0 when
+   * it may go ahead (and is now counted as a failure until given back), otherwise the
+   * milliseconds to wait (nothing counted).
+   */
+  reserve(email: string, address: string): number;
+  /** The reserved attempt signed in: the address gets it back and the account starts afresh. */
+  succeeded(email: string, address: string): void;
+  /** The reserved attempt could not be judged (an error, not a wrong password): give it back. */
+  release(email: string, address: string): void;
 }
 
 export function createLoginLimiter(limits: LoginLimits = {}): LoginLimiter {
@@ -86,11 +104,21 @@ export function createLoginLimiter(limits: LoginLimits = {}): LoginLimiter {
   const accounts = new SlidingWindow({ limit: limits.perAccount ?? 5, windowMs, now: limits.now });
   const addresses = new SlidingWindow({ limit: limits.perAddress ?? 20, windowMs, now: limits.now });
   return {
-    retryAfter: (email, address) => Math.max(accounts.retryAfter(email), addresses.retryAfter(address)),
-    failed(email, address) {
+    reserve(email, address) {
+      // Check both before counting either, so a refused attempt costs neither window anything.
+      const wait = Math.max(accounts.retryAfter(email), addresses.retryAfter(address));
+      if (wait > 0) return wait;
       accounts.hit(email);
       addresses.hit(address);
+      return 0;
     },
-    succeeded: (email) => accounts.reset(email),
+    succeeded(email, address) {
+      accounts.reset(email);
+      addresses.giveBack(address);
+    },
+    release(email, address) {
+      accounts.giveBack(email);
+      addresses.giveBack(address);
+    },
   };
 }

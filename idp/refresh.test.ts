@@ -8,7 +8,7 @@ import { ROLES_CLAIM } from "../lib/claims.ts";
 import { CLI_CLIENT_ID } from "./clients.ts";
 import { REPORTS_API } from "./resources.ts";
 import { setRoles } from "./seed.ts";
-import { authorize, exchangeCode, startTestIdp, tokenRequest, type TestIdp } from "./testing/harness.ts";
+import { authorize, exchangeCode, startTestIdp, tokenRequest, WEB_SECRET, type TestIdp } from "./testing/harness.ts";
 
 let t: TestIdp;
 const API = "http://localhost:3000/api";
@@ -23,6 +23,18 @@ async function signIn(email = "alice@example.com", password = "alice-password", 
   const tokens = await exchangeCode(t, result);
   expect(tokens.status).toBe(200);
   return tokens.body;
+}
+
+/** Makes the IdP's storage slow to save `kind` rows, until `restore()`. */
+function slowUpserts(kind: string, ms: number): { restore(): void } {
+  type Upsert = (args: { where: { kind_id?: { kind: string } } }) => Promise<unknown>;
+  const model = t.db.idpOidcModel as unknown as { upsert: Upsert };
+  const original = model.upsert;
+  model.upsert = async (args) => {
+    if (args.where.kind_id?.kind === kind) await new Promise((resolve) => setTimeout(resolve, ms));
+    return original.call(model, args);
+  };
+  return { restore: () => void (model.upsert = original) };
 }
 
 const refresh = (refreshToken: unknown, extra: Record<string, string> = {}) =>
@@ -56,6 +68,28 @@ describe("refresh token rotation", () => {
     expect(newest.status).toBe(400);
     expect(newest.body.error).toBe("invalid_grant");
     expect(t.logs.some((line) => line.level === 40 && /refresh token reuse detected/.test(line.msg))).toBe(true);
+  });
+
+  it("takes back a rotation whose answer never reached the client: its one retry is not theft", async () => {
+    const first = await signIn();
+    // The IdP is slow to store the new refresh token; the client gives up before the answer.
+    const slowed = slowUpserts("RefreshToken", 500);
+    const basic = `Basic ${Buffer.from(`claimtrip-web:${WEB_SECRET}`).toString("base64")}`;
+    const gaveUp = fetch(new URL("/token", t.issuer), {
+      method: "POST",
+      headers: { authorization: basic, "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: String(first.refresh_token) }),
+      signal: AbortSignal.timeout(150),
+    });
+    await expect(gaveUp).rejects.toThrow();
+    await expect.poll(() => t.logs.some((line) => line.msg === "refresh answer not delivered; rotation taken back"), { timeout: 5_000 }).toBe(true);
+    slowed.restore();
+
+    const retry = await refresh(first.refresh_token);
+    expect(retry.status).toBe(200);
+    expect((await refresh(retry.body.refresh_token)).status).toBe(200);
+    // An answer that was delivered is never taken back: using its predecessor again is theft.
+    expect((await refresh(first.refresh_token)).body.error).toBe("invalid_grant");
   });
 
   it("rotates the public client's refresh tokens too", async () => {

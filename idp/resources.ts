@@ -7,7 +7,7 @@ import type Koa from "koa";
 import type { IdpSettings } from "./env.ts";
 import { SIGNING_ALG } from "./keys.ts";
 
-/** The second API: it never gets the roles claim (design.md). */
+/** The second API: it never gets the roles claim (docs/contract.md). */
 export const REPORTS_API = "urn:claimtrip:reports";
 
 /**

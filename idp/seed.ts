@@ -1,9 +1,10 @@
 /**
- * The demo users of the contract (design.md), and a small CLI around the user directory:
+ * The demo users of the contract (docs/contract.md), and a small CLI around the user directory:
  *
  *   tsx idp/seed.ts                              add the demo users that are missing
  *   tsx idp/seed.ts --reset                      put the demo users back as seeded
  *   tsx idp/seed.ts roles bob@example.com admin  set a user's roles (none: remove all)
+ *   tsx idp/seed.ts password bob@example.com     set a user's password, read from stdin
  *
  * A role change shows up in the next access token the app gets, at the latest on its next
  * refresh (the claim is computed when a token is minted).
@@ -50,6 +51,27 @@ export async function seedUsers(db: Database, options: SeedOptions = {}): Promis
   return touched;
 }
 
+/**
+ * The demo users whose password is still the one published in the README. A deployed IdP
+ * refuses to start while there are any (idp/app.ts).
+ */
+export async function demoUsersWithPublishedPasswords(db: Database): Promise<string[]> {
+  const found: string[] = [];
+  for (const user of DEMO_USERS) {
+    const existing = await db.idpUser.findUnique({ where: { email: normalizeEmail(user.email) } });
+    if (existing && (await verifyPassword(user.password, existing.passwordHash))) found.push(user.email);
+  }
+  return found;
+}
+
+/** Replaces a user's password; returns false when there is no such user. */
+export async function setPassword(db: Database, email: string, password: string): Promise<boolean> {
+  const existing = await db.idpUser.findUnique({ where: { email: normalizeEmail(email) } });
+  if (!existing) return false;
+  await db.idpUser.update({ where: { id: existing.id }, data: { passwordHash: await hashPassword(password) } });
+  return true;
+}
+
 /** Replaces a user's `app_metadata.roles`; returns false when there is no such user. */
 export async function setRoles(db: Database, email: string, roles: string[]): Promise<boolean> {
   const existing = await db.idpUser.findUnique({ where: { email: normalizeEmail(email) } });
@@ -65,7 +87,17 @@ async function main(argv: string[]): Promise<void> {
   const settings = loadSettings();
   const db = openDatabase(settings.DATABASE_URL);
   try {
-    if (argv[0] === "roles") {
+    if (argv[0] === "password") {
+      // From stdin, never from the command line (shell history, the process list).
+      const [, email] = argv;
+      if (!email) throw new Error("usage: tsx idp/seed.ts password <email>  (the new password on stdin)");
+      let input = "";
+      for await (const chunk of process.stdin) input += chunk;
+      const password = input.split(/\r?\n/)[0] ?? "";
+      if (password.length < 12) throw new Error("The new password needs at least 12 characters.");
+      if (!(await setPassword(db, email, password))) throw new Error(`No user with email ${email}.`);
+      console.log(`${email}: password changed`);
+    } else if (argv[0] === "roles") {
       const [, email, ...roles] = argv;
       if (!email) throw new Error("usage: tsx idp/seed.ts roles <email> [role ...]");
       if (!(await setRoles(db, email, roles))) throw new Error(`No user with email ${email}.`);

@@ -77,7 +77,7 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Start-up problems an operator can fix get one line; anything else keeps its stack.
-  if (error instanceof ActionDefinitionError) {
+  if (error instanceof ActionDefinitionError || error instanceof SettingsError) {
     console.error(error instanceof Error ? error.message : String(error));
   } else {
     console.error(error);

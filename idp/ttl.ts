@@ -19,7 +19,7 @@ export const GRANT_TTL = SESSION_TTL;
 export const REFRESH_TOKEN_TTL = SESSION_TTL;
 
 /** Allowed clock skew between the IdP and verifiers, oidc-provider's default. */
-export const CLOCK_TOLERANCE = 15;
+const CLOCK_TOLERANCE = 15;
 
 /**
  * How long a retired signing key stays published: until every JWT it signed has expired

@@ -1,37 +1,41 @@
 /**
  * The app API's resource server: one verifier per process (it caches the IdP's JWKS), set up
  * from settings, and the checks the API routes (and the admin server actions) make.
+ *
+ * lib/resource-server/ is a plain Node library (no settings, no claim names, no `server-only`);
+ * this module is where the app wires it to its settings and to its roles claim, so the
+ * server-only guard sits here.
  */
 import "server-only";
 import { ADMIN_ROLE } from "./claims";
 import { env } from "./env";
 import { loggerFor, requestLogger, type Logger } from "./logger";
 import {
-  BearerError,
+  authorizeToken,
   createAccessTokenVerifier,
   protect,
-  readRoles,
+  readStringListClaim,
   requireClaimIncludes,
   ServerError,
   type AccessTokenClaims,
-  type AsymmetricAlgorithm,
+  type AuthorizeResult,
+  type BearerError,
   type ProtectResult,
   type TokenCheck,
-  type VerifiedAccessToken,
 } from "./resource-server";
 
 const verifier = createAccessTokenVerifier({
   issuer: env.AUTH_ISSUER,
   audience: env.API_AUDIENCE,
-  algorithms: env.API_ALGORITHMS as AsymmetricAlgorithm[],
+  algorithms: env.API_ALGORITHMS,
   requiredTyp: env.API_TOKEN_TYP || false,
 });
 
 const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, env.ROLES_CLAIM, ADMIN_ROLE);
 
-/** The user's roles from the ROLES_CLAIM claim of a verified token; `[]` when absent or malformed. */
-export function rolesOf(payload: AccessTokenClaims): string[] {
-  return readRoles(payload, env.ROLES_CLAIM);
+/** The roles claim (the ROLES_CLAIM setting) of a verified token; `[]` when absent or not a list of strings. */
+export function readRoles(payload: AccessTokenClaims): string[] {
+  return readStringListClaim(payload, env.ROLES_CLAIM);
 }
 
 /** Logs a refusal by its RFC 6750 code and the check that failed; never the token or header. */
@@ -57,21 +61,13 @@ export function authenticateAdmin(request: Request): Promise<ProtectResult> {
   return guarded(request, isAdmin);
 }
 
-export type AdminVerdict = { ok: true; token: VerifiedAccessToken } | { ok: false; error: BearerError };
-
 /**
  * The same decision as GET /api/admin, for a token the server already holds (server actions
  * that change something for admins only): verified signature, issuer, audience, type and expiry,
  * then the roles claim.
  */
-export async function verifyAdminToken(token: string): Promise<AdminVerdict> {
-  try {
-    const verified = await verifier.verify(token);
-    await isAdmin(verified);
-    return { ok: true, token: verified };
-  } catch (caught) {
-    const error = caught instanceof BearerError ? caught : new ServerError({ cause: caught });
-    logRefusal(await requestLogger(), error, "server-action");
-    return { ok: false, error };
-  }
+export async function verifyAdminToken(token: string): Promise<AuthorizeResult> {
+  const result = await authorizeToken(verifier, token, isAdmin);
+  if (!result.ok) logRefusal(await requestLogger(), result.error, "server-action");
+  return result;
 }

@@ -5,49 +5,28 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { AuthError } from "./auth/errors";
+import type { ApiError, ApiRoutes } from "./api-types";
+import { TokenUnavailableError } from "./auth/errors";
 import { getAccessToken } from "./auth/tokens";
 import { env } from "./env";
 import { REQUEST_ID_HEADER } from "./http/request-id";
 import { loggerFor } from "./logger";
 import type { SignedInUser } from "./session";
 
-export interface ApiResult<T> {
-  status: number;
-  body: T;
-}
-
-/** What /api/me answers. */
-export interface MeResponse {
-  sub: string;
-  client_id: string | null;
-  scope: string | null;
-  roles: string[];
-  claims: Record<string, unknown>;
-}
-
-/** What /api/admin answers to an admin. */
-export interface AdminResponse {
-  users: { id: string; name: string | null; email: string | null; sessions: { expires: string }[] }[];
-}
-
-/** What the API answers when it refuses: RFC 6750. */
-export interface ApiError {
-  error: string;
-  error_description?: string;
-}
+/** What a call to the API came to: its answer, or its refusal (RFC 6750) with the status. */
+export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; error: ApiError };
 
 /**
  * GET an API path for this user. A token that cannot be had (the IdP refused the refresh or
  * is down) sends the user to the sign-in error page with the reason, never to a 500 page.
  */
-export async function callApi<T>(user: SignedInUser, path: `/api/${string}`): Promise<ApiResult<T | ApiError>> {
+export async function callApi<P extends keyof ApiRoutes>(user: SignedInUser, path: P): Promise<ApiResult<ApiRoutes[P]>> {
   const incoming = await headers();
   let token: string;
   try {
     token = await getAccessToken(user.id);
   } catch (error) {
-    if (error instanceof AuthError) {
+    if (error instanceof TokenUnavailableError) {
       const fields = { event: "access_token_unavailable", userId: user.id, code: error.code, reason: error.reason };
       loggerFor(incoming).warn(fields, "no usable access token");
       redirect(`/auth/error?error=${error.code}`);
@@ -64,5 +43,12 @@ export async function callApi<T>(user: SignedInUser, path: `/api/${string}`): Pr
     },
     cache: "no-store",
   });
-  return { status: response.status, body: (await response.json()) as T | ApiError };
+  const body: unknown = await response.json().catch(() => null);
+  // The app trusts its own API's 200s to match lib/api-types.ts (the routes `satisfies` it).
+  if (response.ok) return { ok: true, data: body as ApiRoutes[P] };
+  return { ok: false, status: response.status, error: isApiError(body) ? body : { error: `http_${response.status}` } };
+}
+
+function isApiError(body: unknown): body is ApiError {
+  return typeof body === "object" && body !== null && typeof (body as { error?: unknown }).error === "string";
 }

@@ -1,6 +1,56 @@
-import { describe, expect, it } from "vitest";
+/**
+ * The app's settings: production refuses what would be unsafe to deploy, by parsed hostname
+ * (lib/shared/settings.ts), with one line naming the variable.
+ */
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROLES_CLAIM } from "./claims";
-import { checkEnv, parseEnv } from "./env";
+
+let parseEnv: typeof import("./env").parseEnv;
+let checkEnv: typeof import("./env").checkEnv;
+
+beforeAll(async () => {
+  // lib/env.ts validates this process's settings on first use.
+  vi.stubEnv("AUTH_SECRET", "env-test-secret-0123456789abcdefghijkl");
+  vi.stubEnv("AUTH_CLIENT_SECRET", "env-test-client-secret");
+  vi.stubEnv("AUTH_URL", undefined);
+  vi.resetModules();
+  ({ parseEnv, checkEnv } = await import("./env"));
+});
+afterAll(() => {
+  vi.unstubAllEnvs();
+  vi.resetModules();
+});
+
+const generated = { AUTH_SECRET: "dev-only-0123456789abcdefghijklmnopqrstuv", AUTH_CLIENT_SECRET: "dev-only-client-secret-0123456789" };
+const own = { AUTH_SECRET: "a-real-secret-0123456789abcdefghijklmnopq", AUTH_CLIENT_SECRET: "a-real-client-secret" };
+
+describe("production settings", () => {
+  it.each(["http://localhost.evil.example", "http://localhost@evil.example", "http://localhost:3000@evil.example", "https://app.example.com"])(
+    "refuses the generated development secrets for APP_URL %s",
+    (APP_URL) => {
+      const run = () => parseEnv({ ...generated, NODE_ENV: "production", APP_URL, AUTH_ISSUER: "https://id.example.com" });
+      expect(run).toThrow(/^Invalid setting AUTH_SECRET: the generated development secret cannot be used in production$/);
+    },
+  );
+
+  it.each(["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000"])("keeps `npm start` on %s working with them", (APP_URL) => {
+    expect(() => parseEnv({ ...generated, NODE_ENV: "production", APP_URL })).not.toThrow();
+  });
+
+  it.each([
+    [{ APP_URL: "http://app.example.com", AUTH_ISSUER: "https://id.example.com" }, /^Invalid setting APP_URL: production needs an https:\/\/ URL/],
+    [{ APP_URL: "https://app.example.com", AUTH_ISSUER: "http://id.example.com" }, /^Invalid setting AUTH_ISSUER: production needs an https:\/\/ URL/],
+    [{ APP_URL: "https://app.example.com", AUTH_ISSUER: "http://localhost.evil.example:4000" }, /^Invalid setting AUTH_ISSUER: production needs an https:\/\/ URL/],
+  ])("refuses plain http off loopback: %o", (urls, message) => {
+    expect(() => parseEnv({ ...own, NODE_ENV: "production", ...urls })).toThrow(message);
+  });
+
+  it("accepts https, and http on loopback", () => {
+    expect(() => parseEnv({ ...own, NODE_ENV: "production", APP_URL: "https://app.example.com", AUTH_ISSUER: "https://id.example.com/" })).not.toThrow();
+    expect(() => parseEnv({ ...own, NODE_ENV: "production", APP_URL: "https://app.example.com", AUTH_ISSUER: "http://127.0.0.1:4000" })).not.toThrow();
+    expect(() => parseEnv({ ...own, NODE_ENV: "development", APP_URL: "http://app.example.com", AUTH_ISSUER: "http://id.example.com" })).not.toThrow();
+  });
+});
 
 const required = { AUTH_SECRET: "s".repeat(40), AUTH_CLIENT_SECRET: "client-secret" };
 

@@ -7,10 +7,20 @@
  * This is the only module of the app that reads process.env.
  */
 import "server-only";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import { claimNameProblem, ROLES_CLAIM } from "./claims";
+import { ASYMMETRIC_ALGORITHMS } from "./resource-server/algorithms";
+import {
+  DATABASE_URL_EXPECTED,
+  DATABASE_URL_PATTERN,
+  defaultDatabaseUrl,
+  isDeployed,
+  isDevelopmentSecret,
+  LOG_LEVELS,
+  needsHttps,
+  withEnvFile,
+} from "./shared/settings";
 
 const root = process.cwd();
 
@@ -22,10 +32,7 @@ const schema = z.object({
   /** The app's own origin; Auth.js builds its redirect URI from it. Default: http://localhost:3000 */
   APP_URL: url.default("http://localhost:3000").transform((v) => v.replace(/\/$/, "")),
   /** Where the app's database lives. Default: the SQLite file prisma/dev.db */
-  DATABASE_URL: z
-    .string()
-    .regex(/^(file:|postgres(ql)?:\/\/)/, "expected file:<path> (SQLite) or postgresql://… (PostgreSQL)")
-    .default(`file:${join(root, "prisma/dev.db")}`),
+  DATABASE_URL: z.string().regex(DATABASE_URL_PATTERN, DATABASE_URL_EXPECTED).default(defaultDatabaseUrl(root)),
   /** Encrypts Auth.js cookies and signs its CSRF tokens. Written by `npm run setup`. */
   AUTH_SECRET: z.string("expected at least 32 characters (run `npm run setup`)").min(32, "expected at least 32 characters (run `npm run setup`)"),
   /** The OpenID Provider's issuer URL (Auth0: https://YOUR_TENANT.auth0.com/). Default: http://localhost:4000 */
@@ -53,7 +60,7 @@ const schema = z.object({
     .string()
     .default("RS256,ES256")
     .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(["RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"])).min(1)),
+    .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
   /** The `typ` header access tokens must carry (RFC 9068). Empty to accept any. Default: at+jwt */
   API_TOKEN_TYP: z.string().default("at+jwt"),
   /**
@@ -68,15 +75,12 @@ const schema = z.object({
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
   /** Log level for the app's structured logs. Default: info */
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
 });
 
 export type Env = z.infer<typeof schema>;
 
-/** Development-only secrets would be guessable if they shipped; production refuses them. */
-const DEV_SECRET_MARK = "dev-only-";
-
-/** Validates a set of variables; exported for tests. Throws one line per bad variable. */
+/** Validates a set of variables. Throws an error whose message is one line naming the first bad one. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);
   if (!result.success) {
@@ -84,11 +88,21 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     throw new Error(`Invalid setting ${String(issue.path[0])}: ${issue.message}`);
   }
   const env = result.data;
-  if (env.NODE_ENV === "production" && !env.APP_URL.startsWith("http://localhost")) {
+  // Development secrets would be guessable if they shipped: a deployment (production, not on
+  // loopback, by parsed hostname) refuses them.
+  if (isDeployed(env.NODE_ENV, env.APP_URL)) {
     for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET"] as const) {
-      if (env[name].startsWith(DEV_SECRET_MARK)) {
+      if (isDevelopmentSecret(env[name])) {
         throw new Error(`Invalid setting ${name}: the generated development secret cannot be used in production`);
       }
+    }
+  }
+  // Auth.js takes the ID token from the token endpoint without checking its signature, trusting
+  // TLS (OIDC Core 3.1.3.7): over plain http a network attacker could sign anyone in, and serve
+  // their own JWKS to the API.
+  for (const name of ["APP_URL", "AUTH_ISSUER"] as const) {
+    if (needsHttps(env.NODE_ENV, env[name])) {
+      throw new Error(`Invalid setting ${name}: production needs an https:// URL (plain http only on localhost)`);
     }
   }
   return env;
@@ -127,12 +141,12 @@ export function checkEnv(source: Record<string, string | undefined>): { values: 
 
 function load(): Env {
   // Next.js reads .env.local itself; scripts and tests outside Next do not. Variables already
-  // set in the environment win over the file (Node's loadEnvFile never overrides them), as in Next.js.
-  const local = join(root, ".env.local");
-  if (!process.env.AUTH_SECRET && existsSync(local)) process.loadEnvFile(local);
+  // set in the environment win over the file, as in Next.js; with AUTH_SECRET set, the settings
+  // are already there (Next.js loaded them, or a test set its own) and the file is not read.
+  const source = process.env.AUTH_SECRET ? process.env : withEnvFile(process.env, join(root, ".env.local"));
   let env: Env;
   try {
-    env = parseEnv(process.env);
+    env = parseEnv(source);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);

@@ -3,11 +3,12 @@
  * tagged with its `reqId` (set by proxy.ts, see lib/http/request-id.ts).
  *
  * What may be logged: ids (user, account, request), stable codes (`BearerError` code and reason,
- * `AuthError` code, an IdP's OAuth `error` value) in a `code` field, methods and paths without
+ * `TokenUnavailableError` code, an IdP's OAuth `error` value) in a `code` field, methods and paths without
  * their query (an authorization code only ever travels in one, never in a field). What
  * never is: tokens, secrets, passwords, cookies, `Authorization` headers, query strings. Callers
  * keep to that; three nets catch a careless call anyway:
- * 1. `redact` blanks the fields that hold such things, at the top level and one level down;
+ * 1. `redact` blanks the fields that hold such things, at the top level and one level down
+ *    (lib/shared/log-redaction.ts: one list for the app and the IdP);
  * 2. every string logged is scrubbed of anything shaped like a JWT or an HTTP credential;
  * 3. errors are serialized to name, code, reason and a scrubbed message and stack: never their
  *    `cause`, which can carry a whole response body.
@@ -16,38 +17,9 @@ import "server-only";
 import { pino, stdTimeFunctions, type DestinationStream, type LevelWithSilent, type Logger } from "pino";
 import { env } from "./env";
 import { REQUEST_ID_HEADER } from "./http/request-id";
+import { REDACT_PATHS } from "./shared/log-redaction";
 
 export type { Logger };
-
-/** Field names whose values are credentials, wherever they appear. */
-const SECRET_FIELDS = [
-  "authorization",
-  "cookie",
-  "cookies",
-  "set-cookie",
-  "headers",
-  "password",
-  "secret",
-  "client_secret",
-  "clientSecret",
-  "access_token",
-  "accessToken",
-  "refresh_token",
-  "refreshToken",
-  "id_token",
-  "idToken",
-  "id_token_hint",
-  "token",
-  "sessionToken",
-  "session_token",
-  "code_verifier",
-];
-
-/** Paths for pino's `redact`: each field at the top level and inside any top-level object. */
-export const REDACT_PATHS = SECRET_FIELDS.flatMap((field) => {
-  const key = /^[A-Za-z_]\w*$/.test(field) ? field : `["${field}"]`;
-  return [key, `*.${key}`];
-});
 
 /**
  * JWTs and JWS (three base64url parts, the first one starting like `{"`), and the credential of

@@ -3,8 +3,10 @@
  * (Next.js data-security guidance): layouts redirect early, and every read checks again.
  */
 import "server-only";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { auth } from "./auth";
+import { REQUEST_PATH_HEADER, signInRequiredPath } from "./http/request-path";
 
 export interface SignedInUser {
   id: string;
@@ -19,9 +21,12 @@ export async function currentUser(): Promise<SignedInUser | null> {
   return { id: user.id, name: user.name ?? null, email: user.email ?? null };
 }
 
-/** The signed-in user, or a redirect to the landing page's sign-in. */
+/**
+ * The signed-in user, or a redirect to the landing page's sign-in, which brings the visitor
+ * back to the page they asked for.
+ */
 export async function requireUser(): Promise<SignedInUser> {
   const user = await currentUser();
-  if (!user) redirect("/?signin=required");
+  if (!user) redirect(signInRequiredPath((await headers()).get(REQUEST_PATH_HEADER)));
   return user;
 }

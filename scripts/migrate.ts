@@ -256,7 +256,7 @@ async function withShadowDatabase<T>(url: string, run: (shadowUrl?: string) => P
  * Creates a migration for what changed in the schema since the last one (the offline half of
  * `prisma migrate dev`), then applies it. Returns the new folder's name, or null if nothing changed.
  */
-export async function createMigration(url: string, name: string): Promise<string | null> {
+async function createMigration(url: string, name: string): Promise<string | null> {
   const provider = providerOf(url);
   const dir = layout[provider].migrations;
   const created = await withShadowDatabase(url, (shadowUrl) =>

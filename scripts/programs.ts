@@ -5,9 +5,9 @@
  *
  *   tsx scripts/programs.ts     prints what a run would start, and why (the first line of npm start / dev)
  */
-import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withEnvFile } from "../lib/shared/settings.ts";
 
 /** The programs a run can start. */
 export type ProgramName = "idp" | "app";
@@ -51,8 +51,7 @@ export function planRun(settings: Readonly<Record<string, string | undefined>>):
 
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  // Variables already set in the environment win: Node's loadEnvFile never overrides them.
+  // Variables already set in the environment win over .env.local, as in both programs.
   const local = join(resolve(dirname(fileURLToPath(import.meta.url)), ".."), ".env.local");
-  if (existsSync(local)) process.loadEnvFile(local);
-  console.log(planRun(process.env).notice);
+  console.log(planRun(withEnvFile(process.env, local)).notice);
 }

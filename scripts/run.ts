@@ -6,9 +6,9 @@
  *   tsx scripts/run.ts start | dev
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { withEnvFile } from "../lib/shared/settings.ts";
 import { planRun } from "./programs.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
@@ -18,12 +18,11 @@ if (mode !== "start" && mode !== "dev") {
   process.exit(2);
 }
 
-// Variables already set in the environment win: Node's loadEnvFile never overrides them.
-const local = join(root, ".env.local");
-if (existsSync(local)) process.loadEnvFile(local);
+// Variables already set in the environment win over .env.local, as in both programs.
+const env = withEnvFile(process.env, join(root, ".env.local"));
 
 const appPort = (() => {
-  const url = new URL(process.env.APP_URL ?? "http://localhost:3000");
+  const url = new URL(env.APP_URL ?? "http://localhost:3000");
   return url.port || (url.protocol === "https:" ? "443" : "80");
 })();
 const bin = (name: string) => join(root, "node_modules", ".bin", name);
@@ -31,7 +30,7 @@ const production = mode === "start";
 const nodeEnv = production ? "production" : "development";
 
 // The notice was printed first, by `tsx scripts/programs.ts` (package.json).
-const plan = planRun(process.env);
+const plan = planRun(env);
 const programs: { name: string; color: number; command: string; args: string[] }[] = [
   { name: "idp", color: 35, command: bin("tsx"), args: production ? ["idp/server.ts"] : ["watch", "idp/server.ts"] },
   { name: "app", color: 36, command: bin("next"), args: [production ? "start" : "dev", "-p", appPort] },
@@ -51,7 +50,7 @@ function stop(code: number) {
 for (const program of programs) {
   const child = spawn(program.command, program.args, {
     cwd: root,
-    env: { ...process.env, NODE_ENV: nodeEnv },
+    env: { ...env, NODE_ENV: nodeEnv },
     stdio: ["ignore", "pipe", "pipe"],
   });
   const prefix = `\x1b[${program.color}m${program.name.padEnd(4)}|\x1b[0m `;

@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { DEV_SECRET_MARK } from "../lib/shared/settings.ts";
 import { createPrismaClient } from "../prisma/client.ts";
 import { databaseUrl } from "./database-url.ts";
 import { migrate } from "./migrate.ts";
@@ -18,8 +19,8 @@ import { migrate } from "./migrate.ts";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const envFile = join(root, ".env.local");
 
-/** Marked so production refuses them (lib/env.ts, idp/env.ts): they are generated for this machine only. */
-const secret = () => `dev-only-${randomBytes(32).toString("base64url")}`;
+/** Marked so production refuses them (lib/shared/settings.ts): they are generated for this machine only. */
+const secret = () => `${DEV_SECRET_MARK}${randomBytes(32).toString("base64url")}`;
 
 export function ensureSecrets(file = envFile): string[] {
   const existing = existsSync(file) ? readFileSync(file, "utf8") : "";

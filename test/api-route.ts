@@ -10,19 +10,12 @@ import { join } from "node:path";
 
 import { expect, vi } from "vitest";
 
-import {
-  AUDIENCE,
-  createTestKey,
-  mintAccessToken,
-  startLocalIssuer,
-  type LocalIssuer,
-  type MintOptions,
-  type TestKey,
-} from "../lib/resource-server/test-issuer";
+import { startFakeOp, type FakeOp } from "./fake-op";
+import { AUDIENCE, createTestKey, mintAccessToken, type MintOptions, type TestKey } from "./tokens";
 import { migrate } from "../scripts/migrate.ts";
 
 export interface RouteHarness {
-  idp: LocalIssuer;
+  idp: FakeOp;
   /** The issuer's signing key (RS256), published at its JWKS. */
   key: TestKey;
   databaseUrl: string;
@@ -37,7 +30,7 @@ export interface RouteHarness {
  */
 export async function startRouteHarness(extra: Record<string, string> = {}): Promise<RouteHarness> {
   const key = await createTestKey("RS256");
-  const idp = await startLocalIssuer({ keys: [key] });
+  const idp = await startFakeOp({ keys: [key] });
   const dir = mkdtempSync(join(tmpdir(), "claimtrip-api-"));
   const databaseUrl = `file:${join(dir, "app.db")}`;
   await migrate(databaseUrl);

@@ -1,9 +1,12 @@
+import { safeReturnPath } from "@/lib/auth/return-path";
 import { currentUser } from "@/lib/session";
 import { SignInButton } from "../_components/auth-buttons";
 import { ClaimRoundTrip } from "../_components/claim-round-trip";
 
-export default async function Home({ searchParams }: { searchParams: Promise<{ signin?: string }> }) {
-  const [user, { signin }] = await Promise.all([currentUser(), searchParams]);
+export default async function Home({ searchParams }: { searchParams: Promise<{ signin?: string; returnTo?: string }> }) {
+  const [user, { signin, returnTo }] = await Promise.all([currentUser(), searchParams]);
+  // Where requireUser found the visitor (lib/http/request-path.ts); the sign-in action checks it again.
+  const back = returnTo === undefined ? undefined : safeReturnPath(returnTo);
   return (
     <div className="space-y-12">
       <section className="space-y-4">
@@ -28,7 +31,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ s
           </div>
         ) : (
           <div className="flex flex-wrap items-center gap-4">
-            <SignInButton large />
+            <SignInButton large returnTo={back} />
             <p className="text-sm text-slate-600">
               Demo users: <code className="font-mono">alice@example.com</code> / <code className="font-mono">alice-password</code>{" "}
               (admin) and <code className="font-mono">bob@example.com</code> / <code className="font-mono">bob-password</code>.

@@ -1,6 +1,6 @@
 /**
  * The IdP's login page, as a user sees it: inputs labelled `Email` and `Password` and a
- * `Sign in` button (design.md). The one page object of the suite.
+ * `Sign in` button (docs/contract.md). The one page object of the suite.
  */
 import { expect, type Locator, type Page, type Response } from "@playwright/test";
 import { IDP_URL, type DemoUser } from "../settings";

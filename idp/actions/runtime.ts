@@ -6,7 +6,7 @@ import { claimNameProblem } from "../../lib/claims.ts";
 import type { ActionOutcome, PostLoginAction, PostLoginApi, PostLoginEvent } from "./types.ts";
 
 /** How long one action may run before the login fails (Auth0 allows 20 s; a local IdP needs far less). */
-export const ACTION_TIMEOUT_MS = 5_000;
+const ACTION_TIMEOUT_MS = 5_000;
 
 /** A claim name an action may not use; the message says why and what to use instead. */
 export class ClaimNameError extends Error {

@@ -1,5 +1,5 @@
 /**
- * The sign-in page. Labels and the button text are part of the contract (design.md):
+ * The sign-in page. Labels and the button text are part of the contract (docs/contract.md):
  * inputs labelled `Email` and `Password`, a submit button named `Sign in`.
  */
 import { html } from "./html.ts";

@@ -1,7 +1,8 @@
 /**
- * RP-initiated logout. With a valid `id_token_hint` the client has proved which session it
- * means, so the page signs out at once (a nonce'd script submits the form); otherwise the user
- * confirms with a `Sign out` button, so a stray link cannot sign anyone out.
+ * RP-initiated logout. With a valid `id_token_hint` issued to the account signed in here, the
+ * client has proved which session it means, so the page signs out at once (a nonce'd script
+ * submits the form); otherwise (no hint, or someone else's ID token) the user confirms with a
+ * `Sign out` button, so a stray link cannot sign anyone out.
  */
 import { html, raw } from "./html.ts";
 import { layout } from "./layout.ts";

@@ -1,158 +1,31 @@
 /**
  * The sign-in callback's own checks (lib/auth/provider.ts: `checks: ["pkce", "state", "nonce"]`),
  * as the app runs them: the real Auth.js route (app/api/auth/[...nextauth]/route.ts) with the
- * app's settings and a migrated SQLite database, against a fake OpenID Provider on an ephemeral
- * port whose token endpoint issues an ID token with whatever `nonce` a test asks for.
+ * app's settings and a migrated SQLite database, against the tests' fake OpenID Provider
+ * (test/fake-op.ts), whose token endpoint issues an ID token with whatever `nonce` a test asks for.
  *
  * A "browser" here is a cookie jar: it starts a sign-in, follows the redirect to the provider,
  * and comes back to the callback with the provider's code. An honest round trip signs in; a
  * callback with a state this browser did not start, or an ID token with a nonce it did not ask
  * for, ends on the error page with no session.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-import { base64url, SignJWT } from "jose";
+import { base64url } from "jose";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 
-import { createTestKey, mintAccessToken, type TestKey } from "@/lib/resource-server/test-issuer";
+import { startFakeOp, type FakeOp } from "@/test/fake-op";
+import { CLIENT_ID, createTestKey } from "@/test/tokens";
 import { migrate } from "@/scripts/migrate";
 
 const APP_URL = "http://localhost:3000";
-const CLIENT_ID = "claimtrip-web";
 const CLIENT_SECRET = "callback-test-client-secret";
 const REDIRECT_URI = `${APP_URL}/api/auth/callback/claimtrip`;
 const SESSION_COOKIE = "authjs.session-token";
-
-/** What the fake provider saw at its token endpoint. */
-interface TokenRequest {
-  code: string;
-  codeVerifier: string | null;
-  /** The code_challenge the same sign-in sent to the authorization endpoint. */
-  codeChallenge: string;
-  codeChallengeMethod: string | null;
-}
-
-/**
- * A minimal OpenID Provider: discovery, JWKS, an authorization endpoint that approves at once
- * (echoing `state`, remembering `nonce` and the PKCE challenge under a new code), and a token
- * endpoint that checks client, code, redirect_uri and PKCE like a real one, then answers with an
- * RS256 ID token whose `nonce` comes from `nonceFor` (by default: the one the request carried).
- */
-class FakeOp {
-  issuer = "";
-  key!: TestKey;
-  tokenRequests: TokenRequest[] = [];
-  nonceFor: (requested: string | undefined) => string | undefined = (requested) => requested;
-  private grants = new Map<string, { redirectUri: string; nonce?: string; codeChallenge: string; method: string | null }>();
-  private server = createServer((req, res) => void this.handle(req, res));
-
-  async start(): Promise<void> {
-    this.key = await createTestKey("RS256");
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.issuer = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  close(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.server.closeAllConnections();
-      this.server.close((error) => (error ? reject(error) : resolve()));
-    });
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", this.issuer);
-    const json = (status: number, body: unknown): void => {
-      res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
-    };
-    switch (url.pathname) {
-      case "/.well-known/openid-configuration":
-        return json(200, {
-          issuer: this.issuer,
-          authorization_endpoint: `${this.issuer}/authorize`,
-          token_endpoint: `${this.issuer}/token`,
-          userinfo_endpoint: `${this.issuer}/userinfo`,
-          jwks_uri: `${this.issuer}/jwks`,
-          response_types_supported: ["code"],
-          subject_types_supported: ["public"],
-          id_token_signing_alg_values_supported: ["RS256"],
-          code_challenge_methods_supported: ["S256"],
-          authorization_response_iss_parameter_supported: true,
-        });
-      case "/jwks":
-        return json(200, { keys: [this.key.jwk] });
-      case "/authorize":
-        return this.authorize(url, res);
-      case "/token": {
-        let body = "";
-        for await (const chunk of req) body += chunk;
-        return this.token(req, new URLSearchParams(body), json);
-      }
-      default:
-        res.writeHead(404).end();
-    }
-  }
-
-  private authorize(url: URL, res: ServerResponse): void {
-    const params = url.searchParams;
-    const redirectUri = params.get("redirect_uri");
-    const codeChallenge = params.get("code_challenge");
-    if (params.get("client_id") !== CLIENT_ID || redirectUri !== REDIRECT_URI || params.get("response_type") !== "code" || !codeChallenge) {
-      res.writeHead(400).end();
-      return;
-    }
-    const code = base64url.encode(randomBytes(24));
-    this.grants.set(code, {
-      redirectUri,
-      nonce: params.get("nonce") ?? undefined,
-      codeChallenge,
-      method: params.get("code_challenge_method"),
-    });
-    const back = new URL(redirectUri);
-    back.searchParams.set("code", code);
-    const state = params.get("state");
-    if (state !== null) back.searchParams.set("state", state);
-    back.searchParams.set("iss", this.issuer);
-    res.writeHead(302, { location: back.toString() }).end();
-  }
-
-  private async token(req: IncomingMessage, form: URLSearchParams, json: (status: number, body: unknown) => void): Promise<void> {
-    const basic = `Basic ${Buffer.from(`${CLIENT_ID}:${CLIENT_SECRET}`).toString("base64")}`;
-    if (req.headers.authorization !== basic) return json(401, { error: "invalid_client" });
-    const code = form.get("code") ?? "";
-    const grant = this.grants.get(code);
-    this.grants.delete(code);
-    if (form.get("grant_type") !== "authorization_code" || !grant || form.get("redirect_uri") !== grant.redirectUri) {
-      return json(400, { error: "invalid_grant" });
-    }
-    const codeVerifier = form.get("code_verifier");
-    this.tokenRequests.push({ code, codeVerifier, codeChallenge: grant.codeChallenge, codeChallengeMethod: grant.method });
-    if (grant.method !== "S256" || !codeVerifier || s256(codeVerifier) !== grant.codeChallenge) {
-      return json(400, { error: "invalid_grant" });
-    }
-    const now = Math.floor(Date.now() / 1000);
-    const nonce = this.nonceFor(grant.nonce);
-    const idToken = await new SignJWT({
-      sub: "user-alice",
-      name: "Alice",
-      email: "alice@example.com",
-      ...(nonce === undefined ? {} : { nonce }),
-    })
-      .setProtectedHeader({ alg: "RS256", kid: this.key.kid, typ: "JWT" })
-      .setIssuer(this.issuer)
-      .setAudience(CLIENT_ID)
-      .setIssuedAt(now)
-      .setExpirationTime(now + 300)
-      .sign(this.key.privateKey);
-    const accessToken = await mintAccessToken(this.key, { issuer: this.issuer });
-    json(200, { access_token: accessToken, token_type: "Bearer", expires_in: 300, id_token: idToken, scope: "openid profile email" });
-  }
-}
 
 const s256 = (verifier: string) => base64url.encode(createHash("sha256").update(verifier).digest());
 
@@ -182,14 +55,14 @@ class CookieJar {
 type AuthRoute = typeof import("@/app/api/auth/[...nextauth]/route");
 type Database = typeof import("@/lib/db").db;
 
-const op = new FakeOp();
+let op: FakeOp;
 let dir: string;
 let route: AuthRoute;
 let db: Database;
 let authErrors: MockInstance<(error: Error) => void>;
 
 beforeAll(async () => {
-  await op.start();
+  op = await startFakeOp({ keys: [await createTestKey("RS256")], client: { secret: CLIENT_SECRET, redirectUri: REDIRECT_URI } });
   dir = mkdtempSync(join(tmpdir(), "claimtrip-callback-"));
   const databaseUrl = `file:${join(dir, "app.db")}`;
   await migrate(databaseUrl);
@@ -222,13 +95,12 @@ afterAll(async () => {
   delete (globalThis as { claimtripDb?: unknown }).claimtripDb;
   vi.unstubAllEnvs();
   vi.resetModules();
-  await op.close();
+  await op?.close();
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => {
-  op.nonceFor = (requested) => requested;
-  op.tokenRequests = [];
+  op.reset();
   authErrors.mockClear();
 });
 
@@ -430,5 +302,27 @@ describe("the sign-in callback refuses an ID token issued for another nonce", ()
     await expectRefused(response, signIn.jar, sessionsBefore);
     expect(op.tokenRequests).toHaveLength(1);
     expect(refusal()).toMatch(/"nonce"/);
+  });
+});
+
+describe("a callback that reports an error", () => {
+  // Anyone can send a victim to the callback with any error text: the page must not repeat it.
+  const lure = "Your account is locked. Call +1 555 0100 and give us your password";
+
+  it.each([
+    ["access_denied", "access_denied"],
+    ["server_error", "OAuthCallbackError"],
+    ["<b>bold</b>", "OAuthCallbackError"],
+  ])("sends %j to the error page with the fixed code %j, and nothing of its description", async (error, code) => {
+    const url = new URL(`${APP_URL}/api/auth/callback/claimtrip`);
+    url.search = new URLSearchParams({ error, error_description: lure, state: "anything" }).toString();
+
+    const response = await route.GET(new NextRequest(url));
+
+    expect(response.status).toBe(303);
+    const location = new URL(response.headers.get("location") ?? "");
+    expect(location.origin + location.pathname).toBe(`${APP_URL}/auth/error`);
+    expect([...location.searchParams]).toEqual([["error", code]]);
+    expect(decodeURIComponent(location.href)).not.toContain("Call +1");
   });
 });

@@ -1,7 +1,9 @@
 /**
  * Auth.js configuration: the one OpenID Provider this app signs in with, what a session may
- * carry, and how its cookies and redirects are locked down. Split from ./index.ts (which adds
- * the database adapter) as create-t3-app does.
+ * carry, and how its cookies and redirects are locked down. The config.ts / index.ts split is
+ * create-t3-app's, with one difference: t3's config.ts holds the database adapter too, while
+ * here ./index.ts adds it, so that ./config.test.ts can run Auth.js on this very configuration
+ * with a stub adapter of its own.
  */
 import "server-only";
 import type { NextAuthConfig } from "next-auth";

@@ -17,10 +17,10 @@ export interface ProviderMetadata {
 
 let cached: Promise<ProviderMetadata> | undefined;
 
-/** Seconds to wait for the IdP before calling it unreachable. */
+/** Milliseconds to wait for the IdP before calling it unreachable. */
 const TIMEOUT_MS = 5_000;
 
-export function discoveryUrl(issuer = env.AUTH_ISSUER): string {
+function discoveryUrl(issuer = env.AUTH_ISSUER): string {
   return `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
 }
 

@@ -17,10 +17,10 @@ import { env } from "../env";
 import { requestLogger } from "../logger";
 import { currentUser } from "../session";
 import { sessionCookieName } from "./cookies";
-import { AuthError, type AuthErrorCode } from "./errors";
+import { TokenUnavailableError, type TokenUnavailableCode } from "./errors";
 import { endTokens, getAccessToken } from "./tokens";
 
-export type EndSessionsCode = AuthErrorCode | "forbidden" | "invalid_request" | "not_found";
+export type EndSessionsCode = TokenUnavailableCode | "forbidden" | "invalid_request" | "not_found";
 
 /** What the action answers (house style for server actions). */
 export type EndSessionsResult = { ok: true; data: { ended: number } } | { ok: false; code: EndSessionsCode };
@@ -38,7 +38,7 @@ export async function endSessionsAction(_previous: EndSessionsResult | null, for
   try {
     token = await getAccessToken(caller.id);
   } catch (error) {
-    if (error instanceof AuthError) return { ok: false, code: error.code };
+    if (error instanceof TokenUnavailableError) return { ok: false, code: error.code };
     throw error;
   }
   const verdict = await verifyAdminToken(token);

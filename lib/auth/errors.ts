@@ -1,40 +1,43 @@
 /**
  * Why a signed-in user's tokens could not be used. Each error carries a stable `code` that the
  * sign-in error page turns into a message, so a failure never becomes a 500 page.
+ *
+ * Not called `AuthError`: next-auth exports an `AuthError` of its own (the base of every Auth.js
+ * error), and the two would be one auto-import away from being confused.
  */
 
-export type AuthErrorCode = "idp_unavailable" | "session_expired" | "not_signed_in";
+export type TokenUnavailableCode = "idp_unavailable" | "session_expired" | "not_signed_in";
 
-export interface AuthErrorOptions extends ErrorOptions {
+export interface TokenUnavailableOptions extends ErrorOptions {
   /** Which step failed, for the logs (an OAuth error code such as `invalid_grant`). Default: the code */
   reason?: string;
 }
 
-export class AuthError extends Error {
+export class TokenUnavailableError extends Error {
   /** Log-safe: a fixed word or the IdP's OAuth error code, never anything the IdP echoed. */
   readonly reason: string;
 
   constructor(
-    readonly code: AuthErrorCode,
+    readonly code: TokenUnavailableCode,
     message: string,
-    options?: AuthErrorOptions,
+    options?: TokenUnavailableOptions,
   ) {
     super(message, options);
-    this.name = "AuthError";
+    this.name = "TokenUnavailableError";
     this.reason = options?.reason ?? code;
   }
 }
 
 /** The IdP did not answer (down, unreachable, or answering with errors). */
-export class IdpUnavailableError extends AuthError {
-  constructor(issuer: string, options?: AuthErrorOptions) {
+export class IdpUnavailableError extends TokenUnavailableError {
+  constructor(issuer: string, options?: TokenUnavailableOptions) {
     super("idp_unavailable", `the identity provider at ${issuer} is not answering`, options);
   }
 }
 
 /** The refresh token is gone, revoked or rejected: only a new sign-in helps. */
-export class SessionExpiredError extends AuthError {
-  constructor(message = "the sign-in has expired", options?: AuthErrorOptions) {
+export class SessionExpiredError extends TokenUnavailableError {
+  constructor(message = "the sign-in has expired", options?: TokenUnavailableOptions) {
     super("session_expired", message, options);
   }
 }

@@ -42,7 +42,7 @@ export function setsCookie(response: Response, name: string): boolean {
  * `new NextRequest(proxy, init)` throws "Cannot read private member #state" there (Node 20's
  * undici used symbol keys and let it pass).
  */
-export function copyWithHeaders(request: NextRequest, headers: Headers): NextRequest {
+function copyWithHeaders(request: NextRequest, headers: Headers): NextRequest {
   // `duplex` is required by undici for a streamed body and missing from the DOM typings.
   const init: NonNullable<ConstructorParameters<typeof NextRequest>[1]> & { duplex?: "half" } = {
     method: request.method,

@@ -12,5 +12,3 @@ export const { auth, handlers, signIn, signOut } = NextAuth({
   ...authConfig,
   adapter: PrismaAdapter(db),
 });
-
-export { PROVIDER_ID } from "./provider";

@@ -1,7 +1,8 @@
 /**
  * Where to send the user after signing in or out: only a path on this app, never another origin
  * (`//evil.example`, `https://evil.example`, `/\evil.example`), or the sign-in becomes an
- * open redirect.
+ * open redirect. The check runs again on the resolved path: dot segments can turn a harmless
+ * looking path into a protocol-relative one (`/.//evil.example` resolves to `//evil.example`).
  */
 const FALLBACK = "/dashboard";
 
@@ -12,7 +13,8 @@ export function safeReturnPath(value: unknown, fallback = FALLBACK): string {
   const base = "http://app.invalid";
   try {
     const url = new URL(value, base);
-    return url.origin === base ? `${url.pathname}${url.search}` : fallback;
+    if (url.origin !== base || url.pathname.startsWith("//") || url.pathname.startsWith("/\\")) return fallback;
+    return `${url.pathname}${url.search}`;
   } catch {
     return fallback;
   }

@@ -19,7 +19,7 @@ const messages: Record<string, string> = {
 
 export interface SignInProblem {
   message: string;
-  /** The IdP did not answer: the IdP's own reason (if any) is not worth showing. */
+  /** The IdP did not answer. */
   unreachable: boolean;
 }
 

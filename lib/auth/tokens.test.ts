@@ -13,6 +13,13 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { createPrismaClient, type Database } from "../../prisma/client";
 import { migrate } from "../../scripts/migrate";
 
+/** What the token endpoint answers instead of a token response, for the failure tests. */
+interface Answer {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
 /** A token endpoint that rotates refresh tokens and, like oidc-provider, refuses a reused one. */
 class FakeIdp {
   server: Server = createServer((req, res) => this.handle(req, res));
@@ -21,10 +28,28 @@ class FakeIdp {
   down = false;
   counter = 0;
   issuer = "";
+  /** Answer every refresh with this (and rotate nothing). */
+  answer: Answer | undefined;
+  /** How long a refresh takes; the token is rotated when the request arrives. */
+  tokenDelayMs = 150;
+  discoveryDelayMs = 0;
+  /** Like the local IdP: a rotation whose answer could not be delivered is taken back. */
+  rollbackUndelivered = false;
 
   async start() {
     await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
     this.issuer = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  reset() {
+    this.refreshCalls = 0;
+    this.counter = 0;
+    this.down = false;
+    this.answer = undefined;
+    this.tokenDelayMs = 150;
+    this.discoveryDelayMs = 0;
+    this.rollbackUndelivered = false;
+    this.valid = new Set(["refresh-0"]);
   }
 
   private handle(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) {
@@ -33,20 +58,36 @@ class FakeIdp {
       res.end(JSON.stringify(body));
     };
     if (req.url === "/.well-known/openid-configuration") {
-      return json(200, { issuer: this.issuer, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks` });
+      const metadata = { issuer: this.issuer, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks` };
+      setTimeout(() => json(200, metadata), this.discoveryDelayMs);
+      return;
     }
     let body = "";
     req.on("data", (chunk) => (body += chunk));
     req.on("end", () => {
       if (this.down) return json(503, { error: "temporarily_unavailable" });
-      const params = new URLSearchParams(body);
       this.refreshCalls += 1;
-      const presented = params.get("refresh_token") ?? "";
-      if (!this.valid.delete(presented)) return json(400, { error: "invalid_grant" });
+      const { answer } = this;
+      if (answer) {
+        res.writeHead(answer.status, { "content-type": answer.contentType });
+        return res.end(answer.body);
+      }
+      const presented = new URLSearchParams(body).get("refresh_token") ?? "";
+      if (!this.valid.delete(presented)) {
+        setTimeout(() => json(400, { error: "invalid_grant" }), this.tokenDelayMs);
+        return;
+      }
       const n = ++this.counter;
       this.valid.add(`refresh-${n}`);
       // A little latency, so that concurrent callers really overlap.
-      setTimeout(() => json(200, { access_token: `access-${n}`, refresh_token: `refresh-${n}`, expires_in: 300, token_type: "Bearer" }), 150);
+      setTimeout(() => {
+        if (res.destroyed && this.rollbackUndelivered) {
+          this.valid.delete(`refresh-${n}`);
+          this.valid.add(presented);
+          return;
+        }
+        json(200, { access_token: `access-${n}`, refresh_token: `refresh-${n}`, expires_in: 300, token_type: "Bearer" });
+      }, this.tokenDelayMs);
     });
   }
 }
@@ -119,10 +160,7 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
 
   beforeEach(async ({ skip }) => {
     if (!url) skip("no PostgreSQL at 127.0.0.1:5432");
-    idp.refreshCalls = 0;
-    idp.counter = 0;
-    idp.down = false;
-    idp.valid = new Set(["refresh-0"]);
+    idp.reset();
     await db.account.deleteMany({});
     await db.account.create({
       data: {
@@ -183,4 +221,104 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     idp.down = false;
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-1");
   });
+
+  /** The stored row, for comparing before and after. */
+  const stored = () => db.account.findFirstOrThrow({ where: { userId } });
+
+  it.each<[string, Answer]>([
+    ["429 Too Many Requests", { status: 429, contentType: "text/plain", body: "slow down" }],
+    ["401 invalid_client (the client secret is being rotated)", { status: 401, contentType: "application/json", body: '{"error":"invalid_client"}' }],
+    ["400 invalid_request", { status: 400, contentType: "application/json", body: '{"error":"invalid_request"}' }],
+    ["200 with an HTML page instead of JSON", { status: 200, contentType: "text/html", body: "<html>Please sign in to the proxy</html>" }],
+    ["200 with JSON but no access token", { status: 200, contentType: "application/json", body: '{"token_type":"Bearer"}' }],
+  ])("keeps the tokens and says to try again when the IdP answers %s", async (_name, answer) => {
+    idp.answer = answer;
+    const tokens = await instance();
+    const before = await stored();
+    await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "idp_unavailable" });
+    const after = await stored();
+    expect(after).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion, refreshLeaseUntil: null });
+
+    idp.answer = undefined;
+    await expect(tokens.getAccessToken(userId)).resolves.toBe("access-1");
+  });
+
+  it("after a timeout keeps the tokens, resends only once the lease lapses, and a late answer changes nothing", async () => {
+    idp.tokenDelayMs = 2_000;
+    idp.rollbackUndelivered = true;
+    const tokens = await instance();
+    Object.assign(tokens.refreshTimings, { refreshTimeoutMs: 1_000, leaseMs: 2_500 });
+    const before = await stored();
+
+    const started = Date.now();
+    await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "idp_unavailable", reason: "refresh_outcome_unknown" });
+    expect(idp.refreshCalls).toBe(1);
+    // The lease is kept: nobody resends while the IdP may still be at work on the request.
+    const held = await stored();
+    expect(held).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion });
+    expect(held.refreshLeaseUntil?.getTime()).toBeGreaterThan(Date.now());
+    // The IdP's late answer comes and goes; nobody reads it, nothing is written.
+    await new Promise((resolve) => setTimeout(resolve, 1_200));
+    expect(await stored()).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion });
+
+    // The next request waits for the lease to lapse, then sends the same refresh token once
+    // more; the IdP took back the rotation whose answer it could not deliver.
+    idp.tokenDelayMs = 10;
+    await expect(tokens.getAccessToken(userId)).resolves.toBe("access-2");
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
+    expect(idp.refreshCalls).toBe(2);
+    expect(await stored()).toMatchObject({ access_token: "access-2", refresh_token: "refresh-2", refreshLeaseUntil: null });
+  });
+
+  it("never overwrites the tokens of a sign-in that happened while a refresh was under way", async () => {
+    idp.tokenDelayMs = 500;
+    const tokens = await instance();
+    const refreshing = tokens.getAccessToken(userId);
+    refreshing.catch(() => undefined);
+    // The refresh is at the IdP (which answers in 500 ms) when the user signs in again.
+    await expect.poll(() => idp.refreshCalls, { interval: 10 }).toBe(1);
+    await tokens.saveTokens(newSignIn());
+
+    // The late refresh's token still serves the request that asked for it ...
+    await expect(refreshing).resolves.toBe("access-1");
+    // ... but the row keeps the newer sign-in's tokens.
+    expect(await stored()).toMatchObject({ access_token: "access-new", refresh_token: "refresh-new" });
+  });
+
+  it("never forgets the tokens of a sign-in that happened while a doomed refresh was under way", async () => {
+    idp.tokenDelayMs = 500;
+    idp.valid = new Set(); // the old grant is gone at the IdP
+    const tokens = await instance();
+    const refreshing = tokens.getAccessToken(userId);
+    refreshing.catch(() => undefined);
+    // The refresh is at the IdP (which answers in 500 ms) when the user signs in again.
+    await expect.poll(() => idp.refreshCalls, { interval: 10 }).toBe(1);
+    await tokens.saveTokens(newSignIn());
+    await expect(refreshing).rejects.toMatchObject({ code: "session_expired" });
+    expect(await stored()).toMatchObject({ access_token: "access-new", refresh_token: "refresh-new" });
+  });
+
+  it("a slow discovery does not eat the lease: a second instance waits instead of spending the refresh token again", async () => {
+    idp.discoveryDelayMs = 2_500;
+    const instances = [await instance(), await instance()];
+    // A lease shorter than the discovery: held across the discovery, it would run out.
+    for (const tokens of instances) Object.assign(tokens.refreshTimings, { refreshTimeoutMs: 1_000, leaseMs: 2_000 });
+    const results = await Promise.all(instances.map((tokens) => tokens.getAccessToken(userId)));
+    expect(results).toEqual(["access-1", "access-1"]);
+    expect(idp.refreshCalls).toBe(1);
+    expect((await stored()).refresh_token).toBe("refresh-1");
+  });
 });
+
+/** What Auth.js hands the signIn event for a new sign-in of the same account. */
+function newSignIn(): Parameters<TokensModule["saveTokens"]>[0] {
+  return {
+    provider: "claimtrip",
+    providerAccountId: "alice",
+    type: "oidc",
+    access_token: "access-new",
+    refresh_token: "refresh-new",
+    expires_at: Math.floor(Date.now() / 1000) + 300,
+    token_type: "bearer",
+  };
+}

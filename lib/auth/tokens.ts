@@ -13,14 +13,24 @@ import { db } from "../db";
 import { env } from "../env";
 import { requestLogger } from "../logger";
 import { providerMetadata } from "./discovery";
-import { AuthError, IdpUnavailableError, SessionExpiredError } from "./errors";
-import { oauthErrorCode } from "./log-events";
+import { IdpUnavailableError, SessionExpiredError, TokenUnavailableError } from "./errors";
+import { OUTCOME_UNKNOWN, requestRefresh, revoke, type TokenResponse } from "./idp-requests";
 import { PROVIDER_ID } from "./provider";
 
-/** How long one refresh may hold the lease before another request may take over. */
-const LEASE_MS = 15_000;
-/** How often a waiting request looks whether the refresh it waits for has landed. */
-const POLL_MS = 100;
+/**
+ * Timings of a refresh. The lease covers only the token request (discovery is fetched before
+ * the lease is taken), so it must outlast that request's timeout plus the writes around it:
+ * a lease that ran out while its holder still waited for the IdP would let a second request
+ * spend the same refresh token, which the IdP treats as theft. Exported for tests.
+ */
+export const refreshTimings = {
+  /** How long the token endpoint gets to answer a refresh. Default: 10 s */
+  refreshTimeoutMs: 10_000,
+  /** How long one refresh may hold the lease before another request may take over. Default: 20 s */
+  leaseMs: 20_000,
+  /** How often a waiting request looks whether the refresh it waits for has landed. Default: 100 ms */
+  pollMs: 100,
+};
 
 export interface StoredTokens {
   accessToken: string | null;
@@ -99,22 +109,26 @@ export async function getAccessToken(userId: string): Promise<string> {
 }
 
 async function refreshOnce(seen: AccountRow): Promise<string> {
-  const deadline = Date.now() + 2 * LEASE_MS;
+  // Before the lease: a slow discovery must not eat into the time the lease is held.
+  const { token_endpoint } = await providerMetadata();
+  const { leaseMs, pollMs } = refreshTimings;
+  const deadline = Date.now() + 2 * leaseMs;
   let current = seen;
   while (Date.now() < deadline) {
     const now = new Date();
+    const leaseUntil = new Date(now.getTime() + leaseMs);
     const lease = await db.account.updateMany({
       where: {
         id: current.id,
         tokenVersion: current.tokenVersion,
         OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }],
       },
-      data: { refreshLeaseUntil: new Date(now.getTime() + LEASE_MS) },
+      data: { refreshLeaseUntil: leaseUntil },
     });
-    if (lease.count === 1) return refreshHoldingLease(current);
+    if (lease.count === 1) return refreshHoldingLease(current, leaseUntil, token_endpoint);
 
     // Another request (perhaps in another instance) is refreshing, or just did: wait for it.
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
     const latest = await db.account.findUnique({ where: { id: current.id } });
     if (!latest?.access_token) {
       throw new SessionExpiredError("the tokens were removed while refreshing", { reason: "tokens_removed" });
@@ -125,18 +139,12 @@ async function refreshOnce(seen: AccountRow): Promise<string> {
   throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "lease_timeout" });
 }
 
-interface TokenResponse {
-  access_token: string;
-  expires_in?: number;
-  refresh_token?: string;
-  id_token?: string;
-  scope?: string;
-  token_type?: string;
-}
-
-async function refreshHoldingLease(account: AccountRow): Promise<string> {
+async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenEndpoint: string): Promise<string> {
   const log = (await requestLogger()).child({ userId: account.userId });
-  const release = () => db.account.update({ where: { id: account.id }, data: { refreshLeaseUntil: null } });
+  // Every write below is conditional on the version this refresh started from (and the
+  // release, on still holding our lease): a newer sign-in or refresh is never overwritten.
+  const ours = { id: account.id, tokenVersion: account.tokenVersion };
+  const release = () => db.account.updateMany({ where: { ...ours, refreshLeaseUntil: leaseUntil }, data: { refreshLeaseUntil: null } });
   if (!account.refresh_token) {
     await release();
     log.warn({ event: "token_refresh_failed", code: "session_expired", reason: "no_refresh_token" }, "token refresh failed");
@@ -144,23 +152,26 @@ async function refreshHoldingLease(account: AccountRow): Promise<string> {
   }
   let tokens: TokenResponse;
   try {
-    tokens = await requestRefresh(account.refresh_token);
+    tokens = await requestRefresh(tokenEndpoint, account.refresh_token, refreshTimings.refreshTimeoutMs);
   } catch (error) {
-    const { code, reason } = error instanceof AuthError ? error : { code: "unexpected", reason: "unexpected" };
+    const { code, reason } = error instanceof TokenUnavailableError ? error : { code: "unexpected", reason: "unexpected" };
     log.warn({ event: "token_refresh_failed", code, reason }, "token refresh failed");
     if (error instanceof SessionExpiredError) {
       // The grant is dead (revoked, expired, or reused elsewhere): forget its tokens.
       // The ID token stays: sign-out still needs it as id_token_hint.
-      await db.account.update({ where: { id: account.id }, data: FORGOTTEN });
-    } else {
+      await db.account.updateMany({ where: ours, data: FORGOTTEN });
+    } else if (reason !== OUTCOME_UNKNOWN) {
+      // Not the user's fault (IdP down, busy, misconfigured): keep the refresh token.
       await release();
     }
+    // After a timeout the lease is kept until it lapses: the IdP may still be working on the
+    // request, and a resend that overtook it would be reuse. See requestRefresh.
     throw error;
   }
   // One write stores the rotated refresh token together with the new access token and
   // releases the lease; the old refresh token is gone from here on.
-  await db.account.update({
-    where: { id: account.id },
+  const stored = await db.account.updateMany({
+    where: ours,
     data: {
       access_token: tokens.access_token,
       refresh_token: tokens.refresh_token ?? account.refresh_token,
@@ -171,39 +182,14 @@ async function refreshHoldingLease(account: AccountRow): Promise<string> {
       tokenVersion: { increment: 1 },
     },
   });
+  if (stored.count === 0) {
+    // A sign-in (or a refresh that took over) wrote newer tokens meanwhile: they stay. This
+    // answer's access token is still good for the request that asked for it.
+    log.warn({ event: "token_refresh", outcome: "superseded" }, "token refresh landed after newer tokens; not stored");
+    return tokens.access_token;
+  }
   log.info({ event: "token_refresh", outcome: "done", rotated: Boolean(tokens.refresh_token) }, "token refreshed");
   return tokens.access_token;
-}
-
-function clientAuthorization(): string {
-  // RFC 6749 §2.3.1: form-urlencode id and secret before joining them.
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
-  return `Basic ${Buffer.from(`${encode(env.AUTH_CLIENT_ID)}:${encode(env.AUTH_CLIENT_SECRET)}`).toString("base64")}`;
-}
-
-async function requestRefresh(refreshToken: string): Promise<TokenResponse> {
-  const { token_endpoint } = await providerMetadata();
-  let response: Response;
-  try {
-    response = await fetch(token_endpoint, {
-      method: "POST",
-      headers: {
-        authorization: clientAuthorization(),
-        "content-type": "application/x-www-form-urlencoded",
-        accept: "application/json",
-      },
-      body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken }),
-      signal: AbortSignal.timeout(10_000),
-      cache: "no-store",
-    });
-  } catch (cause) {
-    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause, reason: "unreachable" });
-  }
-  const body = (await response.json().catch(() => ({}))) as Partial<TokenResponse> & { error?: string };
-  if (response.ok && typeof body.access_token === "string") return body as TokenResponse;
-  if (response.status >= 500) throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: `http_${response.status}` });
-  const reason = body.error ? oauthErrorCode(body.error) : `http_${response.status}`;
-  throw new SessionExpiredError(`the IdP refused the refresh (${reason})`, { reason });
 }
 
 /**
@@ -223,15 +209,4 @@ export async function endTokens(userId: string): Promise<string | null> {
   });
   if (account.refresh_token) await revoke(account.refresh_token).catch(() => undefined);
   return account.id_token;
-}
-
-async function revoke(refreshToken: string): Promise<void> {
-  const { revocation_endpoint } = await providerMetadata();
-  if (!revocation_endpoint) return;
-  await fetch(revocation_endpoint, {
-    method: "POST",
-    headers: { authorization: clientAuthorization(), "content-type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ token: refreshToken, token_type_hint: "refresh_token" }),
-    signal: AbortSignal.timeout(5_000),
-  });
 }

@@ -17,25 +17,22 @@ import { ADMIN_ROLE, ROLES_CLAIM } from "../claims";
 import { requireClaimIncludes } from "./claims";
 import type { BearerError } from "./errors";
 import { protect, type TokenCheck } from "./index";
+import { DISCOVERY_PATH, JWKS_PATH, startFakeOp, type FakeOp } from "../../test/fake-op";
 import {
   AUDIENCE,
   CLIENT_ID,
-  DISCOVERY_PATH,
-  JWKS_PATH,
   OTHER_AUDIENCE,
   createTestKey,
   decodeSegment,
   encodeSegment,
   mintAccessToken,
-  startLocalIssuer,
-  type LocalIssuer,
   type MintOptions,
   type Signer,
   type TestKey,
-} from "./test-issuer";
+} from "../../test/tokens";
 import { createAccessTokenVerifier, type AccessTokenVerifier, type AccessTokenVerifierOptions } from "./verify";
 
-let idp: LocalIssuer;
+let idp: FakeOp;
 let rsa: TestKey;
 let ec: TestKey;
 let attacker: TestKey;
@@ -51,7 +48,7 @@ beforeAll(async () => {
     createTestKey("RS256"),
     createTestKey("ES256"),
   ]);
-  idp = await startLocalIssuer({ keys: [rsa, ec] });
+  idp = await startFakeOp({ keys: [rsa, ec] });
   verifier = createAccessTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE });
   const hits: string[] = [];
   const server = createServer((req, res) => {
@@ -414,7 +411,7 @@ describe("retired signing keys", () => {
 
 describe("JWKS fetches stay bounded", () => {
   it("a cold-start flood of unknown kids costs one discovery and one JWKS fetch", async () => {
-    const cold = await startLocalIssuer({ keys: [rsa] });
+    const cold = await startFakeOp({ keys: [rsa] });
     try {
       const coldVerifier = createAccessTokenVerifier({ issuer: cold.issuer, audience: AUDIENCE });
       const tokens = await Promise.all(

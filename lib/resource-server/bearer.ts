@@ -1,6 +1,4 @@
-import "server-only";
-
-import { InvalidRequestError, InvalidTokenError } from "./errors";
+import { InvalidRequestError, InvalidTokenError } from "./errors.ts";
 
 /**
  * Reads the bearer token from a request (RFC 6750 §2.1), and only from the `Authorization`

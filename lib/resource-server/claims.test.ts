@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { ADMIN_ROLE, ROLES_CLAIM } from "../claims";
-import { claimIncludes, readRoles, readScopes, requireClaimIncludes, requireScopes } from "./claims";
+import { claimIncludes, readScopes, readStringListClaim, requireClaimIncludes, requireScopes } from "./claims";
 import { InsufficientScopeError } from "./errors";
 import type { VerifiedAccessToken } from "./verify";
 
@@ -94,7 +94,7 @@ describe("requireClaimIncludes and claimIncludes", () => {
     try {
       const token = tokenWith({});
       expect(claimIncludes(token, ROLES_CLAIM, ADMIN_ROLE)).toBe(false);
-      expect(readRoles(token.payload)).toEqual([]);
+      expect(readStringListClaim(token.payload, ROLES_CLAIM)).toEqual([]);
     } finally {
       delete prototype[ROLES_CLAIM];
     }
@@ -106,22 +106,22 @@ describe("requireClaimIncludes and claimIncludes", () => {
   });
 });
 
-describe("readRoles", () => {
-  it("returns the roles claim as a fresh string array", () => {
+describe("readStringListClaim", () => {
+  it("returns the claim as a fresh string array", () => {
     const token = tokenWith({ [ROLES_CLAIM]: [ADMIN_ROLE, "editor"] });
-    const roles = readRoles(token.payload);
+    const roles = readStringListClaim(token.payload, ROLES_CLAIM);
     expect(roles).toEqual([ADMIN_ROLE, "editor"]);
     roles.push("mutated");
-    expect(readRoles(token.payload)).toEqual([ADMIN_ROLE, "editor"]);
+    expect(readStringListClaim(token.payload, ROLES_CLAIM)).toEqual([ADMIN_ROLE, "editor"]);
   });
 
   it("returns [] for anything but an array of strings", () => {
     for (const value of [undefined, "admin", 1, { 0: "admin" }, [ADMIN_ROLE, null]]) {
-      expect(readRoles(tokenWith({ [ROLES_CLAIM]: value }).payload)).toEqual([]);
+      expect(readStringListClaim(tokenWith({ [ROLES_CLAIM]: value }).payload, ROLES_CLAIM)).toEqual([]);
     }
   });
 
   it("reads the namespaced claim, not a look-alike", () => {
-    expect(readRoles(tokenWith({ roles: [ADMIN_ROLE] }).payload)).toEqual([]);
+    expect(readStringListClaim(tokenWith({ roles: [ADMIN_ROLE] }).payload, ROLES_CLAIM)).toEqual([]);
   });
 });

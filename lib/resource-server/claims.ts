@@ -1,8 +1,5 @@
-import "server-only";
-
-import { ROLES_CLAIM } from "../claims";
-import { InsufficientScopeError } from "./errors";
-import type { AccessTokenClaims, VerifiedAccessToken } from "./verify";
+import { InsufficientScopeError } from "./errors.ts";
+import type { AccessTokenClaims, VerifiedAccessToken } from "./verify.ts";
 
 /**
  * Authorization checks on a verified access token, in the spirit of express-oauth2-jwt-bearer's
@@ -41,7 +38,7 @@ export function requireScopes(token: VerifiedAccessToken, ...scopes: string[]): 
 /** Whether `claim` is an array of strings containing every one of `values`. */
 export function claimIncludes(token: VerifiedAccessToken, claim: string, ...values: string[]): boolean {
   if (values.length === 0) throw new TypeError("claimIncludes needs one or more values");
-  const present = readStringList(token.payload, claim);
+  const present = readStringListClaim(token.payload, claim);
   return values.every((value) => present.includes(value));
 }
 
@@ -57,12 +54,11 @@ export function requireClaimIncludes(token: VerifiedAccessToken, claim: string, 
   }
 }
 
-/** The roles claim (default `ROLES_CLAIM`) as a list of strings; `[]` when absent or malformed. */
-export function readRoles(payload: AccessTokenClaims, claim: string = ROLES_CLAIM): string[] {
-  return readStringList(payload, claim);
-}
-
-function readStringList(payload: AccessTokenClaims, claim: string): string[] {
+/**
+ * A claim that should be a list of strings (roles, groups, permissions); `[]` when it is absent
+ * or anything else, so a malformed claim grants nothing.
+ */
+export function readStringListClaim(payload: AccessTokenClaims, claim: string): string[] {
   const value: unknown = Object.hasOwn(payload, claim) ? payload[claim] : undefined;
   if (!Array.isArray(value) || !value.every((item) => typeof item === "string")) return [];
   return [...value];

@@ -1,5 +1,3 @@
-import "server-only";
-
 /**
  * Errors a protected API answers with, shaped by RFC 6750 §3.
  *

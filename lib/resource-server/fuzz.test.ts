@@ -11,9 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_ROLE, ROLES_CLAIM } from "../claims";
 import { InvalidTokenError } from "./errors";
 import { protect } from "./index";
-import { AUDIENCE, createTestKey, mintAccessToken, type TestKey } from "./test-issuer";
-import { acceptedCredential, authorizationHeaders, headersFrom, honestTokenFor, mutatedToken, randomToken } from "./test-fuzz";
-import { createAccessTokenVerifier, type AccessTokenVerifier, type FetchLike } from "./verify";
+import { AUDIENCE, createTestKey, mintAccessToken, type TestKey } from "../../test/tokens";
+import { acceptedCredential, authorizationHeaders, headersFrom, honestTokenFor, mutatedToken, randomToken } from "../../test/fuzz";
+import type { FetchLike } from "./key-source";
+import { createAccessTokenVerifier, type AccessTokenVerifier } from "./verify";
 
 const ISSUER = "https://issuer.claimtrip.test";
 const JWKS_URI = `${ISSUER}/jwks`;

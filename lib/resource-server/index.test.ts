@@ -3,21 +3,23 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ADMIN_ROLE, ROLES_CLAIM } from "../claims";
 import {
   ServerError,
+  authorizeToken,
   createAccessTokenVerifier,
   protect,
-  readRoles,
+  readStringListClaim,
   requireClaimIncludes,
   type AccessTokenVerifier,
 } from "./index";
-import { AUDIENCE, OTHER_AUDIENCE, createTestKey, mintAccessToken, startLocalIssuer, type LocalIssuer, type TestKey } from "./test-issuer";
+import { startFakeOp, type FakeOp } from "../../test/fake-op";
+import { AUDIENCE, OTHER_AUDIENCE, createTestKey, mintAccessToken, type TestKey } from "../../test/tokens";
 
-let idp: LocalIssuer;
+let idp: FakeOp;
 let key: TestKey;
 let verifier: AccessTokenVerifier;
 
 beforeAll(async () => {
   key = await createTestKey();
-  idp = await startLocalIssuer({ keys: [key] });
+  idp = await startFakeOp({ keys: [key] });
   verifier = createAccessTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE });
 });
 afterAll(() => idp.close());
@@ -32,7 +34,7 @@ const get = (path: string, token?: string) =>
 async function adminRoute(request: Request): Promise<Response> {
   const result = await protect(verifier, request, (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE));
   if (!result.ok) return result.response;
-  return Response.json({ sub: result.token.payload.sub, roles: readRoles(result.token.payload) });
+  return Response.json({ sub: result.token.payload.sub, roles: readStringListClaim(result.token.payload, ROLES_CLAIM) });
 }
 
 describe("protect", () => {
@@ -96,5 +98,27 @@ describe("protect", () => {
   it("adds the realm when asked", async () => {
     const result = await protect(verifier, get("/me"), undefined, { realm: "claimtrip" });
     expect(result.ok || result.response.headers.get("www-authenticate")).toMatch(/^Bearer realm="claimtrip", /);
+  });
+});
+
+describe("authorizeToken (protect's decision, for a token the server already holds)", () => {
+  const isAdmin = (token: Parameters<typeof requireClaimIncludes>[0]) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE);
+
+  it("hands back the verified token when the check passes", async () => {
+    const result = await authorizeToken(verifier, await tokenFor([ADMIN_ROLE]), isAdmin);
+    expect(result.ok && result.token.payload.sub).toBe("user-alice");
+  });
+
+  it("refuses as protect does: 403 for a missing role, 401 for a bad token, 500 for a crashing check", async () => {
+    const noRole = await authorizeToken(verifier, await tokenFor([]), isAdmin);
+    expect(noRole.ok || [noRole.error.status, noRole.error.code]).toEqual([403, "insufficient_scope"]);
+
+    const forged = await authorizeToken(verifier, `${await tokenFor([ADMIN_ROLE])}x`, isAdmin);
+    expect(forged.ok || [forged.error.status, forged.error.code]).toEqual([401, "invalid_token"]);
+
+    const crashed = await authorizeToken(verifier, await tokenFor([ADMIN_ROLE]), () => {
+      throw new Error("database is down");
+    });
+    expect(crashed.ok || crashed.error).toBeInstanceOf(ServerError);
   });
 });

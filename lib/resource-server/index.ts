@@ -1,9 +1,3 @@
-import "server-only";
-
-import { assertNoTokenInBody, extractBearerToken, type BearerOptions } from "./bearer";
-import { BearerError, ServerError, toResponse } from "./errors";
-import type { AccessTokenVerifier, VerifiedAccessToken } from "./verify";
-
 /**
  * Protecting an endpoint with a bearer access token, for any server that speaks Fetch
  * `Request`/`Response` (Next.js route handlers included):
@@ -14,7 +8,15 @@ import type { AccessTokenVerifier, VerifiedAccessToken } from "./verify";
  * if (!result.ok) return result.response;
  * return Response.json({ sub: result.token.payload.sub });
  * ```
+ *
+ * This folder depends on jose and nothing else: no `server-only` (that guard belongs to the app
+ * module that wires it up, lib/api-auth.ts), no settings, no claim names. Its imports spell the
+ * `.ts` extension so that plain Node (type stripping) runs it as it is; test/plain-node.test.ts
+ * proves that with the README's example.
  */
+import { assertNoTokenInBody, extractBearerToken, type BearerOptions } from "./bearer.ts";
+import { BearerError, ServerError, toResponse } from "./errors.ts";
+import type { AccessTokenVerifier, VerifiedAccessToken } from "./verify.ts";
 
 /** An authorization check on a verified token; it throws a {@link BearerError} to refuse. */
 export type TokenCheck = (token: VerifiedAccessToken) => void | Promise<void>;
@@ -23,6 +25,8 @@ export type ProtectResult =
   | { ok: true; token: VerifiedAccessToken }
   /** `error` is for the caller's logs (`code`, `reason`); `response` is what to send. */
   | { ok: false; error: BearerError; response: Response };
+
+export type AuthorizeResult = { ok: true; token: VerifiedAccessToken } | { ok: false; error: BearerError };
 
 export interface ProtectOptions extends BearerOptions {
   /** `realm` of the `WWW-Authenticate` challenge. Default: none. */
@@ -40,16 +44,39 @@ export async function protect(
   check?: TokenCheck,
   options: ProtectOptions = {},
 ): Promise<ProtectResult> {
+  let token: string;
   try {
     await assertNoTokenInBody(request, options);
-    const token = await verifier.verify(extractBearerToken(request, options));
-    await check?.(token);
-    return { ok: true, token };
+    token = extractBearerToken(request, options);
   } catch (caught) {
-    const error = caught instanceof BearerError ? caught : new ServerError({ cause: caught });
+    const error = asBearerError(caught);
     return { ok: false, error, response: toResponse(error, { realm: options.realm }) };
   }
+  const result = await authorizeToken(verifier, token, check);
+  return result.ok ? result : { ...result, response: toResponse(result.error, { realm: options.realm }) };
 }
+
+/**
+ * The decision {@link protect} makes, for a token the server already holds rather than one a
+ * request brought (a server action acting with the signed-in user's own token): verify, then
+ * run `check`. Never throws; anything but a {@link BearerError} becomes a {@link ServerError}.
+ */
+export async function authorizeToken(
+  verifier: AccessTokenVerifier,
+  token: string,
+  check?: TokenCheck,
+): Promise<AuthorizeResult> {
+  try {
+    const verified = await verifier.verify(token);
+    await check?.(verified);
+    return { ok: true, token: verified };
+  } catch (caught) {
+    return { ok: false, error: asBearerError(caught) };
+  }
+}
+
+const asBearerError = (caught: unknown): BearerError =>
+  caught instanceof BearerError ? caught : new ServerError({ cause: caught });
 
 export {
   assertNoTokenInBody,
@@ -58,8 +85,8 @@ export {
   parseAuthorizationHeader,
   type BearerOptions,
   type NodeRequestLike,
-} from "./bearer";
-export { claimIncludes, readRoles, readScopes, requireClaimIncludes, requireScopes } from "./claims";
+} from "./bearer.ts";
+export { claimIncludes, readScopes, readStringListClaim, requireClaimIncludes, requireScopes } from "./claims.ts";
 export {
   BearerError,
   InsufficientScopeError,
@@ -70,14 +97,13 @@ export {
   toResponse,
   type BearerErrorCode,
   type ToResponseOptions,
-} from "./errors";
+} from "./errors.ts";
+export { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./algorithms.ts";
+export type { FetchLike } from "./key-source.ts";
 export {
-  ASYMMETRIC_ALGORITHMS,
   createAccessTokenVerifier,
   type AccessTokenClaims,
   type AccessTokenVerifier,
   type AccessTokenVerifierOptions,
-  type AsymmetricAlgorithm,
-  type FetchLike,
   type VerifiedAccessToken,
-} from "./verify";
+} from "./verify.ts";

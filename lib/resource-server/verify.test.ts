@@ -10,30 +10,27 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 
 import { ROLES_CLAIM } from "../claims";
 import { InvalidTokenError, TemporarilyUnavailableError } from "./errors";
+import { DISCOVERY_PATH, JWKS_PATH, startFakeOp, type FakeOp } from "../../test/fake-op";
 import {
   AUDIENCE,
   CLIENT_ID,
-  DISCOVERY_PATH,
-  JWKS_PATH,
   OTHER_AUDIENCE,
   createTestKey,
   decodeSegment,
   encodeSegment,
   mintAccessToken,
-  startLocalIssuer,
-  type LocalIssuer,
   type TestKey,
-} from "./test-issuer";
+} from "../../test/tokens";
 import { createAccessTokenVerifier, type AccessTokenVerifierOptions } from "./verify";
 
-let idp: LocalIssuer;
+let idp: FakeOp;
 let rsa: TestKey;
 let ec: TestKey;
 let attacker: TestKey;
 
 beforeAll(async () => {
   [rsa, ec, attacker] = await Promise.all([createTestKey("RS256"), createTestKey("ES256"), createTestKey("RS256")]);
-  idp = await startLocalIssuer({ keys: [rsa, ec] });
+  idp = await startFakeOp({ keys: [rsa, ec] });
 });
 afterAll(() => idp.close());
 afterEach(() => {
@@ -252,7 +249,7 @@ describe("keys: discovery, caching and refetching", () => {
   });
 
   it("handles an issuer with a trailing slash (Auth0 style)", async () => {
-    const slashed = await startLocalIssuer({ keys: [rsa], trailingSlash: true });
+    const slashed = await startFakeOp({ keys: [rsa], trailingSlash: true });
     try {
       const verifier = createAccessTokenVerifier({ issuer: slashed.issuer, audience: AUDIENCE });
       await expect(verifier.verify(await mintAccessToken(rsa, { issuer: slashed.issuer }))).resolves.toBeDefined();
@@ -311,7 +308,7 @@ describe("an issuer that cannot be reached", () => {
   }
 
   it("answers 503, not 401, when nothing listens at the issuer", async () => {
-    const gone = await startLocalIssuer();
+    const gone = await startFakeOp();
     await gone.close();
     const verifier = createAccessTokenVerifier({ issuer: gone.issuer, audience: AUDIENCE, timeoutDuration: 1000 });
     await unavailable(verifier.verify(await mintAccessToken(rsa, { issuer: gone.issuer })));

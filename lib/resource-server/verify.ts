@@ -1,18 +1,8 @@
-import "server-only";
+import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from "jose";
 
-import {
-  createRemoteJWKSet,
-  customFetch,
-  errors,
-  jwtVerify,
-  type FetchImplementation,
-  type JWTHeaderParameters,
-  type JWTPayload,
-  type JWTVerifyGetKey,
-  type RemoteJWKSet,
-} from "jose";
-
-import { BearerError, InvalidTokenError, TemporarilyUnavailableError } from "./errors";
+import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./algorithms.ts";
+import { BearerError, InvalidTokenError, TemporarilyUnavailableError } from "./errors.ts";
+import { createKeySource, KeySourceError, type FetchLike } from "./key-source.ts";
 
 /**
  * Verifies JWT access tokens (RFC 9068) against the issuer's published keys. Claims are only
@@ -21,13 +11,6 @@ import { BearerError, InvalidTokenError, TemporarilyUnavailableError } from "./e
  * `decodeJwt(...)`, a session) does not type-check where a verified token is expected. It is a
  * speed bump, not a wall: jose's generic `decodeJwt<T>()` written inline infers the brand.
  */
-
-/** Signature algorithms a verifier may be configured to accept: asymmetric only. */
-export const ASYMMETRIC_ALGORITHMS = [
-  "RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-  "ES256", "ES384", "ES512", "EdDSA", "Ed25519",
-] as const;
-export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
 
 export interface AccessTokenVerifierOptions {
   /**
@@ -78,9 +61,6 @@ export interface AccessTokenVerifierOptions {
   fetch?: FetchLike;
 }
 
-/** The slice of `fetch` the verifier needs. */
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
-
 declare const verified: unique symbol;
 
 /** Claims of a verified access token. The brand means "came out of {@link AccessTokenVerifier.verify}". */
@@ -110,9 +90,6 @@ export interface AccessTokenVerifier {
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 
-/** Fetching keys failed: a server-side problem, kept apart from everything the token did. */
-class KeySourceError extends Error {}
-
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const { issuer } = options;
   if (typeof issuer !== "string" || issuer === "") throw new TypeError("issuer must be a non-empty string");
@@ -129,53 +106,16 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const typ = options.requiredTyp === false ? undefined : (options.requiredTyp ?? "at+jwt");
   const requiredClaims = [...new Set(["sub", "exp", ...(options.requiredClaims ?? [])])];
   const maxTokenLength = options.maxTokenLength ?? 8192;
-  const timeoutDuration = options.timeoutDuration ?? 5000;
   const failureBackoff = options.failureBackoff ?? 5000;
-  const guardedFetch = createGuardedFetch(options.fetch ?? ((url, init) => globalThis.fetch(url, init)), failureBackoff);
-
-  const createJwks = (url: URL) =>
-    createRemoteJWKSet(url, {
-      timeoutDuration,
-      cooldownDuration: options.cooldownDuration ?? 30_000,
-      cacheMaxAge: options.cacheMaxAge ?? 600_000,
-      [customFetch]: guardedFetch,
-    });
-
-  // With an explicit jwksUri, bad options fail here at start-up; jose fetches nothing until used.
-  let jwks: RemoteJWKSet | undefined = options.jwksUri ? createJwks(new URL(options.jwksUri)) : undefined;
-  let pendingJwks: Promise<RemoteJWKSet> | undefined;
-  let discoveryBlockedUntil = 0;
-
-  function getJwks(): Promise<RemoteJWKSet> {
-    if (jwks) return Promise.resolve(jwks);
-    if (Date.now() < discoveryBlockedUntil) return Promise.reject(new Error("recent discovery failure; backing off"));
-    pendingJwks ??= discoverJwksUri(issuer, guardedFetch, timeoutDuration)
-      .then(
-        (url) => (jwks = createJwks(url)),
-        (error: unknown) => {
-          discoveryBlockedUntil = Date.now() + failureBackoff;
-          throw error;
-        },
-      )
-      .finally(() => (pendingJwks = undefined));
-    return pendingJwks;
-  }
-
-  const getKey: JWTVerifyGetKey = async (header, token) => {
-    try {
-      const keySet = await getJwks();
-      return await keySet(header, token);
-    } catch (error) {
-      if (
-        error instanceof errors.JWKSNoMatchingKey ||
-        error instanceof errors.JWKSMultipleMatchingKeys ||
-        error instanceof errors.JOSENotSupported
-      ) {
-        throw error;
-      }
-      throw new KeySourceError("keys unavailable", { cause: error });
-    }
-  };
+  const getKey = createKeySource({
+    issuer,
+    jwksUri: options.jwksUri,
+    fetch: options.fetch,
+    timeoutDuration: options.timeoutDuration,
+    cooldownDuration: options.cooldownDuration,
+    cacheMaxAge: options.cacheMaxAge,
+    failureBackoff,
+  });
 
   return {
     async verify(token) {
@@ -227,49 +167,4 @@ function toBearerError(error: unknown, failureBackoff: number): BearerError {
   if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return invalid("The access token is malformed", "malformed");
   // Anything else was still caused by the token's content (jose throws TypeError on odd input): 401, never 500.
   return invalid("The access token is invalid", "invalid");
-}
-
-async function discoverJwksUri(issuer: string, fetchImpl: FetchImplementation, timeout: number): Promise<URL> {
-  const issuerUrl = new URL(issuer);
-  const url = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
-  const response = await fetchImpl(url, {
-    method: "GET",
-    redirect: "manual",
-    headers: new Headers({ accept: "application/json" }),
-    signal: AbortSignal.timeout(timeout),
-  });
-  const document: unknown = await response.json();
-  if (typeof document !== "object" || document === null) throw new Error("discovery document is not an object");
-  const { issuer: advertised, jwks_uri: jwksUri } = document as Record<string, unknown>;
-  // OpenID Connect Discovery §4.3: the document must name the issuer we asked, exactly.
-  if (advertised !== issuer) throw new Error("discovery document names another issuer");
-  if (typeof jwksUri !== "string") throw new Error("discovery document has no jwks_uri");
-  const jwksUrl = new URL(jwksUri);
-  if (jwksUrl.protocol !== "https:" && !(jwksUrl.protocol === "http:" && issuerUrl.protocol === "http:")) {
-    throw new Error("jwks_uri must use https");
-  }
-  return jwksUrl;
-}
-
-/**
- * A fetch that, after a failure (network error, timeout, non-200 or a body that is not JSON) for
- * a URL, refuses that URL for `backoff` ms without touching the network. jose's own cooldown
- * only starts after a *successful* JWKS fetch; this bounds fetches while the IdP is failing.
- */
-function createGuardedFetch(fetchImpl: FetchLike, backoff: number): FetchImplementation {
-  const blockedUntil = new Map<string, number>();
-  return async (url, init) => {
-    if ((blockedUntil.get(url) ?? 0) > Date.now()) throw new Error("recent fetch failure; backing off");
-    try {
-      const response = await fetchImpl(url, init);
-      if (response.status !== 200) throw new Error(`${url} answered ${response.status}`);
-      const text = await response.text();
-      JSON.parse(text);
-      blockedUntil.delete(url);
-      return new Response(text, { status: 200, headers: { "content-type": "application/json" } });
-    } catch (error) {
-      blockedUntil.set(url, Date.now() + backoff);
-      throw error;
-    }
-  };
 }

@@ -8,7 +8,8 @@
 import { join, resolve } from "node:path";
 import { claimNameProblem } from "../../lib/claims";
 import { checkEnv } from "../../lib/env";
-import { parseSettings, readEnvFile } from "../../idp/env.ts";
+import { parseSettings } from "../../idp/env.ts";
+import { withEnvFile } from "../../lib/shared/settings.ts";
 import { usesLocalIdp } from "../programs.ts";
 import { checkAudience, checkClient, checkTyp, probeAuthorization } from "./client.ts";
 import type { DoctorContext } from "./context.ts";
@@ -33,9 +34,7 @@ export function readSettings(
   environment: Readonly<Record<string, string | undefined>> = process.env,
   envFile: string = join(resolve(import.meta.dirname, "../.."), ".env.local"),
 ): Record<string, string | undefined> {
-  const merged: Record<string, string | undefined> = { ...readEnvFile(envFile) };
-  for (const [name, value] of Object.entries(environment)) if (value !== undefined) merged[name] = value;
-  return merged;
+  return withEnvFile({ ...environment }, envFile);
 }
 
 export async function runDoctor(options: DoctorOptions): Promise<Report> {

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
-import { callApi, type AdminResponse } from "@/lib/api-client";
+import { callApi } from "@/lib/api-client";
 import { requireUser } from "@/lib/session";
 import { ApiRefusal } from "../../_components/api-refusal";
 import { EndSessionsForm } from "../../_components/end-sessions-form";
@@ -13,9 +13,10 @@ export const metadata: Metadata = { title: "Admin" };
  */
 export default async function AdminPage() {
   const user = await requireUser();
-  const { status, body } = await callApi<AdminResponse>(user, "/api/admin");
-  if (status === 403) forbidden();
-  if (status !== 200 || !("users" in body)) return <ApiRefusal status={status} body={body} />;
+  const result = await callApi(user, "/api/admin");
+  if (!result.ok && result.status === 403) forbidden();
+  if (!result.ok) return <ApiRefusal status={result.status} error={result.error} />;
+  const { users } = result.data;
   return (
     <div className="space-y-6">
       <header className="space-y-2">
@@ -41,7 +42,7 @@ export default async function AdminPage() {
             </tr>
           </thead>
           <tbody>
-            {body.users.map((u) => {
+            {users.map((u) => {
               const ends = u.sessions.map((s) => s.expires).sort().at(-1);
               return (
                 <tr key={u.id} className="border-b border-slate-100 last:border-0" data-user-id={u.id}>

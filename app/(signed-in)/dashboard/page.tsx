@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { callApi, type MeResponse } from "@/lib/api-client";
+import { callApi } from "@/lib/api-client";
 import { ADMIN_ROLE } from "@/lib/claims";
 import { env } from "@/lib/env";
 import { requireUser } from "@/lib/session";
@@ -10,8 +10,9 @@ export const metadata: Metadata = { title: "Dashboard" };
 
 export default async function DashboardPage() {
   const user = await requireUser();
-  const { status, body } = await callApi<MeResponse>(user, "/api/me");
-  if (status !== 200 || !("sub" in body)) return <ApiRefusal status={status} body={body} />;
+  const result = await callApi(user, "/api/me");
+  if (!result.ok) return <ApiRefusal status={result.status} error={result.error} />;
+  const body = result.data;
   const admin = body.roles.includes(ADMIN_ROLE);
   // Auth0's access tokens name the client in `azp` (OIDC's authorized party), not RFC 9068's `client_id`.
   const azp = typeof body.claims.azp === "string" ? body.claims.azp : undefined;

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { callApi, type MeResponse } from "@/lib/api-client";
+import { callApi } from "@/lib/api-client";
 import { env } from "@/lib/env";
 import { requireUser } from "@/lib/session";
 import { inspectTokens } from "@/lib/token-inspector";
@@ -10,9 +10,8 @@ export const metadata: Metadata = { title: "Token inspector" };
 export default async function TokensPage() {
   const user = await requireUser();
   // Called first: it refreshes the tokens when they are about to expire, so the columns agree.
-  const api = await callApi<MeResponse>(user, "/api/me");
+  const api = await callApi(user, "/api/me");
   const tokens = await inspectTokens(user.id);
-  const apiClaims = api.status === 200 && "claims" in api.body ? api.body.claims : null;
   return (
     <div className="space-y-6">
       <header className="space-y-2">
@@ -39,8 +38,8 @@ export default async function TokensPage() {
         <ClaimsTable
           testId="api-claims"
           title="What the API saw"
-          description={`GET /api/me answered ${api.status}: the claims it verified.`}
-          claims={apiClaims}
+          description={`GET /api/me answered ${api.ok ? 200 : api.status}: the claims it verified.`}
+          claims={api.ok ? api.data.claims : null}
         />
       </div>
       {tokens && (

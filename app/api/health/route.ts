@@ -1,11 +1,13 @@
+import type { HealthResponse } from "@/lib/api-types";
 import { db } from "@/lib/db";
+import { jsonNoStore } from "@/lib/http/json";
 
 /** Liveness and readiness: answers once the app can serve, which includes reaching its database. */
 export async function GET() {
   try {
     await db.$queryRaw`SELECT 1`;
-    return Response.json({ ok: true }, { headers: { "cache-control": "no-store" } });
+    return jsonNoStore({ ok: true } satisfies HealthResponse);
   } catch {
-    return Response.json({ ok: false }, { status: 503, headers: { "cache-control": "no-store" } });
+    return jsonNoStore({ ok: false } satisfies HealthResponse, { status: 503 });
   }
 }

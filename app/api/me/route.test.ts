@@ -8,8 +8,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/claims";
-import { CLIENT_ID, DISCOVERY_PATH, JWKS_PATH, OTHER_AUDIENCE, createTestKey, encodeSegment, mintAccessToken } from "@/lib/resource-server/test-issuer";
-import { acceptedCredential, authorizationHeaders, headersFrom } from "@/lib/resource-server/test-fuzz";
+import { DISCOVERY_PATH, JWKS_PATH } from "@/test/fake-op";
+import { CLIENT_ID, OTHER_AUDIENCE, createTestKey, encodeSegment, mintAccessToken } from "@/test/tokens";
+import { acceptedCredential, authorizationHeaders, headersFrom } from "@/test/fuzz";
 import { apiRequest, expectBearerRefusal, startRouteHarness, type RouteHarness } from "@/test/api-route";
 
 let harness: RouteHarness;

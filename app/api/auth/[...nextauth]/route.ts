@@ -8,8 +8,10 @@ const isCallback = (request: NextRequest) => request.nextUrl.pathname.startsWith
 
 /**
  * Auth.js handles everything, with two additions on the sign-in callback:
- * - when the IdP refuses a login it says why (`error`, `error_description`, RFC 6749 §4.1.2.1)
- *   and Auth.js would show a generic error: send the user to the error page with the reason;
+ * - when the IdP refuses a login (`error`, RFC 6749 §4.1.2.1) Auth.js would show a generic
+ *   error: send the user to the error page with a fixed code. Anyone can open this URL with
+ *   any `error_description`, so that text never reaches the page (the page would be speaking
+ *   for the IdP); it goes to the log, bounded and scrubbed, for whoever investigates;
  * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts).
  */
 export async function GET(request: NextRequest) {
@@ -18,11 +20,10 @@ export async function GET(request: NextRequest) {
   const error = searchParams.get("error");
   if (error) {
     const code = error === "access_denied" ? "access_denied" : "OAuthCallbackError";
-    loggerFor(request.headers).warn({ event: "sign_in_failed", code, idpError: oauthErrorCode(error) }, "the IdP refused the sign-in");
+    const idpErrorDescription = searchParams.get("error_description")?.slice(0, 200);
+    loggerFor(request.headers).warn({ event: "sign_in_failed", code, idpError: oauthErrorCode(error), idpErrorDescription }, "the IdP refused the sign-in");
     const target = new URL("/auth/error", request.nextUrl);
     target.searchParams.set("error", code);
-    const reason = searchParams.get("error_description");
-    if (reason) target.searchParams.set("reason", reason.slice(0, 200));
     return Response.redirect(target, 303);
   }
   return callback(request, handlers.GET);

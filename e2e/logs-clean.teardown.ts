@@ -1,5 +1,6 @@
 /**
- * Runs last (file order): the logs of the whole run hold no secret. The needles are the real
+ * The teardown of the `setup` project (playwright.config.ts), so it runs once every spec has
+ * finished, whatever their order or outcome: the logs of the whole run hold no secret. The needles are the real
  * ones: every token the app stored (Account rows), every session id it handed out (Session rows,
  * the value of the session cookie), every refresh token and authorization code the IdP issued
  * (its own storage), the demo passwords, the secrets in .env.local, and the canaries this file

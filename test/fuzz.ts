@@ -1,14 +1,14 @@
 /**
- * Test support (not part of the module's API): fast-check arbitraries that turn honest access
- * tokens into hostile ones (bit flips in each segment, swapped and repeated segments, base64
- * garbage, Unicode, huge strings, edited headers and claims) and build Authorization headers
- * around them, plus the oracle that says which of them may be accepted. Used by fuzz.test.ts
- * and by the API routes' tests.
+ * Test support: fast-check arbitraries that turn honest access tokens into hostile ones (bit
+ * flips in each segment, swapped and repeated segments, base64 garbage, Unicode, huge strings,
+ * edited headers and claims) and build Authorization headers around them, plus the oracle that
+ * says which of them may be accepted. Used by lib/resource-server/fuzz.test.ts and by the API
+ * routes' tests.
  */
 import fc from "fast-check";
 import { base64url } from "jose";
 
-import { ROLES_CLAIM } from "../claims";
+import { ROLES_CLAIM } from "../lib/claims";
 
 const B64URL = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"];
 
@@ -56,7 +56,7 @@ export function acceptedCredential(value: string | null, valid: readonly string[
  * What a header value becomes on the wire: Node decodes header bytes as Latin-1 and its parser
  * refuses CR, LF and NUL, so a UTF-8 string arrives as its bytes, one character each.
  */
-export function toWire(value: string): string {
+function toWire(value: string): string {
   return Buffer.from(value, "utf8").toString("latin1").replace(/[\0\r\n]/g, "");
 }
 
