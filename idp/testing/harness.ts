@@ -22,6 +22,7 @@ import type { LoginLimits } from "../rate-limit.ts";
 import { seedUsers } from "../seed.ts";
 import { Browser, loginFormAction, type Page } from "./browser.ts";
 
+/** claimtrip-web's client secret in every test IdP (idp/refresh.test.ts sends its own token requests too). */
 export const WEB_SECRET = "test-web-client-secret-0123456789";
 
 export interface LogLine {
