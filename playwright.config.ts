@@ -23,6 +23,7 @@ import { chromium, defineConfig, devices, type LaunchOptions } from "@playwright
 import { chooseChromium, installPlaywrightChromium } from "./scripts/chromium";
 import {
   ACCESS_TOKEN_TTL_SECONDS,
+  ADMIN_REAUTH_MAX_AGE_SECONDS,
   API_AUDIENCE,
   APP_URL,
   DB_FILE,
@@ -65,6 +66,7 @@ const serverEnv: Record<string, string> = {
   IDP_ISSUER: IDP_URL,
   IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
   AUTH_REFRESH_SKEW: String(REFRESH_SKEW_SECONDS),
+  ADMIN_REAUTH_MAX_AGE: String(ADMIN_REAUTH_MAX_AGE_SECONDS),
   // The most verbose output both servers write, so the log check (logs-clean.teardown.ts) sees all of it.
   LOG_LEVEL: "debug",
 };

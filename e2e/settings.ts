@@ -40,6 +40,13 @@ export const ACCESS_TOKEN_TTL_SECONDS = 30;
 /** The app refreshes only when this few seconds are left, so a fresh token is not refreshed early. */
 export const REFRESH_SKEW_SECONDS = 5;
 
+/**
+ * How recent an admin's sign-in must be to change roles, for the run: long enough for a spec
+ * that signs alice in to make its changes, short enough that the re-authentication spec waits
+ * it out.
+ */
+export const ADMIN_REAUTH_MAX_AGE_SECONDS = 60;
+
 /** Everything a run writes (git-ignored). */
 export const OUTPUT_DIR = join(REPO_ROOT, "e2e/.output");
 

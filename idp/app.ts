@@ -17,16 +17,19 @@ import { buildConfiguration, ROUTES } from "./config.ts";
 import { openDatabase, type Database } from "./db.ts";
 import { repoRoot, SettingsError, type IdpSettings } from "./env.ts";
 import { logProviderEvents } from "./events.ts";
-import { FIRST_PARTY_CLIENTS } from "./clients.ts";
+import { FIRST_PARTY_CLIENTS, managementAudience } from "./clients.ts";
 import { offlineAccessConsent } from "./grants.ts";
 import { interactionRoutes } from "./interactions.ts";
 import { loadOrCreateKeys, toProviderJwks } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createManagementAuth } from "./management/auth.ts";
+import { managementRoutes } from "./management/routes.ts";
 import { errorBoundary, healthz, requestLog, securityHeaders, stylesheet } from "./middleware.ts";
 import { createPostLoginHooks } from "./post-login.ts";
 import { createLoginLimiter, type LoginLimits } from "./rate-limit.ts";
 import { rollBackUndeliveredRotation } from "./refresh-rollback.ts";
 import { audienceParameter, createResourceRegistry } from "./resources.ts";
+import { migrateAppMetadataRoles } from "./roles.ts";
 import { demoUsersWithPublishedPasswords } from "./seed.ts";
 
 /** Where `npm run idp:css` writes the Tailwind build. */
@@ -106,6 +109,14 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
     }
   }
 
+  // Roles left in app_metadata by an older version become role assignments before anyone signs
+  // in: the post-login action reads assignments only, and the Management API changes only those.
+  const moved = await migrateAppMetadataRoles(db);
+  if (moved) logger.info({ users: moved }, "moved app_metadata.roles to role assignments");
+  if (!settings.IDP_MANAGEMENT_CLIENT_SECRET) {
+    logger.warn("IDP_MANAGEMENT_CLIENT_SECRET is not set: claimtrip-management is not registered (run `npm run setup`)");
+  }
+
   const directory = createUserDirectory(db);
   const resources = createResourceRegistry(settings);
   const postLogin = createPostLoginHooks({
@@ -138,6 +149,14 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   provider.use(rollBackUndeliveredRotation(ROUTES.token, db, logger));
   provider.use(healthz(db, logger));
   provider.use(stylesheet(STYLESHEET_PATH));
+  provider.use(
+    managementRoutes({
+      provider,
+      db,
+      logger,
+      authenticate: createManagementAuth({ issuer: settings.IDP_ISSUER, audience: managementAudience(settings.IDP_ISSUER), keys }),
+    }),
+  );
   provider.use(audienceParameter(ROUTES));
   provider.use(offlineAccessConsent(ROUTES.authorization, FIRST_PARTY_CLIENTS));
   provider.use(

@@ -5,7 +5,7 @@
  */
 import type { AdapterFactory, Configuration, FindAccount, KoaContextWithOIDC } from "oidc-provider";
 import type { JWK } from "jose";
-import { clients, FIRST_PARTY_CLIENTS } from "./clients.ts";
+import { clients, FIRST_PARTY_CLIENTS, MANAGEMENT_CLIENT_SCOPES } from "./clients.ts";
 import type { IdpSettings } from "./env.ts";
 import { loadFirstPartyGrant } from "./grants.ts";
 import type { PostLoginHooks } from "./post-login.ts";
@@ -55,7 +55,9 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
       email: ["email", "email_verified"],
       profile: ["name"],
     },
-    scopes: ["openid", "offline_access", "profile", "email"],
+    // The Management API's scopes are listed too: oidc-provider accepts only scopes it knows in a
+    // client's registered `scope`, which is where claimtrip-management's allowed scopes live.
+    scopes: ["openid", "offline_access", "profile", "email", ...MANAGEMENT_CLIENT_SCOPES],
     // Like Auth0, put the profile and email claims the scopes asked for into the ID token too,
     // so a client needs no userinfo call to know who signed in.
     conformIdTokenClaims: false,
@@ -65,6 +67,8 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
       short: { httpOnly: true, sameSite: "lax" },
     },
     features: {
+      // Only claimtrip-management registers this grant: the Management API's tokens (management/).
+      clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
       // Unused by our clients, and the audience/offline_access handling covers only /auth.
       pushedAuthorizationRequests: { enabled: false },

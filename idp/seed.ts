@@ -12,6 +12,7 @@
 import type { Database } from "./db.ts";
 import { normalizeEmail, parseAppMetadata } from "./account.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
+import { ensureRole, migrateAppMetadataRoles, SEEDED_ROLES, setRoleNames } from "./roles.ts";
 
 export interface DemoUser {
   id: string;
@@ -32,20 +33,27 @@ export interface SeedOptions {
   users?: readonly DemoUser[];
 }
 
-/** Adds the demo users (idempotent); returns the emails it created or reset. */
+/**
+ * Creates the seeded roles, moves roles still kept in `app_metadata.roles` to role assignments,
+ * and adds the demo users (all idempotent); returns the emails it created or reset.
+ */
 export async function seedUsers(db: Database, options: SeedOptions = {}): Promise<string[]> {
+  for (const role of SEEDED_ROLES) await ensureRole(db, role.name, role.description);
+  await migrateAppMetadataRoles(db);
   const touched: string[] = [];
   for (const user of options.users ?? DEMO_USERS) {
     const existing = await db.idpUser.findUnique({ where: { email: normalizeEmail(user.email) } });
     if (existing && !options.reset) continue;
-    const appMetadata = JSON.stringify({ ...(existing ? parseAppMetadata(existing.appMetadata) : {}), roles: user.roles });
+    const { roles: _old, ...metadata } = existing ? parseAppMetadata(existing.appMetadata) : {};
+    const appMetadata = JSON.stringify(metadata);
     const passwordHash =
       existing && (await verifyPassword(user.password, existing.passwordHash)) ? existing.passwordHash : await hashPassword(user.password);
-    await db.idpUser.upsert({
+    const row = await db.idpUser.upsert({
       where: { email: normalizeEmail(user.email) },
       create: { id: user.id, email: normalizeEmail(user.email), name: user.name, passwordHash, appMetadata },
       update: { name: user.name, passwordHash, appMetadata },
     });
+    await setRoleNames(db, row.id, user.roles);
     touched.push(user.email);
   }
   return touched;
@@ -72,12 +80,11 @@ export async function setPassword(db: Database, email: string, password: string)
   return true;
 }
 
-/** Replaces a user's `app_metadata.roles`; returns false when there is no such user. */
+/** Replaces a user's roles (role assignments); returns false when there is no such user. */
 export async function setRoles(db: Database, email: string, roles: string[]): Promise<boolean> {
   const existing = await db.idpUser.findUnique({ where: { email: normalizeEmail(email) } });
   if (!existing) return false;
-  const appMetadata = JSON.stringify({ ...parseAppMetadata(existing.appMetadata), roles: [...new Set(roles)] });
-  await db.idpUser.update({ where: { id: existing.id }, data: { appMetadata } });
+  await setRoleNames(db, existing.id, roles);
   return true;
 }
 

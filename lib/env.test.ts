@@ -52,6 +52,45 @@ describe("production settings", () => {
   });
 });
 
+const base = { AUTH_SECRET: "env-test-auth-secret-0123456789abcdef", AUTH_CLIENT_SECRET: "env-test-client-secret" };
+
+describe("the role-management settings", () => {
+  it("default to the local IdP's Management API and a ten-minute recent sign-in", () => {
+    expect(parseEnv(base)).toMatchObject({
+      MANAGEMENT_CLIENT_ID: "claimtrip-management",
+      MANAGEMENT_AUDIENCE: "http://localhost:4000/api/v2/",
+      ADMIN_REAUTH_MAX_AGE: 600,
+    });
+    expect(parseEnv(base).MANAGEMENT_CLIENT_SECRET).toBeUndefined();
+  });
+
+  it("derive the audience from an Auth0 issuer (trailing slash and all), unless it is set", () => {
+    expect(parseEnv({ ...base, AUTH_ISSUER: "https://tenant.us.auth0.com/" }).MANAGEMENT_AUDIENCE).toBe("https://tenant.us.auth0.com/api/v2/");
+    expect(parseEnv({ ...base, MANAGEMENT_AUDIENCE: "https://tenant.us.auth0.com/api/v2/" }).MANAGEMENT_AUDIENCE).toBe(
+      "https://tenant.us.auth0.com/api/v2/",
+    );
+  });
+
+  it.each([
+    [{ ADMIN_REAUTH_MAX_AGE: "ten minutes" }, /^Invalid setting ADMIN_REAUTH_MAX_AGE: /],
+    [{ MANAGEMENT_AUDIENCE: "not a url" }, /^Invalid setting MANAGEMENT_AUDIENCE: /],
+    [{ MANAGEMENT_CLIENT_ID: "" }, /^Invalid setting MANAGEMENT_CLIENT_ID: /],
+  ])("stop on %o with one line naming the variable", (bad, message) => {
+    expect(() => parseEnv({ ...base, ...bad })).toThrow(message);
+  });
+
+  it("refuse the generated management secret, and a plain-http Management API, in a deployed production app", () => {
+    const production = { ...own, NODE_ENV: "production", APP_URL: "https://app.example.com", AUTH_ISSUER: "https://id.example.com/" };
+    expect(() => parseEnv({ ...production, MANAGEMENT_CLIENT_SECRET: "dev-only-0123456789" })).toThrow(
+      /^Invalid setting MANAGEMENT_CLIENT_SECRET: the generated development secret/,
+    );
+    expect(() => parseEnv({ ...production, MANAGEMENT_CLIENT_SECRET: "a-real-secret-from-auth0" })).not.toThrow();
+    expect(() => parseEnv({ ...production, MANAGEMENT_AUDIENCE: "http://id.example.com/api/v2/" })).toThrow(
+      /^Invalid setting MANAGEMENT_AUDIENCE: production needs an https:\/\/ URL/,
+    );
+  });
+});
+
 const required = { AUTH_SECRET: "s".repeat(40), AUTH_CLIENT_SECRET: "client-secret" };
 
 describe("ROLES_CLAIM", () => {

@@ -74,11 +74,19 @@ const schema = z.object({
       const problem = claimNameProblem(name);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     }),
+  /** The Management API client's id (Auth0: a Machine-to-Machine application). Default: claimtrip-management */
+  MANAGEMENT_CLIENT_ID: z.string().min(1).default("claimtrip-management"),
+  /** Its client secret. Written by `npm run setup` for the local IdP; unset, /admin cannot change roles. */
+  MANAGEMENT_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The Management API's identifier, also its base URL. Default: <AUTH_ISSUER>/api/v2/ */
+  MANAGEMENT_AUDIENCE: url.optional(),
+  /** How recent (seconds) an admin's sign-in must be to change roles; older means a password prompt. Default: 600 */
+  ADMIN_REAUTH_MAX_AGE: seconds.default(600),
   /** Log level for the app's structured logs. Default: info */
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
 });
 
-export type Env = z.infer<typeof schema>;
+export type Env = z.infer<typeof schema> & { MANAGEMENT_AUDIENCE: string };
 
 /** Validates a set of variables. Throws an error whose message is one line naming the first bad one. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -87,12 +95,16 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const issue = result.error.issues[0];
     throw new Error(`Invalid setting ${String(issue.path[0])}: ${issue.message}`);
   }
-  const env = result.data;
+  const env = {
+    ...result.data,
+    MANAGEMENT_AUDIENCE: result.data.MANAGEMENT_AUDIENCE ?? `${result.data.AUTH_ISSUER.replace(/\/+$/, "")}/api/v2/`,
+  };
   // Development secrets would be guessable if they shipped: a deployment (production, not on
   // loopback, by parsed hostname) refuses them.
   if (isDeployed(env.NODE_ENV, env.APP_URL)) {
-    for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET"] as const) {
-      if (isDevelopmentSecret(env[name])) {
+    for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET", "MANAGEMENT_CLIENT_SECRET"] as const) {
+      const value = env[name];
+      if (value !== undefined && isDevelopmentSecret(value)) {
         throw new Error(`Invalid setting ${name}: the generated development secret cannot be used in production`);
       }
     }
@@ -100,7 +112,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   // Auth.js takes the ID token from the token endpoint without checking its signature, trusting
   // TLS (OIDC Core 3.1.3.7): over plain http a network attacker could sign anyone in, and serve
   // their own JWKS to the API.
-  for (const name of ["APP_URL", "AUTH_ISSUER"] as const) {
+  for (const name of ["APP_URL", "AUTH_ISSUER", "MANAGEMENT_AUDIENCE"] as const) {
     if (needsHttps(env.NODE_ENV, env[name])) {
       throw new Error(`Invalid setting ${name}: production needs an https:// URL (plain http only on localhost)`);
     }

@@ -12,5 +12,7 @@ export async function onExecutePostLogin(event: PostLoginEvent, api: PostLoginAp
   if (event.client.client_id !== "claimtrip-web") return;
   // The audience comes from settings (Auth0: an Action secret), never a URL typed here.
   if (!event.secrets.API_AUDIENCE || event.resource_server?.identifier !== event.secrets.API_AUDIENCE) return;
-  api.accessToken.setCustomClaim(event.secrets.ROLES_CLAIM ?? ROLES_CLAIM, event.user.app_metadata.roles ?? []);
+  // Role assignments (Auth0 RBAC), never app_metadata.roles: the IdP moves those to assignments
+  // at start-up, so a role removed through the Management API cannot linger there.
+  api.accessToken.setCustomClaim(event.secrets.ROLES_CLAIM ?? ROLES_CLAIM, event.authorization.roles);
 }

@@ -24,6 +24,8 @@ import { Browser, loginFormAction, type Page } from "./browser.ts";
 
 /** claimtrip-web's client secret in every test IdP (idp/refresh.test.ts sends its own token requests too). */
 export const WEB_SECRET = "test-web-client-secret-0123456789";
+/** claimtrip-management's client secret in every test IdP (the Management API's client credentials). */
+export const MANAGEMENT_SECRET = "test-management-client-secret-0123456789";
 
 export interface LogLine {
   level: number;
@@ -66,6 +68,7 @@ export async function startTestIdp(options: StartOptions = {}): Promise<TestIdp>
     DATABASE_URL: databaseUrl,
     IDP_DATA_DIR: dir,
     IDP_WEB_CLIENT_SECRET: WEB_SECRET,
+    IDP_MANAGEMENT_CLIENT_SECRET: MANAGEMENT_SECRET,
     IDP_COOKIE_KEYS: "test-cookie-key-0123456789abcdef",
     LOG_LEVEL: "info",
     ...options.env,
@@ -186,4 +189,20 @@ export function exchangeCode(t: TestIdp, result: AuthorizeResult, auth: "basic" 
     { grant_type: "authorization_code", code, redirect_uri: result.redirectUri, code_verifier: result.verifier, ...extra },
     auth,
   );
+}
+
+/**
+ * A client-credentials token request as claimtrip-management (client_secret_basic), with these
+ * form parameters (audience or resource, scope, ...); `secret` overrides the client's secret.
+ */
+export async function managementTokenRequest(t: TestIdp, params: Record<string, string>, secret = MANAGEMENT_SECRET): Promise<TokenResponse> {
+  const response = await fetch(new URL("/token", t.issuer), {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`claimtrip-management:${secret}`).toString("base64")}`,
+    },
+    body: new URLSearchParams({ grant_type: "client_credentials", ...params }).toString(),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
