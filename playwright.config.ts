@@ -18,13 +18,10 @@
  * spec, and logs-clean.teardown.ts (project `logs`, setup's teardown) reads both servers' logs
  * after the last spec.
  */
-import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { chromium, defineConfig, devices, type LaunchOptions } from "@playwright/test";
 import { APP_URL, DB_FILE, IDP_URL, OUTPUT_DIR, SERVER_ENV as serverEnv } from "./e2e/settings";
-
-/** A Chromium on the machine wins (Debian's package, or any path in this setting). */
-const SYSTEM_CHROMIUM = process.env.PLAYWRIGHT_CHROMIUM_PATH || "/usr/bin/chromium";
+import { chooseChromium, installPlaywrightChromium } from "./scripts/chromium";
 
 /** Flags for a browser in a container: no sandbox (root), no GPU, and no calls home. */
 const CHROMIUM_ARGS = [
@@ -37,17 +34,16 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+/** A Chromium on the machine wins; without one, Playwright's own is installed (scripts/chromium.ts). */
 function browserLaunchOptions(): LaunchOptions {
-  if (existsSync(SYSTEM_CHROMIUM)) return { executablePath: SYSTEM_CHROMIUM, args: CHROMIUM_ARGS };
-  if (!process.env.PLAYWRIGHT_CHROMIUM_PATH && existsSync(chromium.executablePath())) return { args: CHROMIUM_ARGS };
-  const problem = process.env.PLAYWRIGHT_CHROMIUM_PATH
-    ? `PLAYWRIGHT_CHROMIUM_PATH is ${process.env.PLAYWRIGHT_CHROMIUM_PATH}, but there is no file there.`
-    : "No Chromium for the end-to-end tests.";
+  const choice = chooseChromium({
+    configuredPath: process.env.PLAYWRIGHT_CHROMIUM_PATH || undefined,
+    bundledPath: () => chromium.executablePath(),
+    install: () => installPlaywrightChromium(import.meta.dirname),
+  });
+  if (choice.ok) return { ...(choice.executablePath ? { executablePath: choice.executablePath } : {}), args: CHROMIUM_ARGS };
   // One line, no stack trace: this is a setup step for the user, not a bug.
-  console.error(
-    `${problem} Install one with \`apt-get install -y chromium\` (Debian/Ubuntu) or \`npx playwright install chromium\`, ` +
-      "or set PLAYWRIGHT_CHROMIUM_PATH to a Chromium or Chrome binary.",
-  );
+  console.error(choice.problem);
   process.exit(1);
 }
 

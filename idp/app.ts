@@ -124,7 +124,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   const resources = createResourceRegistry(settings);
   const postLogin = createPostLoginHooks({
     actions,
-    secrets: { API_AUDIENCE: settings.API_AUDIENCE, APP_URL: settings.APP_URL },
+    secrets: { API_AUDIENCE: settings.API_AUDIENCE, APP_URL: settings.APP_URL, ROLES_CLAIM: settings.ROLES_CLAIM },
     pickResource: resources.pickResource,
     logger,
   });

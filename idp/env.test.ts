@@ -42,6 +42,13 @@ describe("settings", () => {
     }
   });
 
+  it("takes the roles claim's name from ROLES_CLAIM, refusing one that is not a URL-like namespace", () => {
+    expect(parseSettings(secrets).ROLES_CLAIM).toBe("https://claimtrip.example/roles");
+    expect(parseSettings({ ...secrets, ROLES_CLAIM: "https://tenant.example/roles" }).ROLES_CLAIM).toBe("https://tenant.example/roles");
+    expect(() => parseSettings({ ...secrets, ROLES_CLAIM: "roles" })).toThrow(/^Invalid setting ROLES_CLAIM: "roles" is not namespaced/);
+    expect(() => parseSettings({ ...secrets, ROLES_CLAIM: "https://x.auth0.com/roles" })).toThrow(/^Invalid setting ROLES_CLAIM: .*reserves/);
+  });
+
   it("refuses the development secrets in a deployed production IdP", () => {
     const production = { NODE_ENV: "production", IDP_ISSUER: "https://id.example.com" };
     expect(() => parseSettings({ ...secrets, ...production, IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef" })).toThrow(/IDP_WEB_CLIENT_SECRET: the generated development secret/);

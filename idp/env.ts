@@ -8,6 +8,7 @@
  */
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { claimNameProblem, ROLES_CLAIM } from "../lib/claims.ts";
 import {
   DATABASE_URL_EXPECTED,
   DATABASE_URL_PATTERN,
@@ -40,6 +41,17 @@ const schema = z.object({
   APP_URL: httpUrl.default("http://localhost:3000").transform((v) => v.replace(/\/+$/, "")),
   /** The app API's resource identifier (the `aud` of its access tokens). Default: http://localhost:3000/api */
   API_AUDIENCE: z.string().min(1, "expected the API's resource identifier").default("http://localhost:3000/api"),
+  /**
+   * The claim the add-roles action puts the roles in (the app's ROLES_CLAIM): a URL-like
+   * namespace you own. Default: https://claimtrip.example/roles
+   */
+  ROLES_CLAIM: z
+    .string()
+    .default(ROLES_CLAIM)
+    .superRefine((name, ctx) => {
+      const problem = claimNameProblem(name);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   /** The issuer identifier; the IdP listens on its port. Default: http://localhost:4000 */
   IDP_ISSUER: issuer.default("http://localhost:4000"),
   /** claimtrip-web's client secret (the app's AUTH_CLIENT_SECRET). Written by `npm run setup`. */

@@ -7,7 +7,7 @@
  * server-only guard sits here.
  */
 import "server-only";
-import { ADMIN_ROLE, ROLES_CLAIM } from "./claims";
+import { ADMIN_ROLE } from "./claims";
 import { env } from "./env";
 import { issuerAlgorithms, issuerKeys } from "./issuer-keys";
 import { loggerFor, requestLogger, type Logger } from "./logger";
@@ -38,11 +38,11 @@ const verifier = withVerifiedTokenCache(
   }),
 );
 
-const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE);
+const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, env.ROLES_CLAIM, ADMIN_ROLE);
 
-/** The roles claim of a verified token; `[]` when absent or not a list of strings. */
+/** The roles claim (the ROLES_CLAIM setting) of a verified token; `[]` when absent or not a list of strings. */
 export function readRoles(payload: AccessTokenClaims): string[] {
-  return readStringListClaim(payload, ROLES_CLAIM);
+  return readStringListClaim(payload, env.ROLES_CLAIM);
 }
 
 /** Logs a refusal by its RFC 6750 code and the check that failed; never the token or header. */

@@ -68,7 +68,7 @@ function providerOf(url: string): DatabaseProvider {
 }
 
 /** Reads a migrations folder the way the Prisma CLI hands it to the engine. */
-function readMigrations(dir: string): MigrationList {
+export function readMigrations(dir: string): MigrationList {
   const lockPath = join(dir, "migration_lock.toml");
   const folders = existsSync(dir)
     ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()

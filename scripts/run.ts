@@ -9,6 +9,9 @@
  *   and the IdP follows once setup is done: the app reads no database before its first request;
  * - dev: setup, then `next dev` and the IdP under `node --watch`.
  *
+ * The IdP runs only when AUTH_ISSUER names the local IdP (./programs.ts): pointed at Auth0 or
+ * Keycloak, the app runs alone, and the first line says so.
+ *
  * Output is prefixed by program; when one stops, the other is stopped too; Ctrl-C (or SIGTERM)
  * stops both and waits for them.
  *
@@ -20,6 +23,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { withEnvFile } from "../lib/shared/settings.ts";
 import { build, buildStatus } from "./build.ts";
+import { planRun } from "./programs.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -115,6 +119,8 @@ function supervisor(env: NodeJS.ProcessEnv) {
 
 async function main(mode: Mode): Promise<void> {
   const local = join(root, ".env.local");
+  const plan = planRun(withEnvFile(process.env, local));
+  console.log(plan.notice);
   const setup = runToEnd(process.execPath, [...TYPESCRIPT_FLAGS, join(root, "scripts/setup.ts")], process.env);
   /** The programs' environment: .env.local under the real environment (which wins, as in both programs). */
   const environment = (): NodeJS.ProcessEnv => ({
@@ -137,7 +143,7 @@ async function main(mode: Mode): Promise<void> {
     }
   }
   const env = environment();
-  const list = programs(mode, env);
+  const list = programs(mode, env).filter((program) => plan.programs.includes(program.name as "idp" | "app"));
   const run = supervisor(env);
   if (early) for (const program of list.filter((p) => p.name === "app")) run.start(program);
   try {

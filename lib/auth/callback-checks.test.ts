@@ -82,7 +82,7 @@ beforeAll(async () => {
   };
   for (const [name, value] of Object.entries(settings)) vi.stubEnv(name, value);
   vi.resetModules();
-  // lib/env.ts reads the settings once, on first import: everything below sees the ones above.
+  // lib/env.ts reads the settings once, on first use: everything below sees the ones above.
   route = await import("@/app/api/auth/[...nextauth]/route");
   ({ db } = await import("@/lib/db"));
   // Auth.js hands every refusal to the app's logger; keep them, to tell which check refused.
