@@ -18,21 +18,10 @@
  * spec, and logs-clean.teardown.ts (project `logs`, setup's teardown) reads both servers' logs
  * after the last spec.
  */
-import { existsSync } from "node:fs";
 import { relative } from "node:path";
 import { chromium, defineConfig, devices, type LaunchOptions } from "@playwright/test";
-import {
-  ACCESS_TOKEN_TTL_SECONDS,
-  API_AUDIENCE,
-  APP_URL,
-  DB_FILE,
-  IDP_URL,
-  OUTPUT_DIR,
-  REFRESH_SKEW_SECONDS,
-} from "./e2e/settings";
-
-/** A Chromium on the machine wins (Debian's package, or any path in this setting). */
-const SYSTEM_CHROMIUM = process.env.PLAYWRIGHT_CHROMIUM_PATH || "/usr/bin/chromium";
+import { APP_URL, DB_FILE, IDP_URL, OUTPUT_DIR, SERVER_ENV as serverEnv } from "./e2e/settings";
+import { chooseChromium, installPlaywrightChromium } from "./scripts/chromium";
 
 /** Flags for a browser in a container: no sandbox (root), no GPU, and no calls home. */
 const CHROMIUM_ARGS = [
@@ -45,35 +34,21 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+/** A Chromium on the machine wins; without one, Playwright's own is installed (scripts/chromium.ts). */
 function browserLaunchOptions(): LaunchOptions {
-  if (existsSync(SYSTEM_CHROMIUM)) return { executablePath: SYSTEM_CHROMIUM, args: CHROMIUM_ARGS };
-  if (!process.env.PLAYWRIGHT_CHROMIUM_PATH && existsSync(chromium.executablePath())) return { args: CHROMIUM_ARGS };
-  const problem = process.env.PLAYWRIGHT_CHROMIUM_PATH
-    ? `PLAYWRIGHT_CHROMIUM_PATH is ${process.env.PLAYWRIGHT_CHROMIUM_PATH}, but there is no file there.`
-    : "No Chromium for the end-to-end tests.";
+  const choice = chooseChromium({
+    configuredPath: process.env.PLAYWRIGHT_CHROMIUM_PATH || undefined,
+    bundledPath: () => chromium.executablePath(),
+    install: () => installPlaywrightChromium(import.meta.dirname),
+  });
+  if (choice.ok) return { ...(choice.executablePath ? { executablePath: choice.executablePath } : {}), args: CHROMIUM_ARGS };
   // One line, no stack trace: this is a setup step for the user, not a bug.
-  console.error(
-    `${problem} Install one with \`apt-get install -y chromium\` (Debian/Ubuntu) or \`npx playwright install chromium\`, ` +
-      "or set PLAYWRIGHT_CHROMIUM_PATH to a Chromium or Chrome binary.",
-  );
+  console.error(choice.problem);
   process.exit(1);
 }
 
-/** Settings both servers get; secrets come from .env.local, which `scripts/setup.ts` writes. */
-const serverEnv: Record<string, string> = {
-  NODE_ENV: "production",
-  DATABASE_URL: `file:${DB_FILE}`,
-  APP_URL,
-  API_AUDIENCE,
-  AUTH_ISSUER: IDP_URL,
-  IDP_ISSUER: IDP_URL,
-  IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
-  AUTH_REFRESH_SKEW: String(REFRESH_SKEW_SECONDS),
-  // The most verbose output both servers write, so the log check (logs-clean.teardown.ts) sees all of it.
-  LOG_LEVEL: "debug",
-};
-
-const tsx = "node_modules/.bin/tsx";
+/** How `npm start` runs the IdP and the scripts: Node's own type stripping, no tsx. */
+const node = "node --experimental-strip-types";
 const out = relative(import.meta.dirname, OUTPUT_DIR);
 const db = relative(import.meta.dirname, DB_FILE);
 
@@ -111,7 +86,7 @@ export default defineConfig({
   webServer: [
     {
       name: "idp",
-      command: `rm -f ${db} ${db}-* && mkdir -p ${out} && ${tsx} scripts/setup.ts && exec ${tsx} idp/server.ts > ${out}/idp.log 2> ${out}/idp.err.log`,
+      command: `rm -f ${db} ${db}-* && mkdir -p ${out} && ${node} scripts/setup.ts && exec ${node} idp/server.ts > ${out}/idp.log 2> ${out}/idp.err.log`,
       url: `${IDP_URL}/.well-known/openid-configuration`,
       env: serverEnv,
       reuseExistingServer: false,

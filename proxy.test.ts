@@ -70,6 +70,16 @@ describe("proxy", () => {
     expect(response.headers.get("x-middleware-next")).toBeNull();
   });
 
+  it("lets the IdP's cross-site back-channel logout post through to its route, and no other cross-site post", () => {
+    const headers = { origin: "https://idp.example", "sec-fetch-site": "cross-site", "content-type": "application/x-www-form-urlencoded" };
+    const logout = proxy(request("/api/auth/backchannel-logout", { method: "POST", headers }));
+    expect(logout.headers.get("x-middleware-next")).toBe("1");
+    expect(logout.headers.get("content-security-policy")).toBeTruthy();
+    for (const path of ["/api/auth/signout", "/api/auth/backchannel-logout/x", "/"]) {
+      expect(proxy(request(path, { method: "POST", headers })).status, path).toBe(403);
+    }
+  });
+
   it("lets the app's own posts through to the route", () => {
     const response = proxy(request("/", { method: "POST", headers: { origin: "http://localhost:3000" } }));
     expect(response.status).toBe(200);

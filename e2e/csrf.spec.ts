@@ -1,6 +1,6 @@
 /**
- * Cross-site request forgery on the app's state-changing server actions: sign-out, and the
- * admin's "end sessions". Another site's page (or a script holding the victim's cookie) posts the
+ * Cross-site request forgery on the app's state-changing server actions: sign-out, the admin's
+ * "end sessions", and a role change. Another site's page (or a script holding the victim's cookie) posts the
  * very form the app renders; it is refused (403 from proxy.ts, and Next.js's own Origin check
  * behind it), and the victim's session survives. The same post from the app's own origin does
  * run: the positive control that shows the refused requests were well-formed.
@@ -10,6 +10,7 @@
  */
 import { expect, signInThroughIdp, test } from "./fixtures";
 import { alice, APP_URL, bob } from "./settings";
+import { idpRoles } from "./support/database";
 import { autoSubmittingPage, postActionForm, readActionForm } from "./support/forms";
 import { sessionCookie, whoseSession } from "./support/session";
 
@@ -109,5 +110,34 @@ test.describe("admin: end a user's sessions", () => {
     expect(await whoseSession(playwright, otherCookie)).toBeNull();
     await adminPage.goto("/admin");
     await expect(adminPage.getByTestId("signed-in-as")).toHaveText(alice.shownAs);
+  });
+});
+
+test.describe("admin: change a role", () => {
+  test("a cross-site post of Make admin is refused, so is a non-admin's; the admin's own post works", async ({
+    browser,
+    userPage,
+  }) => {
+    // alice signs in afresh in her own context: the change needs a recent sign-in.
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signInThroughIdp(page, alice);
+    await page.goto("/admin");
+    const form = await readActionForm(browser, context, "/admin", "Make admin");
+    expect(form.fields).toContainEqual(["userId", "bob"]);
+
+    expect((await postActionForm(page.request, form, EVIL)).status()).toBe(403);
+    expect(idpRoles(bob.email), "a cross-site post changes nothing").toEqual([]);
+
+    await postActionForm(userPage.request, form, APP_URL);
+    expect(idpRoles(bob.email), "a non-admin's post changes nothing").toEqual([]);
+
+    expect((await postActionForm(page.request, form, APP_URL)).status()).toBeLessThan(400);
+    expect(idpRoles(bob.email), "the admin's own post makes bob admin").toEqual(["admin"]);
+    const undo = await readActionForm(browser, context, "/admin", "Remove admin");
+    expect(undo.fields).toContainEqual(["userId", "bob"]);
+    await postActionForm(page.request, undo, APP_URL);
+    expect(idpRoles(bob.email)).toEqual([]);
+    await context.close();
   });
 });

@@ -42,12 +42,19 @@ function secretsFromEnvFile(): string[] {
   const text = readFileSync(file, "utf8");
   const values = text
     .split("\n")
-    .map((line) => /^(AUTH_SECRET|AUTH_CLIENT_SECRET|IDP_WEB_CLIENT_SECRET|IDP_COOKIE_KEYS)=(.*)$/.exec(line.trim())?.[2] ?? "")
+    .map(
+      (line) =>
+        /^(AUTH_SECRET|AUTH_CLIENT_SECRET|IDP_WEB_CLIENT_SECRET|IDP_COOKIE_KEYS|MANAGEMENT_CLIENT_SECRET|IDP_MANAGEMENT_CLIENT_SECRET)=(.*)$/.exec(
+          line.trim(),
+        )?.[2] ?? "",
+    )
     .flatMap((value) => value.split(","))
     .filter(Boolean);
   const clientSecret = /^AUTH_CLIENT_SECRET=(.*)$/m.exec(text)?.[1];
   // The client's HTTP Basic credential is the secret in another spelling.
   if (clientSecret) values.push(Buffer.from(`claimtrip-web:${clientSecret}`).toString("base64"));
+  const managementSecret = /^MANAGEMENT_CLIENT_SECRET=(.*)$/m.exec(text)?.[1];
+  if (managementSecret) values.push(Buffer.from(`claimtrip-management:${managementSecret}`).toString("base64"));
   return values;
 }
 

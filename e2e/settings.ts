@@ -25,6 +25,23 @@ function port(name: string, fallback: number): number {
 /** The web app under test. */
 export const APP_URL = `http://localhost:${port("E2E_APP_PORT", 3100)}`;
 
+/**
+ * The scale-out spec's own servers (back-channel-logout-scale-out.spec.ts): an IdP and two app
+ * instances sharing one PostgreSQL database, on ports derived from the app's port (+2000, +3000
+ * and +4000: 5100, 6100, 7100 by default), clear of the run's 3xxx/4xxx pairs.
+ */
+export const SCALE_OUT = (() => {
+  const app = port("E2E_APP_PORT", 3100);
+  for (const offset of [2000, 3000, 4000]) {
+    if (app + offset > 65535) throw new Error(`E2E_APP_PORT ${app} leaves no room for the scale-out ports (+${offset})`);
+  }
+  return {
+    instanceA: `http://localhost:${app + 2000}`,
+    instanceB: `http://localhost:${app + 3000}`,
+    idp: `http://localhost:${app + 4000}`,
+  };
+})();
+
 /** The app API's resource identifier for this run (the `aud` of the app's access tokens). */
 export const API_AUDIENCE = `${APP_URL}/api`;
 
@@ -39,6 +56,13 @@ export const ACCESS_TOKEN_TTL_SECONDS = 30;
 
 /** The app refreshes only when this few seconds are left, so a fresh token is not refreshed early. */
 export const REFRESH_SKEW_SECONDS = 5;
+
+/**
+ * How recent an admin's sign-in must be to change roles, for the run: long enough for a spec
+ * that signs alice in to make its changes, short enough that the re-authentication spec waits
+ * it out.
+ */
+export const ADMIN_REAUTH_MAX_AGE_SECONDS = 60;
 
 /** Everything a run writes (git-ignored). */
 export const OUTPUT_DIR = join(REPO_ROOT, "e2e/.output");
@@ -72,3 +96,22 @@ export const bob: DemoUser = {
   shownAs: /bob/i,
   storageState: join(AUTH_DIR, "bob.json"),
 };
+
+/**
+ * Settings both servers of the run get (playwright.config.ts), and anything a spec runs against
+ * them (the IdP's seed CLI); secrets come from .env.local, which `scripts/setup.ts` writes.
+ */
+export const SERVER_ENV: Record<string, string> = {
+  NODE_ENV: "production",
+  DATABASE_URL: `file:${DB_FILE}`,
+  APP_URL,
+  API_AUDIENCE,
+  AUTH_ISSUER: IDP_URL,
+  IDP_ISSUER: IDP_URL,
+  IDP_ACCESS_TOKEN_TTL: String(ACCESS_TOKEN_TTL_SECONDS),
+  AUTH_REFRESH_SKEW: String(REFRESH_SKEW_SECONDS),
+  ADMIN_REAUTH_MAX_AGE: String(ADMIN_REAUTH_MAX_AGE_SECONDS),
+  // The most verbose output both servers write, so the log check (logs-clean.teardown.ts) sees all of it.
+  LOG_LEVEL: "debug",
+};
+

@@ -20,6 +20,8 @@ test("the roles claim is in the access token, not the ID token, and the API agre
   await expect(value(accessToken, ROLES_CLAIM)).toContainText('"admin"');
   await expect(value(accessToken, "aud")).toContainText(API_AUDIENCE);
   await expect(claim(accessToken, "iss")).toHaveAttribute("data-kind", "registered");
+  // The seed thread's "sub is missing": ASP.NET Core renames it; the inspector says so beside it.
+  await expect(claim(accessToken, "sub").getByTestId("claim-note")).toContainText("nameidentifier");
 
   // The ID token column is filled in (it names alice), and the roles claim is not among its claims.
   await expect(claim(idToken, "sub")).toBeVisible();
@@ -31,3 +33,12 @@ test("the roles claim is in the access token, not the ID token, and the API agre
   await expect(value(api, ROLES_CLAIM)).toHaveText(await value(accessToken, ROLES_CLAIM).innerText());
   await expect(value(api, "jti")).toHaveText(await value(accessToken, "jti").innerText());
 });
+
+test("beside the countdown: when a change at the IdP reaches the page", async ({ adminPage }) => {
+  await adminPage.goto("/tokens");
+  const reach = adminPage.getByTestId("access-token-claims").getByTestId("idp-change-reach");
+  await expect(reach).toHaveText(
+    /^A change at the IdP reaches this page: at the next refresh \((in \d+:\d{2}|due at your next page load)\), or at once if the IdP signs you out\.$/,
+  );
+});
+

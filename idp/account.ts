@@ -6,7 +6,10 @@ import type { Account, AccountClaims, FindAccount } from "oidc-provider";
 import type { Database } from "./db.ts";
 import { dummyHash, verifyPassword } from "./passwords.ts";
 
-/** Operator-managed data about a user; `roles` is what the post-login action reads. */
+/**
+ * Operator-managed data about a user. `roles` here is the old place for roles, kept readable
+ * for data not yet migrated; `npm run setup` moves it to role assignments (roles.ts).
+ */
 export interface AppMetadata {
   roles?: string[];
   [key: string]: unknown;
@@ -19,6 +22,8 @@ export interface DirectoryUser {
   email: string;
   name: string;
   appMetadata: AppMetadata;
+  /** Names of the roles the user holds (role assignments): `event.authorization.roles`. */
+  roles: string[];
 }
 
 /** oidc-provider's account plus the user it was loaded from, for post-login actions. */
@@ -50,11 +55,15 @@ interface UserRow {
   name: string;
   passwordHash: string;
   appMetadata: string;
+  roles: { role: { name: string } }[];
 }
 
 function toDirectoryUser(row: UserRow): DirectoryUser {
-  return { id: row.id, email: row.email, name: row.name, appMetadata: parseAppMetadata(row.appMetadata) };
+  const roles = row.roles.map((r) => r.role.name).sort();
+  return { id: row.id, email: row.email, name: row.name, appMetadata: parseAppMetadata(row.appMetadata), roles };
 }
+
+const WITH_ROLES = { roles: { select: { role: { select: { name: true } } } } } as const;
 
 export interface UserDirectory {
   findById(id: string): Promise<DirectoryUser | undefined>;
@@ -68,11 +77,11 @@ export interface UserDirectory {
 export function createUserDirectory(db: Database): UserDirectory {
   return {
     async findById(id) {
-      const row = await db.idpUser.findUnique({ where: { id } });
+      const row = await db.idpUser.findUnique({ where: { id }, include: WITH_ROLES });
       return row ? toDirectoryUser(row) : undefined;
     },
     async authenticate(email, password) {
-      const row = await db.idpUser.findUnique({ where: { email: normalizeEmail(email) } });
+      const row = await db.idpUser.findUnique({ where: { email: normalizeEmail(email) }, include: WITH_ROLES });
       const ok = await verifyPassword(password, row?.passwordHash ?? (await dummyHash()));
       return row && ok ? toDirectoryUser(row) : undefined;
     },

@@ -90,6 +90,19 @@ class PrismaAdapter implements Adapter {
     await this.#db.idpOidcModel.deleteMany({ where: { kind: this.#kind, id } });
   }
 
+  /**
+   * Not part of oidc-provider's contract: the ids of this model's live rows that belong to an
+   * account (sessions and grants carry `accountId`), for revoke-access.ts. The text match only
+   * narrows the rows; the parsed payload decides.
+   */
+  async findIdsByAccountId(accountId: string): Promise<string[]> {
+    const rows = await this.#db.idpOidcModel.findMany({
+      where: { kind: this.#kind, payload: { contains: `"accountId":${JSON.stringify(accountId)}` } },
+      select: { id: true, payload: true, expiresAt: true, consumedAt: true },
+    });
+    return rows.filter((row) => this.#toPayload(row)?.accountId === accountId).map((row) => row.id);
+  }
+
   async revokeByGrantId(grantId: string): Promise<void> {
     // Every token and code of the grant goes, whatever this adapter's model, as in
     // oidc-provider's own in-memory adapter; the provider destroys the Grant itself separately.

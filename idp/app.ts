@@ -13,20 +13,24 @@ import { postLoginActions } from "./actions/index.ts";
 import { loadActions } from "./actions/runtime.ts";
 import type { PostLoginAction } from "./actions/types.ts";
 import { createPrismaAdapter, sweepExpired } from "./adapter.ts";
+import { installBackchannelLogout, stopBackchannelRetries, type BackchannelOptions } from "./backchannel.ts";
 import { buildConfiguration, ROUTES } from "./config.ts";
 import { openDatabase, type Database } from "./db.ts";
 import { repoRoot, SettingsError, type IdpSettings } from "./env.ts";
 import { logProviderEvents } from "./events.ts";
-import { FIRST_PARTY_CLIENTS } from "./clients.ts";
+import { FIRST_PARTY_CLIENTS, managementAudience } from "./clients.ts";
 import { offlineAccessConsent } from "./grants.ts";
 import { interactionRoutes } from "./interactions.ts";
 import { loadOrCreateKeys, toProviderJwks } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
+import { createManagementAuth } from "./management/auth.ts";
+import { managementRoutes } from "./management/routes.ts";
 import { errorBoundary, healthz, requestLog, securityHeaders, stylesheet } from "./middleware.ts";
 import { createPostLoginHooks } from "./post-login.ts";
 import { createLoginLimiter, type LoginLimits } from "./rate-limit.ts";
 import { rollBackUndeliveredRotation } from "./refresh-rollback.ts";
 import { audienceParameter, createResourceRegistry } from "./resources.ts";
+import { migrateAppMetadataRoles } from "./roles.ts";
 import { demoUsersWithPublishedPasswords } from "./seed.ts";
 
 /** Where `npm run idp:css` writes the Tailwind build. */
@@ -45,6 +49,8 @@ export interface CreateIdpOptions {
   logger?: Logger;
   /** Login rate limits; default: 5 failures per account and 20 per address in 15 minutes. */
   limits?: LoginLimits;
+  /** Retries of back-channel logout deliveries; default: after 1, 5 and 15 seconds. */
+  backchannel?: BackchannelOptions;
 }
 
 export interface Idp {
@@ -106,11 +112,19 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
     }
   }
 
+  // Roles left in app_metadata by an older version become role assignments before anyone signs
+  // in: the post-login action reads assignments only, and the Management API changes only those.
+  const moved = await migrateAppMetadataRoles(db);
+  if (moved) logger.info({ users: moved }, "moved app_metadata.roles to role assignments");
+  if (!settings.IDP_MANAGEMENT_CLIENT_SECRET) {
+    logger.warn("IDP_MANAGEMENT_CLIENT_SECRET is not set: claimtrip-management is not registered (run `npm run setup`)");
+  }
+
   const directory = createUserDirectory(db);
   const resources = createResourceRegistry(settings);
   const postLogin = createPostLoginHooks({
     actions,
-    secrets: { API_AUDIENCE: settings.API_AUDIENCE, APP_URL: settings.APP_URL },
+    secrets: { API_AUDIENCE: settings.API_AUDIENCE, APP_URL: settings.APP_URL, ROLES_CLAIM: settings.ROLES_CLAIM },
     pickResource: resources.pickResource,
     logger,
   });
@@ -129,6 +143,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   trustProxies(provider, settings);
   postLogin.install(provider);
   logProviderEvents(provider, logger);
+  installBackchannelLogout(provider, logger, options.backchannel);
 
   // Before oidc-provider's own routes, in this order.
   if (settings.IDP_TRUST_PROXY_HOPS > 0) provider.use(publicOriginFromIssuer(settings.IDP_ISSUER));
@@ -138,6 +153,14 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   provider.use(rollBackUndeliveredRotation(ROUTES.token, db, logger));
   provider.use(healthz(db, logger));
   provider.use(stylesheet(STYLESHEET_PATH));
+  provider.use(
+    managementRoutes({
+      provider,
+      db,
+      logger,
+      authenticate: createManagementAuth({ issuer: settings.IDP_ISSUER, audience: managementAudience(settings.IDP_ISSUER), keys }),
+    }),
+  );
   provider.use(audienceParameter(ROUTES));
   provider.use(offlineAccessConsent(ROUTES.authorization, FIRST_PARTY_CLIENTS));
   provider.use(
@@ -156,6 +179,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
     logger,
     async close() {
       clearInterval(sweeper);
+      stopBackchannelRetries(provider);
       if (ownsDb) await db.$disconnect();
     },
   };

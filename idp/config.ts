@@ -5,7 +5,7 @@
  */
 import type { AdapterFactory, Configuration, FindAccount, KoaContextWithOIDC } from "oidc-provider";
 import type { JWK } from "jose";
-import { clients, FIRST_PARTY_CLIENTS } from "./clients.ts";
+import { clients, FIRST_PARTY_CLIENTS, MANAGEMENT_CLIENT_SCOPES } from "./clients.ts";
 import type { IdpSettings } from "./env.ts";
 import { loadFirstPartyGrant } from "./grants.ts";
 import type { PostLoginHooks } from "./post-login.ts";
@@ -55,7 +55,9 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
       email: ["email", "email_verified"],
       profile: ["name"],
     },
-    scopes: ["openid", "offline_access", "profile", "email"],
+    // The Management API's scopes are listed too: oidc-provider accepts only scopes it knows in a
+    // client's registered `scope`, which is where claimtrip-management's allowed scopes live.
+    scopes: ["openid", "offline_access", "profile", "email", ...MANAGEMENT_CLIENT_SCOPES],
     // Like Auth0, put the profile and email claims the scopes asked for into the ID token too,
     // so a client needs no userinfo call to know who signed in.
     conformIdTokenClaims: false,
@@ -65,6 +67,9 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
       short: { httpOnly: true, sameSite: "lax" },
     },
     features: {
+      backchannelLogout: { enabled: true },
+      // Only claimtrip-management registers this grant: the Management API's tokens (management/).
+      clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
       // Unused by our clients, and the audience/offline_access handling covers only /auth.
       pushedAuthorizationRequests: { enabled: false },
@@ -95,6 +100,16 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
       },
     },
     extraTokenClaims: postLogin.extraTokenClaims,
+    // oidc-provider refuses to connect to loopback and private addresses (SSRF protection for
+    // URLs a client registers). The one URL this IdP calls is the web app's back-channel logout
+    // endpoint, built from APP_URL, an operator's setting, and on localhost in development: let
+    // that origin through, and keep the protection for any other.
+    fetch(input, init) {
+      const url = new URL(input instanceof Request ? input.url : input);
+      if (url.origin !== new URL(settings.APP_URL).origin || !init) return globalThis.fetch(input, init);
+      const { dispatcher: _ssrfGuard, ...rest } = init as RequestInit & { dispatcher?: unknown };
+      return globalThis.fetch(input, rest);
+    },
     findAccount,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),

@@ -8,6 +8,7 @@
  */
 import { join, resolve } from "node:path";
 import { z } from "zod";
+import { claimNameProblem, ROLES_CLAIM } from "../lib/claims.ts";
 import {
   DATABASE_URL_EXPECTED,
   DATABASE_URL_PATTERN,
@@ -40,10 +41,26 @@ const schema = z.object({
   APP_URL: httpUrl.default("http://localhost:3000").transform((v) => v.replace(/\/+$/, "")),
   /** The app API's resource identifier (the `aud` of its access tokens). Default: http://localhost:3000/api */
   API_AUDIENCE: z.string().min(1, "expected the API's resource identifier").default("http://localhost:3000/api"),
+  /**
+   * The claim the add-roles action puts the roles in (the app's ROLES_CLAIM): a URL-like
+   * namespace you own. Default: https://claimtrip.example/roles
+   */
+  ROLES_CLAIM: z
+    .string()
+    .default(ROLES_CLAIM)
+    .superRefine((name, ctx) => {
+      const problem = claimNameProblem(name);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   /** The issuer identifier; the IdP listens on its port. Default: http://localhost:4000 */
   IDP_ISSUER: issuer.default("http://localhost:4000"),
   /** claimtrip-web's client secret (the app's AUTH_CLIENT_SECRET). Written by `npm run setup`. */
   IDP_WEB_CLIENT_SECRET: z.string("expected claimtrip-web's client secret (run `npm run setup`)").min(16, "expected at least 16 characters (run `npm run setup`)"),
+  /**
+   * claimtrip-management's client secret (the app's MANAGEMENT_CLIENT_SECRET): the Management
+   * API's machine client. Written by `npm run setup`; unset, the client is not registered.
+   */
+  IDP_MANAGEMENT_CLIENT_SECRET: z.string().min(16, "expected at least 16 characters (run `npm run setup`)").optional(),
   /** Keys that sign the IdP's cookies, comma-separated, newest first. Written by `npm run setup`. */
   IDP_COOKIE_KEYS: z
     .string("expected comma-separated cookie signing keys (run `npm run setup`)")
@@ -98,6 +115,9 @@ export function parseSettings(source: Record<string, string | undefined>): IdpSe
   if (isDeployed(settings.NODE_ENV, settings.IDP_ISSUER)) {
     if (isDevelopmentSecret(settings.IDP_WEB_CLIENT_SECRET)) {
       throw new SettingsError("Invalid setting IDP_WEB_CLIENT_SECRET: the generated development secret cannot be used in production");
+    }
+    if (settings.IDP_MANAGEMENT_CLIENT_SECRET && isDevelopmentSecret(settings.IDP_MANAGEMENT_CLIENT_SECRET)) {
+      throw new SettingsError("Invalid setting IDP_MANAGEMENT_CLIENT_SECRET: the generated development secret cannot be used in production");
     }
     if (settings.IDP_COOKIE_KEYS.some((k) => isDevelopmentSecret(k) || k.length < 32)) {
       throw new SettingsError("Invalid setting IDP_COOKIE_KEYS: production needs its own keys of at least 32 characters, not the development ones");

@@ -60,7 +60,8 @@ describe("at login", () => {
 
     const login = seen[0];
     expect(login).toMatchObject({
-      user: { user_id: "alice", email: "alice@example.com", name: "Alice", app_metadata: { roles: ["admin"] } },
+      user: { user_id: "alice", email: "alice@example.com", name: "Alice", app_metadata: {} },
+      authorization: { roles: ["admin"] },
       client: { client_id: "claimtrip-web", name: "Claimtrip" },
       resource_server: { identifier: API },
       transaction: { protocol: "oidc-basic-profile" },

@@ -42,9 +42,8 @@ export interface PostLoginHooks {
   /** Token endpoint, refresh grant, before rotation (from `rotateRefreshToken`). */
   beforeRefresh(ctx: KoaContextWithOIDC): Promise<void>;
   /**
-   * oidc-provider's `extraTokenClaims`: the actions' access-token claims. oidc-provider calls
-   * it for client-credentials tokens too; that grant is not enabled here, and such a token,
-   * having no user, would be refused by the account lookup.
+   * oidc-provider's `extraTokenClaims`: the actions' access-token claims. Client-credentials
+   * tokens (the Management API's) have no user, so no login, and get none.
    */
   extraTokenClaims(ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials): Promise<Record<string, unknown> | undefined>;
   /** Adds the actions' ID-token claims to ID tokens this provider issues. */
@@ -95,6 +94,7 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
     const { user } = input.account;
     return {
       user: { user_id: user.id, email: user.email, name: user.name, app_metadata: user.appMetadata },
+      authorization: { roles: [...user.roles] },
       client: { client_id: client?.clientId ?? "", name: client?.clientName ?? client?.clientId ?? "" },
       ...(input.resource ? { resource_server: { identifier: input.resource } } : {}),
       request: {
@@ -167,6 +167,7 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
     },
 
     async extraTokenClaims(ctx, token) {
+      if (token.kind === "ClientCredentials") return undefined;
       const resource = token.resourceServer?.identifier();
       const outcome =
         outcomes.get(ctx)?.get(resource ?? "") ??

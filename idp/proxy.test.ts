@@ -70,4 +70,12 @@ describe("one TLS proxy in front of an https issuer", () => {
     expect(cookies.length).toBeGreaterThan(0);
     for (const cookie of cookies) expect(cookie).toMatch(/;\s*secure/i);
   });
+
+  it("builds its own URLs from IDP_ISSUER, never from a client's X-Forwarded-Host", async () => {
+    const headers = { "x-forwarded-for": "203.0.113.9", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" };
+    const response = await fetch(new URL("/session/end", t.issuer), { headers });
+    const body = await response.text();
+    expect(body).toContain('action="https://id.example.test/session/end/confirm"');
+    expect(body).not.toContain("evil.example");
+  });
 });

@@ -4,6 +4,7 @@
  */
 import { errors, type Client, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
 import type Koa from "koa";
+import { MANAGEMENT_CLIENT_ID, managementAudience } from "./clients.ts";
 import type { IdpSettings } from "./env.ts";
 import { SIGNING_ALG } from "./keys.ts";
 
@@ -44,16 +45,31 @@ export function createResourceRegistry(settings: IdpSettings): ResourceRegistry 
   ]);
   const pickResource = (resources: readonly string[]) =>
     resources.includes(settings.API_AUDIENCE) ? settings.API_AUDIENCE : resources[0];
+  const management = managementAudience(settings.IDP_ISSUER);
 
   return {
-    identifiers: [...servers.keys()],
+    identifiers: [...servers.keys(), management],
     pickResource,
-    async getResourceServerInfo(_ctx, indicator) {
+    async getResourceServerInfo(ctx, indicator, client) {
+      // The Management API is for the machine client alone, and the machine client (which acts
+      // for no user) gets tokens for nothing else.
+      const isManagementClient = client.clientId === MANAGEMENT_CLIENT_ID;
+      if (indicator === management) {
+        if (!isManagementClient) throw new errors.InvalidTarget("this client may not call the Management API");
+        const allowed = client.scope ?? "";
+        // As on Auth0, a client-credentials request that names no scope gets every scope the
+        // client's registration lists; oidc-provider then keeps only scopes listed here.
+        const params = ctx.oidc.params;
+        if (params && params.grant_type === "client_credentials" && !params.scope) params.scope = allowed;
+        return { scope: allowed, accessTokenFormat: "jwt", accessTokenTTL: settings.IDP_ACCESS_TOKEN_TTL, jwt: { sign: { alg: SIGNING_ALG } }, audience: management };
+      }
+      if (isManagementClient) throw new errors.InvalidTarget(`unknown API "${indicator}"`);
       const info = servers.get(indicator);
       if (!info) throw new errors.InvalidTarget(`unknown API "${indicator}"`);
       return { ...info, audience: indicator };
     },
-    async defaultResource(_ctx, _client, oneOf) {
+    async defaultResource(_ctx, client, oneOf) {
+      if (client.clientId === MANAGEMENT_CLIENT_ID) return management;
       return oneOf ? pickResource(oneOf) : undefined;
     },
   };

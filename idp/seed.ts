@@ -4,14 +4,21 @@
  *   tsx idp/seed.ts                              add the demo users that are missing
  *   tsx idp/seed.ts --reset                      put the demo users back as seeded
  *   tsx idp/seed.ts roles bob@example.com admin  set a user's roles (none: remove all)
+ *   tsx idp/seed.ts roles bob@example.com --sign-out
+ *                                                remove bob's roles and revoke his access: his IdP
+ *                                                sessions and grants end, and the app is told
+ *                                                (back-channel logout), so he is signed out there too
  *   tsx idp/seed.ts password bob@example.com     set a user's password, read from stdin
  *
  * A role change shows up in the next access token the app gets, at the latest on its next
- * refresh (the claim is computed when a token is minted).
+ * refresh (the claim is computed when a token is minted); with --sign-out, at once.
  */
 import type { Database } from "./db.ts";
 import { normalizeEmail, parseAppMetadata } from "./account.ts";
+import type { IdpSettings } from "./env.ts";
+import { createLogger } from "./logger.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
+import { ensureRole, migrateAppMetadataRoles, SEEDED_ROLES, setRoleNames } from "./roles.ts";
 
 export interface DemoUser {
   id: string;
@@ -32,20 +39,27 @@ export interface SeedOptions {
   users?: readonly DemoUser[];
 }
 
-/** Adds the demo users (idempotent); returns the emails it created or reset. */
+/**
+ * Creates the seeded roles, moves roles still kept in `app_metadata.roles` to role assignments,
+ * and adds the demo users (all idempotent); returns the emails it created or reset.
+ */
 export async function seedUsers(db: Database, options: SeedOptions = {}): Promise<string[]> {
+  for (const role of SEEDED_ROLES) await ensureRole(db, role.name, role.description);
+  await migrateAppMetadataRoles(db);
   const touched: string[] = [];
   for (const user of options.users ?? DEMO_USERS) {
     const existing = await db.idpUser.findUnique({ where: { email: normalizeEmail(user.email) } });
     if (existing && !options.reset) continue;
-    const appMetadata = JSON.stringify({ ...(existing ? parseAppMetadata(existing.appMetadata) : {}), roles: user.roles });
+    const { roles: _old, ...metadata } = existing ? parseAppMetadata(existing.appMetadata) : {};
+    const appMetadata = JSON.stringify(metadata);
     const passwordHash =
       existing && (await verifyPassword(user.password, existing.passwordHash)) ? existing.passwordHash : await hashPassword(user.password);
-    await db.idpUser.upsert({
+    const row = await db.idpUser.upsert({
       where: { email: normalizeEmail(user.email) },
       create: { id: user.id, email: normalizeEmail(user.email), name: user.name, passwordHash, appMetadata },
       update: { name: user.name, passwordHash, appMetadata },
     });
+    await setRoleNames(db, row.id, user.roles);
     touched.push(user.email);
   }
   return touched;
@@ -72,13 +86,33 @@ export async function setPassword(db: Database, email: string, password: string)
   return true;
 }
 
-/** Replaces a user's `app_metadata.roles`; returns false when there is no such user. */
+/** Replaces a user's roles (role assignments); returns false when there is no such user. */
 export async function setRoles(db: Database, email: string, roles: string[]): Promise<boolean> {
   const existing = await db.idpUser.findUnique({ where: { email: normalizeEmail(email) } });
   if (!existing) return false;
-  const appMetadata = JSON.stringify({ ...parseAppMetadata(existing.appMetadata), roles: [...new Set(roles)] });
-  await db.idpUser.update({ where: { id: existing.id }, data: { appMetadata } });
+  await setRoleNames(db, existing.id, roles);
   return true;
+}
+
+/**
+ * Revokes a user's access through an IdP built from the same settings, keys and database as the
+ * running one (idp/revoke-access.ts), and waits for the back-channel logout deliveries.
+ */
+async function signOutEverywhere(settings: IdpSettings, db: Database, email: string): Promise<void> {
+  const { createIdp } = await import("./app.ts");
+  const { revokeUserAccess } = await import("./revoke-access.ts");
+  const user = await db.idpUser.findUnique({ where: { email: normalizeEmail(email) } });
+  if (!user) throw new Error(`No user with email ${email}.`);
+  const idp = await createIdp({ settings, db, logger: createLogger("warn") });
+  try {
+    const { sessions, grants, deliveries } = await revokeUserAccess(idp.provider, user.id);
+    const outcomes = await deliveries;
+    const delivered = outcomes.filter((outcome) => outcome.delivered).length;
+    console.log(`${email}: ${sessions} IdP session(s) ended, ${grants} grant(s) revoked, ${delivered} of ${outcomes.length} back-channel logout(s) delivered`);
+    if (delivered < outcomes.length) process.exitCode = 2;
+  } finally {
+    await idp.close();
+  }
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -98,10 +132,12 @@ async function main(argv: string[]): Promise<void> {
       if (!(await setPassword(db, email, password))) throw new Error(`No user with email ${email}.`);
       console.log(`${email}: password changed`);
     } else if (argv[0] === "roles") {
-      const [, email, ...roles] = argv;
-      if (!email) throw new Error("usage: tsx idp/seed.ts roles <email> [role ...]");
+      const signOut = argv.includes("--sign-out");
+      const [, email, ...roles] = argv.filter((arg) => arg !== "--sign-out");
+      if (!email) throw new Error("usage: tsx idp/seed.ts roles <email> [role ...] [--sign-out]");
       if (!(await setRoles(db, email, roles))) throw new Error(`No user with email ${email}.`);
       console.log(`${email}: roles ${roles.length ? roles.join(", ") : "(none)"}`);
+      if (signOut) await signOutEverywhere(settings, db, email);
     } else {
       const touched = await seedUsers(db, { reset: argv.includes("--reset") });
       console.log(touched.length ? `Demo users ready: ${touched.join(", ")}` : "Demo users already present.");

@@ -7,8 +7,9 @@
  * server-only guard sits here.
  */
 import "server-only";
-import { ADMIN_ROLE, ROLES_CLAIM } from "./claims";
+import { ADMIN_ROLE } from "./claims";
 import { env } from "./env";
+import { issuerAlgorithms, issuerKeys } from "./issuer-keys";
 import { loggerFor, requestLogger, type Logger } from "./logger";
 import {
   authorizeToken,
@@ -23,19 +24,25 @@ import {
   type ProtectResult,
   type TokenCheck,
 } from "./resource-server";
+import { withVerifiedTokenCache } from "./resource-server/verified-cache";
 
-const verifier = createAccessTokenVerifier({
-  issuer: env.AUTH_ISSUER,
-  audience: env.API_AUDIENCE,
-  algorithms: env.API_ALGORITHMS,
-  requiredTyp: env.API_TOKEN_TYP || false,
-});
+// The same token comes back on every page until it is refreshed: verify it once, then reuse the
+// result while it is valid, for at most a minute (lib/resource-server/verified-cache.ts).
+const verifier = withVerifiedTokenCache(
+  createAccessTokenVerifier({
+    issuer: env.AUTH_ISSUER,
+    audience: env.API_AUDIENCE,
+    algorithms: issuerAlgorithms,
+    requiredTyp: env.API_TOKEN_TYP || false,
+    keys: issuerKeys,
+  }),
+);
 
-const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE);
+const isAdmin: TokenCheck = (token) => requireClaimIncludes(token, env.ROLES_CLAIM, ADMIN_ROLE);
 
-/** The roles claim of a verified token; `[]` when absent or not a list of strings. */
+/** The roles claim (the ROLES_CLAIM setting) of a verified token; `[]` when absent or not a list of strings. */
 export function readRoles(payload: AccessTokenClaims): string[] {
-  return readStringListClaim(payload, ROLES_CLAIM);
+  return readStringListClaim(payload, env.ROLES_CLAIM);
 }
 
 /** Logs a refusal by its RFC 6750 code and the check that failed; never the token or header. */

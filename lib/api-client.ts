@@ -9,7 +9,9 @@ import type { ApiError, ApiRoutes } from "./api-types";
 import { TokenUnavailableError } from "./auth/errors";
 import { getAccessToken } from "./auth/tokens";
 import { env } from "./env";
+import { getJson } from "./http/keep-alive";
 import { REQUEST_ID_HEADER } from "./http/request-id";
+import { timed } from "./http/server-timing";
 import { loggerFor } from "./logger";
 import type { SignedInUser } from "./session";
 
@@ -24,7 +26,7 @@ export async function callApi<P extends keyof ApiRoutes>(user: SignedInUser, pat
   const incoming = await headers();
   let token: string;
   try {
-    token = await getAccessToken(user.id);
+    token = await timed("token_read", () => getAccessToken(user.id));
   } catch (error) {
     if (error instanceof TokenUnavailableError) {
       const fields = { event: "access_token_unavailable", userId: user.id, code: error.code, reason: error.reason };
@@ -35,17 +37,16 @@ export async function callApi<P extends keyof ApiRoutes>(user: SignedInUser, pat
   }
   // The API call carries this request's id, so its log lines can be matched to the page's.
   const requestId = incoming.get(REQUEST_ID_HEADER);
-  const response = await fetch(`${env.APP_URL}${path}`, {
-    headers: {
+  const response = await timed("api", () =>
+    getJson(`${env.APP_URL}${path}`, {
       authorization: `Bearer ${token}`,
       accept: "application/json",
       ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
-    },
-    cache: "no-store",
-  });
-  const body: unknown = await response.json().catch(() => null);
+    }),
+  );
+  const { body } = response;
   // The app trusts its own API's 200s to match lib/api-types.ts (the routes `satisfies` it).
-  if (response.ok) return { ok: true, data: body as ApiRoutes[P] };
+  if (response.status >= 200 && response.status < 300) return { ok: true, data: body as ApiRoutes[P] };
   return { ok: false, status: response.status, error: isApiError(body) ? body : { error: `http_${response.status}` } };
 }
 

@@ -13,9 +13,9 @@ export interface MeResponse {
   claims: Record<string, unknown>;
 }
 
-/** What GET /api/admin answers to an admin: the users the app has seen and their live sessions. */
+/** What GET /api/admin answers to an admin: the users the app has seen, their IdP `sub`, and their live sessions. */
 export interface AdminResponse {
-  users: { id: string; name: string | null; email: string | null; sessions: { expires: string }[] }[];
+  users: { id: string; sub: string | null; name: string | null; email: string | null; sessions: { expires: string }[] }[];
 }
 
 /** What GET /api/health answers: 200 with `ok: true` once the app can serve, 503 otherwise. */

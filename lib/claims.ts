@@ -1,6 +1,7 @@
 /**
- * Every claim name Claimtrip defines, once. A constants-only module (no imports, no
- * `server-only`) because it is the one file both the web app and the IdP's actions import.
+ * Every claim name Claimtrip defines, once, and the rule a custom claim's name must follow.
+ * Constants and pure functions only (no imports, no `server-only`), because it is the one file
+ * both the web app and the IdP import.
  *
  * Auth0 (and any careful IdP) only lets custom claims into tokens under a namespace the
  * tenant owns, a URL, so that they can never collide with registered JWT or OIDC claims.
@@ -9,7 +10,10 @@
 /** The namespace every Claimtrip custom claim lives under. */
 export const CLAIM_NAMESPACE = "https://claimtrip.example/";
 
-/** The roles claim: a JSON array of strings in the access token for the app's API. */
+/**
+ * The roles claim: a JSON array of strings in the access token for the app's API. This is the
+ * default of the `ROLES_CLAIM` setting (lib/env.ts, idp/env.ts), for a tenant with its own namespace.
+ */
 export const ROLES_CLAIM = `${CLAIM_NAMESPACE}roles`;
 
 /** The role that makes a user an admin. */
@@ -59,6 +63,52 @@ export const OIDC_CLAIMS = [
   "address",
   "updated_at",
 ] as const;
+
+/** Non-namespaced names people reach for first; Auth0 drops them from tokens. */
+export const POPULAR_BARE_NAMES = ["roles", "groups", "permissions", "role", "group", "admin"] as const;
+
+/** Domains Auth0 reserves for its own claim namespaces. */
+export const RESERVED_NAMESPACE_HOSTS = ["auth0.com", "webtask.io", "webtask.run"] as const;
+
+/**
+ * Why `name` cannot be a custom claim that reaches an API through Auth0 (or any careful IdP),
+ * or `undefined` when it can: it must be an http(s) URL you own, not a registered claim and not
+ * under a namespace Auth0 reserves. One rule for the IdP's actions and for the `ROLES_CLAIM` setting.
+ */
+export function claimNameProblem(name: unknown): string | undefined {
+  if (typeof name !== "string" || name.length === 0) return "A custom claim name must be a non-empty string.";
+  const suggestion = `${CLAIM_NAMESPACE}${name.replace(/^\/+/, "")}`;
+  if ((REGISTERED_CLAIMS as readonly string[]).includes(name) || (OIDC_CLAIMS as readonly string[]).includes(name)) {
+    return (
+      `"${name}" is a registered JWT/OIDC claim: the IdP sets it and Auth0 refuses to let actions override it. ` +
+      `Put your value under a namespace you own, e.g. "${suggestion}".`
+    );
+  }
+  const url = URL.canParse(name) ? new URL(name) : undefined;
+  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
+    const popular = (POPULAR_BARE_NAMES as readonly string[]).includes(name) ? ` ("${name}" is the usual mistake)` : "";
+    return (
+      `"${name}" is not namespaced${popular}: Auth0 silently drops custom claims whose name is not an ` +
+      `http(s) URL, so nothing would reach the API. Use a namespace you own, e.g. "${suggestion}".`
+    );
+  }
+  const host = url.hostname.toLowerCase();
+  if (RESERVED_NAMESPACE_HOSTS.some((reserved) => host === reserved || host.endsWith(`.${reserved}`))) {
+    return `"${name}" uses a namespace Auth0 reserves (${host}); use a domain you own, e.g. "${suggestion}".`;
+  }
+  return undefined;
+}
+
+/**
+ * Short notes the token inspector shows beside a claim: where the claim tends to go missing on
+ * its way into an API's code.
+ */
+export const CLAIM_NOTES: Readonly<Record<string, string>> = {
+  sub:
+    "The user's id at the IdP. ASP.NET Core's JWT bearer handler renames it to the nameidentifier claim type " +
+    "(http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier) unless MapInboundClaims is false, " +
+    "so an API that lists User.Claims may report sub as missing.",
+};
 
 /** Which family a claim name belongs to, for the token inspector's labels. */
 export type ClaimKind = "registered" | "oidc" | "custom";

@@ -3,16 +3,18 @@
  * (lib/shared/settings.ts), with one line naming the variable.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { ROLES_CLAIM } from "./claims";
 
 let parseEnv: typeof import("./env").parseEnv;
+let checkEnv: typeof import("./env").checkEnv;
 
 beforeAll(async () => {
-  // lib/env.ts validates this process's settings on import.
+  // lib/env.ts validates this process's settings on first use.
   vi.stubEnv("AUTH_SECRET", "env-test-secret-0123456789abcdefghijkl");
   vi.stubEnv("AUTH_CLIENT_SECRET", "env-test-client-secret");
   vi.stubEnv("AUTH_URL", undefined);
   vi.resetModules();
-  ({ parseEnv } = await import("./env"));
+  ({ parseEnv, checkEnv } = await import("./env"));
 });
 afterAll(() => {
   vi.unstubAllEnvs();
@@ -47,5 +49,85 @@ describe("production settings", () => {
     expect(() => parseEnv({ ...own, NODE_ENV: "production", APP_URL: "https://app.example.com", AUTH_ISSUER: "https://id.example.com/" })).not.toThrow();
     expect(() => parseEnv({ ...own, NODE_ENV: "production", APP_URL: "https://app.example.com", AUTH_ISSUER: "http://127.0.0.1:4000" })).not.toThrow();
     expect(() => parseEnv({ ...own, NODE_ENV: "development", APP_URL: "http://app.example.com", AUTH_ISSUER: "http://id.example.com" })).not.toThrow();
+  });
+});
+
+const base = { AUTH_SECRET: "env-test-auth-secret-0123456789abcdef", AUTH_CLIENT_SECRET: "env-test-client-secret" };
+
+describe("the role-management settings", () => {
+  it("default to the local IdP's Management API and a ten-minute recent sign-in", () => {
+    expect(parseEnv(base)).toMatchObject({
+      MANAGEMENT_CLIENT_ID: "claimtrip-management",
+      MANAGEMENT_AUDIENCE: "http://localhost:4000/api/v2/",
+      ADMIN_REAUTH_MAX_AGE: 600,
+    });
+    expect(parseEnv(base).MANAGEMENT_CLIENT_SECRET).toBeUndefined();
+  });
+
+  it("derive the audience from an Auth0 issuer (trailing slash and all), unless it is set", () => {
+    expect(parseEnv({ ...base, AUTH_ISSUER: "https://tenant.us.auth0.com/" }).MANAGEMENT_AUDIENCE).toBe("https://tenant.us.auth0.com/api/v2/");
+    expect(parseEnv({ ...base, MANAGEMENT_AUDIENCE: "https://tenant.us.auth0.com/api/v2/" }).MANAGEMENT_AUDIENCE).toBe(
+      "https://tenant.us.auth0.com/api/v2/",
+    );
+  });
+
+  it.each([
+    [{ ADMIN_REAUTH_MAX_AGE: "ten minutes" }, /^Invalid setting ADMIN_REAUTH_MAX_AGE: /],
+    [{ MANAGEMENT_AUDIENCE: "not a url" }, /^Invalid setting MANAGEMENT_AUDIENCE: /],
+    [{ MANAGEMENT_CLIENT_ID: "" }, /^Invalid setting MANAGEMENT_CLIENT_ID: /],
+  ])("stop on %o with one line naming the variable", (bad, message) => {
+    expect(() => parseEnv({ ...base, ...bad })).toThrow(message);
+  });
+
+  it("refuse the generated management secret, and a plain-http Management API, in a deployed production app", () => {
+    const production = { ...own, NODE_ENV: "production", APP_URL: "https://app.example.com", AUTH_ISSUER: "https://id.example.com/" };
+    expect(() => parseEnv({ ...production, MANAGEMENT_CLIENT_SECRET: "dev-only-0123456789" })).toThrow(
+      /^Invalid setting MANAGEMENT_CLIENT_SECRET: the generated development secret/,
+    );
+    expect(() => parseEnv({ ...production, MANAGEMENT_CLIENT_SECRET: "a-real-secret-from-auth0" })).not.toThrow();
+    expect(() => parseEnv({ ...production, MANAGEMENT_AUDIENCE: "http://id.example.com/api/v2/" })).toThrow(
+      /^Invalid setting MANAGEMENT_AUDIENCE: production needs an https:\/\/ URL/,
+    );
+  });
+});
+
+const required = { AUTH_SECRET: "s".repeat(40), AUTH_CLIENT_SECRET: "client-secret" };
+
+describe("ROLES_CLAIM", () => {
+  it("defaults to the claim name in lib/claims.ts and takes a tenant's own namespace", () => {
+    expect(parseEnv(required).ROLES_CLAIM).toBe(ROLES_CLAIM);
+    expect(parseEnv({ ...required, ROLES_CLAIM: "https://example.org/roles" }).ROLES_CLAIM).toBe("https://example.org/roles");
+  });
+
+  it.each([
+    ["roles", /not namespaced \("roles" is the usual mistake\)/],
+    ["urn:example:roles", /not namespaced/],
+    ["email", /registered JWT\/OIDC claim/],
+    ["https://tenant.auth0.com/roles", /reserves/],
+    ["", /non-empty/],
+  ])("refuses %o at start-up with the reason, in one line", (name, reason) => {
+    expect(() => parseEnv({ ...required, ROLES_CLAIM: name })).toThrow(/^Invalid setting ROLES_CLAIM: /);
+    expect(() => parseEnv({ ...required, ROLES_CLAIM: name })).toThrow(reason);
+  });
+});
+
+describe("checkEnv", () => {
+  it("reports every bad variable, one line each, and keeps the good values", () => {
+    const { values, problems } = checkEnv({ AUTH_CLIENT_SECRET: "x", ROLES_CLAIM: "roles", AUTH_ISSUER: "not a url" });
+    expect(problems.map((p) => p.name)).toEqual(["AUTH_SECRET", "AUTH_ISSUER", "ROLES_CLAIM"]);
+    for (const { line } of problems) expect(line).toMatch(/^Invalid setting \w+: [^\n]+$/);
+    expect(values).toMatchObject({ AUTH_CLIENT_SECRET: "x", API_AUDIENCE: "http://localhost:3000/api" });
+    expect(values).not.toHaveProperty("ROLES_CLAIM");
+  });
+
+  it("reports the production refusals too", () => {
+    const source = { ...required, NODE_ENV: "production", APP_URL: "https://app.example", AUTH_CLIENT_SECRET: "dev-only-abc" };
+    expect(checkEnv(source).problems).toEqual([
+      { name: "AUTH_CLIENT_SECRET", line: "Invalid setting AUTH_CLIENT_SECRET: the generated development secret cannot be used in production" },
+    ]);
+  });
+
+  it("finds nothing wrong with good settings", () => {
+    expect(checkEnv(required)).toMatchObject({ problems: [], values: { AUTH_ISSUER: "http://localhost:4000" } });
   });
 });

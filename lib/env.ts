@@ -9,6 +9,7 @@
 import "server-only";
 import { join } from "node:path";
 import { z } from "zod";
+import { claimNameProblem, ROLES_CLAIM } from "./claims";
 import { ASYMMETRIC_ALGORITHMS } from "./resource-server/algorithms";
 import {
   DATABASE_URL_EXPECTED,
@@ -33,13 +34,15 @@ const schema = z.object({
   /** Where the app's database lives. Default: the SQLite file prisma/dev.db */
   DATABASE_URL: z.string().regex(DATABASE_URL_PATTERN, DATABASE_URL_EXPECTED).default(defaultDatabaseUrl(root)),
   /** Encrypts Auth.js cookies and signs its CSRF tokens. Written by `npm run setup`. */
-  AUTH_SECRET: z.string().min(32, "expected at least 32 characters (run `npm run setup`)"),
+  AUTH_SECRET: z.string("expected at least 32 characters (run `npm run setup`)").min(32, "expected at least 32 characters (run `npm run setup`)"),
   /** The OpenID Provider's issuer URL (Auth0: https://YOUR_TENANT.auth0.com/). Default: http://localhost:4000 */
   AUTH_ISSUER: url.default("http://localhost:4000"),
   /** This app's client id at the IdP. Default: claimtrip-web */
   AUTH_CLIENT_ID: z.string().min(1).default("claimtrip-web"),
   /** This app's client secret at the IdP. Written by `npm run setup` for the local IdP. */
-  AUTH_CLIENT_SECRET: z.string().min(1, "expected the client secret registered at the IdP (run `npm run setup`)"),
+  AUTH_CLIENT_SECRET: z
+    .string("expected the client secret registered at the IdP (run `npm run setup`)")
+    .min(1, "expected the client secret registered at the IdP (run `npm run setup`)"),
   /** Scopes to ask for; offline_access brings the refresh token. */
   AUTH_SCOPE: z.string().default("openid profile email offline_access"),
   /** The API's identifier: the audience its access tokens must carry. Default: http://localhost:3000/api */
@@ -60,11 +63,30 @@ const schema = z.object({
     .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
   /** The `typ` header access tokens must carry (RFC 9068). Empty to accept any. Default: at+jwt */
   API_TOKEN_TYP: z.string().default("at+jwt"),
+  /**
+   * The access-token claim that carries the user's roles: a URL-like namespace you own (your
+   * tenant's, on Auth0). Default: https://claimtrip.example/roles
+   */
+  ROLES_CLAIM: z
+    .string()
+    .default(ROLES_CLAIM)
+    .superRefine((name, ctx) => {
+      const problem = claimNameProblem(name);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
+  /** The Management API client's id (Auth0: a Machine-to-Machine application). Default: claimtrip-management */
+  MANAGEMENT_CLIENT_ID: z.string().min(1).default("claimtrip-management"),
+  /** Its client secret. Written by `npm run setup` for the local IdP; unset, /admin cannot change roles. */
+  MANAGEMENT_CLIENT_SECRET: z.string().min(1).optional(),
+  /** The Management API's identifier, also its base URL. Default: <AUTH_ISSUER>/api/v2/ */
+  MANAGEMENT_AUDIENCE: url.optional(),
+  /** How recent (seconds) an admin's sign-in must be to change roles; older means a password prompt. Default: 600 */
+  ADMIN_REAUTH_MAX_AGE: seconds.default(600),
   /** Log level for the app's structured logs. Default: info */
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
 });
 
-export type Env = z.infer<typeof schema>;
+export type Env = z.infer<typeof schema> & { MANAGEMENT_AUDIENCE: string };
 
 /** Validates a set of variables. Throws an error whose message is one line naming the first bad one. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -73,12 +95,16 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const issue = result.error.issues[0];
     throw new Error(`Invalid setting ${String(issue.path[0])}: ${issue.message}`);
   }
-  const env = result.data;
+  const env = {
+    ...result.data,
+    MANAGEMENT_AUDIENCE: result.data.MANAGEMENT_AUDIENCE ?? `${result.data.AUTH_ISSUER.replace(/\/+$/, "")}/api/v2/`,
+  };
   // Development secrets would be guessable if they shipped: a deployment (production, not on
   // loopback, by parsed hostname) refuses them.
   if (isDeployed(env.NODE_ENV, env.APP_URL)) {
-    for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET"] as const) {
-      if (isDevelopmentSecret(env[name])) {
+    for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET", "MANAGEMENT_CLIENT_SECRET"] as const) {
+      const value = env[name];
+      if (value !== undefined && isDevelopmentSecret(value)) {
         throw new Error(`Invalid setting ${name}: the generated development secret cannot be used in production`);
       }
     }
@@ -86,7 +112,7 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   // Auth.js takes the ID token from the token endpoint without checking its signature, trusting
   // TLS (OIDC Core 3.1.3.7): over plain http a network attacker could sign anyone in, and serve
   // their own JWKS to the API.
-  for (const name of ["APP_URL", "AUTH_ISSUER"] as const) {
+  for (const name of ["APP_URL", "AUTH_ISSUER", "MANAGEMENT_AUDIENCE"] as const) {
     if (needsHttps(env.NODE_ENV, env[name])) {
       throw new Error(`Invalid setting ${name}: production needs an https:// URL (plain http only on localhost)`);
     }
@@ -94,20 +120,61 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return env;
 }
 
+/** A variable start-up would refuse, and the one line it would print. */
+export interface SettingProblem {
+  name: string;
+  line: string;
+}
+
+/**
+ * Checks every variable on its own, for `npm run doctor`, which reports all the problems
+ * instead of stopping at the first: the values that are valid, and one problem per bad variable.
+ */
+export function checkEnv(source: Record<string, string | undefined>): { values: Partial<Env>; problems: SettingProblem[] } {
+  const values: Record<string, unknown> = {};
+  const problems: SettingProblem[] = [];
+  for (const [name, field] of Object.entries(schema.shape)) {
+    const result = field.safeParse(source[name]);
+    if (result.success) values[name] = result.data;
+    else problems.push({ name, line: `Invalid setting ${name}: ${result.error.issues[0]?.message ?? "invalid value"}` });
+  }
+  if (problems.length === 0) {
+    try {
+      parseEnv(source);
+    } catch (error) {
+      const line = (error as Error).message;
+      const name = /^Invalid setting (\w+)/.exec(line)?.[1] ?? "?";
+      problems.push({ name, line });
+      delete values[name];
+    }
+  }
+  return { values: values as Partial<Env>, problems };
+}
+
 function load(): Env {
   // Next.js reads .env.local itself; scripts and tests outside Next do not. Variables already
   // set in the environment win over the file, as in Next.js; with AUTH_SECRET set, the settings
   // are already there (Next.js loaded them, or a test set its own) and the file is not read.
   const source = process.env.AUTH_SECRET ? process.env : withEnvFile(process.env, join(root, ".env.local"));
+  let env: Env;
   try {
-    return parseEnv(source);
+    env = parseEnv(source);
   } catch (error) {
     console.error((error as Error).message);
     process.exit(1);
   }
+  // Auth.js reads its base URL from AUTH_URL; derive it so APP_URL stays the one setting.
+  process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;
+  return env;
 }
 
-export const env: Env = load();
+let loaded: Env | undefined;
 
-// Auth.js reads its base URL from AUTH_URL; derive it so APP_URL stays the one setting.
-process.env.AUTH_URL ??= `${env.APP_URL}/api/auth`;
+/**
+ * The settings, read and checked on first use. Modules read them as they load, so a bad value
+ * still stops start-up and the build; the delay only lets `npm run doctor` import
+ * {@link checkEnv} without being stopped by the very problems it reports.
+ */
+export const env: Env = new Proxy({} as Env, {
+  get: (_target, name) => Reflect.get((loaded ??= load()), name),
+});

@@ -5,7 +5,9 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import { auth } from "./auth";
+import { timed } from "./http/server-timing";
 import { REQUEST_PATH_HEADER, signInRequiredPath } from "./http/request-path";
 
 export interface SignedInUser {
@@ -14,12 +16,16 @@ export interface SignedInUser {
   email: string | null;
 }
 
-export async function currentUser(): Promise<SignedInUser | null> {
-  const session = await auth();
+/**
+ * The session's user, looked up once per request: the root layout, the group's layout and the
+ * page all ask, and React's `cache()` hands them the same answer (one database read, not three).
+ */
+export const currentUser = cache(async (): Promise<SignedInUser | null> => {
+  const session = await timed("session", () => auth());
   const user = session?.user;
   if (!user?.id) return null;
   return { id: user.id, name: user.name ?? null, email: user.email ?? null };
-}
+});
 
 /**
  * The signed-in user, or a redirect to the landing page's sign-in, which brings the visitor

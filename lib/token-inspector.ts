@@ -6,11 +6,17 @@
 import "server-only";
 import { decodeJwt } from "jose";
 import { readTokens } from "./auth/tokens";
+import { env } from "./env";
 
 export interface InspectedTokens {
   idToken: Record<string, unknown> | null;
   accessToken: Record<string, unknown> | null;
   hasRefreshToken: boolean;
+  /**
+   * When the app will next refresh the access token (seconds since the epoch): AUTH_REFRESH_SKEW
+   * before it expires. A role changed at the IdP shows up then, at the latest.
+   */
+  nextRefreshAt: number | null;
 }
 
 function decodeForDisplay(token: string | null): Record<string, unknown> | null {
@@ -30,5 +36,6 @@ export async function inspectTokens(userId: string): Promise<InspectedTokens | n
     idToken: decodeForDisplay(tokens.idToken),
     accessToken: decodeForDisplay(tokens.accessToken),
     hasRefreshToken: tokens.hasRefreshToken,
+    nextRefreshAt: tokens.expiresAt === null ? null : tokens.expiresAt - env.AUTH_REFRESH_SKEW,
   };
 }

@@ -68,7 +68,7 @@ function providerOf(url: string): DatabaseProvider {
 }
 
 /** Reads a migrations folder the way the Prisma CLI hands it to the engine. */
-function readMigrations(dir: string): MigrationList {
+export function readMigrations(dir: string): MigrationList {
   const lockPath = join(dir, "migration_lock.toml");
   const folders = existsSync(dir)
     ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
@@ -153,7 +153,7 @@ class CharAsTextClient extends pg.Client {
  * PostgreSQL adapters for the engine. The shadow database the engine needs for `dev` is
  * created and dropped by `withShadowDatabase`, as the native CLI would.
  */
-function postgresFactory(url: string, shadowUrl: string | undefined, pools: pg.Pool[]): SqlMigrationAwareDriverAdapterFactory {
+function postgresFactory(url: string, newShadow: NewShadow | undefined, pools: pg.Pool[]): SqlMigrationAwareDriverAdapterFactory {
   // The adapter leaves pools it was handed open on dispose; the caller ends them.
   const pool = (connectionString: string) => {
     const created = new pg.Pool({ connectionString, Client: CharAsTextClient });
@@ -161,14 +161,15 @@ function postgresFactory(url: string, shadowUrl: string | undefined, pools: pg.P
     return created;
   };
   const factory = new PrismaPg(pool(url));
-  const shadow = shadowUrl ? new PrismaPg(pool(shadowUrl)) : undefined;
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
     connect: () => factory.connect(),
-    connectToShadowDb: () => {
-      if (!shadow) throw new Error("creating a PostgreSQL migration needs a shadow database");
-      return shadow.connect();
+    // A fresh, empty database every time: the engine replays all migrations into each shadow
+    // connection it asks for (once to check for drift, once to diff), as the native CLI's reset does.
+    connectToShadowDb: async () => {
+      if (!newShadow) throw new Error("creating a PostgreSQL migration needs a shadow database");
+      return new PrismaPg(pool(await newShadow())).connect();
     },
   };
 }
@@ -176,7 +177,7 @@ function postgresFactory(url: string, shadowUrl: string | undefined, pools: pg.P
 async function withEngine<T>(
   url: string,
   run: (engine: SchemaEngine, provider: DatabaseProvider) => Promise<T>,
-  shadowUrl?: string,
+  newShadow?: NewShadow,
 ): Promise<T> {
   const provider = providerOf(url);
   const schema = readFileSync(layout[provider].schema, "utf8");
@@ -185,7 +186,7 @@ async function withEngine<T>(
   const factory =
     provider === "sqlite"
       ? scriptAwareSqlite(new PrismaBetterSqlite3({ url: sqlitePath(url) }))
-      : postgresFactory(url, shadowUrl, pools);
+      : postgresFactory(url, newShadow, pools);
   // The engine opens connections through the factory but never closes them; keep track so a
   // finished command leaves no SQLite handle or PostgreSQL pool behind.
   const opened: SqlDriverAdapter[] = [];
@@ -231,23 +232,31 @@ export async function migrate(url: string): Promise<string[]> {
   });
 }
 
-/** PostgreSQL needs a throw-away shadow database to diff against; SQLite uses memory. */
-async function withShadowDatabase<T>(url: string, run: (shadowUrl?: string) => Promise<T>): Promise<T> {
+/** Creates an empty throw-away database and returns its URL. */
+type NewShadow = () => Promise<string>;
+
+/** PostgreSQL needs throw-away shadow databases to diff against; SQLite uses memory. */
+async function withShadowDatabase<T>(url: string, run: (newShadow?: NewShadow) => Promise<T>): Promise<T> {
   if (providerOf(url) === "sqlite") return run();
-  const name = `claimtrip_shadow_${process.pid}_${Date.now()}`;
-  const admin = new pg.Client({ connectionString: url });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  const shadow = new URL(url);
-  shadow.pathname = `/${name}`;
+  const names: string[] = [];
+  const newShadow: NewShadow = async () => {
+    const name = `claimtrip_shadow_${process.pid}_${Date.now()}_${names.length}`;
+    const admin = new pg.Client({ connectionString: url });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE "${name}"`);
+    await admin.end();
+    names.push(name);
+    const shadow = new URL(url);
+    shadow.pathname = `/${name}`;
+    return shadow.toString();
+  };
   try {
-    return await run(shadow.toString());
+    return await run(newShadow);
   } finally {
-    // Dropped only after the engine (and so its pool) is gone: a live connection blocks DROP.
+    // Dropped only after the engine (and so its pools) is gone: a live connection blocks DROP.
     const cleanup = new pg.Client({ connectionString: url });
     await cleanup.connect();
-    await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    for (const name of names) await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     await cleanup.end();
   }
 }
@@ -259,7 +268,7 @@ async function withShadowDatabase<T>(url: string, run: (shadowUrl?: string) => P
 async function createMigration(url: string, name: string): Promise<string | null> {
   const provider = providerOf(url);
   const dir = layout[provider].migrations;
-  const created = await withShadowDatabase(url, (shadowUrl) =>
+  const created = await withShadowDatabase(url, (newShadow) =>
     withEngine(
       url,
       async (engine) => {
@@ -290,7 +299,7 @@ async function createMigration(url: string, name: string): Promise<string | null
         }
         return out.generatedMigrationName;
       },
-      shadowUrl,
+      newShadow,
     ),
   );
   if (created) await migrate(url);

@@ -1,69 +1,169 @@
 /**
- * Runs the IdP and the web app together, for `npm start` (production build) and `npm run dev`
- * (reload on change). Output is prefixed by program; when one stops, the other is stopped too,
- * and Ctrl-C stops both.
+ * `npm start` and `npm run dev`: one supervisor process that sets up, builds when needed, then
+ * runs the IdP and the web app as its two children.
  *
- *   tsx scripts/run.ts start | dev
+ * - start: setup, the production build unless nothing changed since the last one
+ *   (scripts/build.ts), then `next start` and the IdP, both plain `node` (the IdP's TypeScript
+ *   runs through Node's own type stripping: no tsx, no esbuild service, no wrapper process).
+ *   With the build current, `next start` boots while setup (migrations, demo users) still runs,
+ *   and the IdP follows once setup is done: the app reads no database before its first request;
+ * - dev: setup, then `next dev` and the IdP under `node --watch`.
+ *
+ * The IdP runs only when AUTH_ISSUER names the local IdP (./programs.ts): pointed at Auth0 or
+ * Keycloak, the app runs alone, and the first line says so.
+ *
+ * Output is prefixed by program; when one stops, the other is stopped too; Ctrl-C (or SIGTERM)
+ * stops both and waits for them.
+ *
+ *   node scripts/run.ts start | dev
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { withEnvFile } from "../lib/shared/settings.ts";
+import { build, buildStatus } from "./build.ts";
+import { planRun } from "./programs.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const mode = process.argv[2];
-if (mode !== "start" && mode !== "dev") {
-  console.error("usage: tsx scripts/run.ts start | dev");
-  process.exit(2);
+
+/** How long the programs get to stop on their own before they are killed. */
+const STOP_GRACE_MS = 5_000;
+
+/**
+ * Node flags for running a .ts file: Node strips the types itself (unflagged from 22.18 and 23.6;
+ * 22.12 to 22.17 need the flag, which every supported version still accepts).
+ */
+export const TYPESCRIPT_FLAGS = ["--experimental-strip-types"];
+
+export type Mode = "start" | "dev";
+
+export interface Program {
+  name: string;
+  /** ANSI colour of the output prefix. */
+  color: number;
+  command: string;
+  args: string[];
 }
 
-// Variables already set in the environment win over .env.local, as in both programs.
-const env = withEnvFile(process.env, join(root, ".env.local"));
-
-const appPort = (() => {
-  const url = new URL(env.APP_URL ?? "http://localhost:3000");
+/** The port the app listens on, from APP_URL. */
+export function appPort(appUrl = "http://localhost:3000"): string {
+  const url = new URL(appUrl);
   return url.port || (url.protocol === "https:" ? "443" : "80");
-})();
-const bin = (name: string) => join(root, "node_modules", ".bin", name);
-const production = mode === "start";
-const nodeEnv = production ? "production" : "development";
-
-const programs: { name: string; color: number; command: string; args: string[] }[] = [
-  { name: "idp", color: 35, command: bin("tsx"), args: production ? ["idp/server.ts"] : ["watch", "idp/server.ts"] },
-  { name: "app", color: 36, command: bin("next"), args: [production ? "start" : "dev", "-p", appPort] },
-];
-
-const children: ChildProcess[] = [];
-let stopping = false;
-
-function stop(code: number) {
-  if (stopping) return;
-  stopping = true;
-  process.exitCode = code;
-  for (const child of children) if (child.exitCode === null) child.kill("SIGTERM");
-  setTimeout(() => process.exit(code), 5_000).unref();
 }
 
-for (const program of programs) {
-  const child = spawn(program.command, program.args, {
-    cwd: root,
-    env: { ...env, NODE_ENV: nodeEnv },
-    stdio: ["ignore", "pipe", "pipe"],
+/** Which programs to run, and how: the one decision about *what* runs, kept apart from running it. */
+export function programs(mode: Mode, env: Record<string, string | undefined>): Program[] {
+  const node = process.execPath;
+  const next = join(root, "node_modules/next/dist/bin/next");
+  return [
+    { name: "idp", color: 35, command: node, args: [...TYPESCRIPT_FLAGS, ...(mode === "dev" ? ["--watch"] : []), "idp/server.ts"] },
+    {
+      name: "app",
+      color: 36,
+      command: node,
+      args: [next, mode === "start" ? "start" : "dev", "-p", appPort(env.APP_URL)],
+    },
+  ];
+}
+
+function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
+    child.on("error", reject);
+    child.on("exit", (code, signal) => (code === 0 ? resolvePromise() : reject(new Error(`${args.at(-1)} failed (${signal ?? `exit ${code}`})`))));
   });
-  const prefix = `\x1b[${program.color}m${program.name.padEnd(4)}|\x1b[0m `;
-  for (const stream of [child.stdout, child.stderr]) {
-    let rest = "";
-    stream?.on("data", (chunk: Buffer) => {
-      const lines = (rest + chunk.toString()).split("\n");
-      rest = lines.pop() ?? "";
-      for (const line of lines) process.stdout.write(prefix + line + "\n");
+}
+
+/** Runs programs side by side: prefixed output; when one stops, the others are stopped too. */
+function supervisor(env: NodeJS.ProcessEnv) {
+  const children: ChildProcess[] = [];
+  let stopping = false;
+  const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+
+  const stop = (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.exitCode = code;
+    for (const child of children) if (running(child)) child.kill("SIGTERM");
+    if (!children.some(running)) process.exit(code);
+    setTimeout(() => {
+      for (const child of children) if (running(child)) child.kill("SIGKILL");
+      process.exit(code);
+    }, STOP_GRACE_MS).unref();
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(0));
+
+  const start = (program: Program) => {
+    if (stopping) return;
+    const child = spawn(program.command, program.args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
+    const prefix = `\x1b[${program.color}m${program.name.padEnd(4)}|\x1b[0m `;
+    for (const stream of [child.stdout, child.stderr]) {
+      let rest = "";
+      stream?.on("data", (chunk: Buffer) => {
+        const lines = (rest + chunk.toString()).split("\n");
+        rest = lines.pop() ?? "";
+        for (const line of lines) process.stdout.write(prefix + line + "\n");
+      });
+    }
+    child.on("exit", (code, signal) => {
+      if (!stopping) console.error(`${prefix}stopped (${signal ?? `exit ${code}`}); stopping the others`);
+      stop(code ?? 1);
+      // Exit as soon as every program is gone, without waiting for the grace period.
+      if (!children.some(running)) process.exit(process.exitCode ?? 0);
     });
-  }
-  child.on("exit", (code, signal) => {
-    if (!stopping) console.error(`${prefix}stopped (${signal ?? `exit ${code}`}); stopping the others`);
-    stop(code ?? 1);
-  });
-  children.push(child);
+    children.push(child);
+  };
+  return { start, stop };
 }
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(0));
+async function main(mode: Mode): Promise<void> {
+  const local = join(root, ".env.local");
+  const plan = planRun(withEnvFile(process.env, local));
+  console.log(plan.notice);
+  const setup = runToEnd(process.execPath, [...TYPESCRIPT_FLAGS, join(root, "scripts/setup.ts")], process.env);
+  /** The programs' environment: .env.local under the real environment (which wins, as in both programs). */
+  const environment = (): NodeJS.ProcessEnv => ({
+    ...withEnvFile(process.env, local),
+    NODE_ENV: mode === "start" ? "production" : "development",
+  });
+
+  // With a current build and the secrets in place, the app boots while setup runs: it reads no
+  // database before its first request. Everything else (the IdP) waits for setup.
+  let early = false;
+  if (mode === "start") {
+    const { reason, builtAt } = buildStatus(environment());
+    if (reason) {
+      await setup; // a first build needs the secrets setup writes
+      console.log(`build: building, because ${reason}`);
+      await build(environment());
+    } else {
+      console.log(`build: nothing changed since the build of ${builtAt}; skipping next build`);
+      early = existsSync(local);
+    }
+  }
+  const env = environment();
+  const list = programs(mode, env).filter((program) => plan.programs.includes(program.name as "idp" | "app"));
+  const run = supervisor(env);
+  if (early) for (const program of list.filter((p) => p.name === "app")) run.start(program);
+  try {
+    await setup;
+  } catch (error) {
+    run.stop(1);
+    throw error;
+  }
+  for (const program of list.filter((p) => !(early && p.name === "app"))) run.start(program);
+}
+
+const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (isMain) {
+  const mode = process.argv[2];
+  if (mode !== "start" && mode !== "dev") {
+    console.error("usage: node scripts/run.ts start | dev");
+    process.exit(2);
+  }
+  main(mode).catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : String(error));
+    process.exit(1);
+  });
+}

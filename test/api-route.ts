@@ -26,9 +26,9 @@ export interface RouteHarness {
 
 /**
  * Starts the issuer and database and sets the web app's settings (restored by `close`). Call it
- * before importing a route module: lib/env.ts reads the settings once, on first import.
+ * before importing a route module: lib/env.ts reads the settings once, on first use (route modules use them as they load).
  */
-export async function startRouteHarness(): Promise<RouteHarness> {
+export async function startRouteHarness(extra: Record<string, string> = {}): Promise<RouteHarness> {
   const key = await createTestKey("RS256");
   const idp = await startFakeOp({ keys: [key] });
   const dir = mkdtempSync(join(tmpdir(), "claimtrip-api-"));
@@ -48,6 +48,8 @@ export async function startRouteHarness(): Promise<RouteHarness> {
     API_TOKEN_TYP: undefined,
     // lib/env.ts derives AUTH_URL when unset; stubbing it restores the absence afterwards.
     AUTH_URL: undefined,
+    ROLES_CLAIM: undefined,
+    ...extra,
   };
   for (const [name, value] of Object.entries(settings)) vi.stubEnv(name, value);
   vi.resetModules();

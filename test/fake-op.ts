@@ -9,8 +9,9 @@
  *   and the PKCE challenge) and a token endpoint that checks client, code, redirect URI and PKCE
  *   like a real one, answering with an ID token whose `nonce` a test may change (the Auth.js
  *   callback's checks);
- * - refresh tokens that rotate on every use and are refused when reused, like oidc-provider's
- *   (the app's refresh-once logic).
+ * - refresh tokens that rotate on every use and are refused when reused, like oidc-provider's,
+ *   with a settable latency, odd answers and the local IdP's rollback of undelivered rotations
+ *   (the app's refresh-once logic and its failure handling).
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
@@ -46,6 +47,13 @@ export interface FakeOpOptions {
   client?: FakeOpClient;
   /** Milliseconds the token endpoint takes to answer a refresh, so concurrent callers overlap. Default: 0 */
   refreshDelay?: number;
+}
+
+/** An answer the token endpoint gives instead of a token response. */
+export interface TokenAnswer {
+  status: number;
+  contentType: string;
+  body: string;
 }
 
 /** What the token endpoint was sent, for assertions on the client's side of the exchange. */
@@ -86,9 +94,23 @@ export interface FakeOp {
   tokenRequests: TokenRequest[];
   /** The `nonce` of the next ID tokens, from the one the sign-in asked for. Default: the same */
   nonceFor: (requested: string | undefined) => string | undefined;
+  /** The IdP session id the next ID tokens carry as `sid`. Default: none */
+  sid: string | undefined;
+  /** Answer every token request with this, rotating nothing. Default: none */
+  tokenAnswer: TokenAnswer | undefined;
+  /** Milliseconds a refresh takes to answer (the token rotates when the request arrives). Default: the `refreshDelay` option */
+  refreshDelay: number;
+  /** Milliseconds discovery takes to answer. Default: 0 */
+  discoveryDelay: number;
+  /**
+   * Take back a rotation whose answer could not be delivered (the client gave up first), as the
+   * local IdP does (idp/refresh-rollback.ts). Default: false
+   */
+  rollbackUndelivered: boolean;
   /**
    * Forget what tests did (requests, token requests, refresh tokens, failures, discovery
-   * overrides, nonce changes); refresh tokens and opaque access tokens are numbered from 1 again.
+   * overrides, nonce and sid changes, answers, delays, rollback); refresh tokens and opaque access
+   * tokens are numbered from 1 again.
    */
   reset(): void;
   close(): Promise<void>;
@@ -124,12 +146,22 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
     refreshTokens: new Set(),
     tokenRequests: [],
     nonceFor: sameNonce,
+    sid: undefined,
+    tokenAnswer: undefined,
+    refreshDelay: options.refreshDelay ?? 0,
+    discoveryDelay: 0,
+    rollbackUndelivered: false,
     reset() {
       op.requests.length = 0;
       op.tokenRequests = [];
       op.refreshTokens = new Set();
       op.discovery = {};
       op.nonceFor = sameNonce;
+      op.sid = undefined;
+      op.tokenAnswer = undefined;
+      op.refreshDelay = options.refreshDelay ?? 0;
+      op.discoveryDelay = 0;
+      op.rollbackUndelivered = false;
       for (const endpoint of Object.keys(failing) as Endpoint[]) delete failing[endpoint];
       grants.clear();
       issued = 0;
@@ -156,6 +188,7 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
 
     if (path === DISCOVERY_PATH) {
       if (failure("discovery")) return;
+      await new Promise((resolve) => setTimeout(resolve, op.discoveryDelay));
       return json(200, {
         issuer: op.issuer,
         jwks_uri: op.jwksUri,
@@ -182,7 +215,7 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
       let body = "";
       for await (const chunk of req) body += chunk;
       if (failure("token")) return;
-      return token(req, new URLSearchParams(body), json);
+      return token(req, res, new URLSearchParams(body), json);
     }
     res.writeHead(404).end();
   }
@@ -205,7 +238,12 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
     res.writeHead(302, { location: back.toString() }).end();
   }
 
-  async function token(req: IncomingMessage, form: URLSearchParams, json: (status: number, body: unknown) => void): Promise<void> {
+  async function token(
+    req: IncomingMessage,
+    res: ServerResponse,
+    form: URLSearchParams,
+    json: (status: number, body: unknown) => void,
+  ): Promise<void> {
     const basic = `Basic ${Buffer.from(`${client!.id}:${client!.secret}`).toString("base64")}`;
     if (req.headers.authorization !== basic) return json(401, { error: "invalid_client" });
     const grantType = form.get("grant_type");
@@ -221,14 +259,31 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
       refreshToken: form.get("refresh_token"),
     });
 
+    const { tokenAnswer } = op;
+    if (tokenAnswer) {
+      res.writeHead(tokenAnswer.status, { "content-type": tokenAnswer.contentType }).end(tokenAnswer.body);
+      return;
+    }
+
     if (grantType === "refresh_token") {
       // oidc-provider's rotation: a refresh token works once; a reused one is refused.
-      if (!op.refreshTokens.delete(form.get("refresh_token") ?? "")) return json(400, { error: "invalid_grant" });
+      const presented = form.get("refresh_token") ?? "";
+      if (!op.refreshTokens.delete(presented)) {
+        setTimeout(() => json(400, { error: "invalid_grant" }), op.refreshDelay);
+        return;
+      }
       const n = ++issued;
       op.refreshTokens.add(`refresh-${n}`);
       // Opaque, numbered tokens: a test can tell which refresh a token came from.
       const answer = { access_token: `access-${n}`, refresh_token: `refresh-${n}`, expires_in: 300, token_type: "Bearer" };
-      setTimeout(() => json(200, answer), options.refreshDelay ?? 0);
+      setTimeout(() => {
+        if (res.destroyed && op.rollbackUndelivered) {
+          op.refreshTokens.delete(`refresh-${n}`);
+          op.refreshTokens.add(presented);
+          return;
+        }
+        json(200, answer);
+      }, op.refreshDelay);
       return;
     }
 
@@ -242,7 +297,7 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
     const nonce = op.nonceFor(grant.nonce);
     json(200, {
       access_token: await mintAccessToken(key, { issuer: op.issuer }),
-      id_token: await mintIdToken(key, { issuer: op.issuer, claims: { aud: client!.id, nonce } }),
+      id_token: await mintIdToken(key, { issuer: op.issuer, claims: { aud: client!.id, nonce, sid: op.sid } }),
       token_type: "Bearer",
       expires_in: 300,
       scope: "openid profile email",

@@ -1,4 +1,4 @@
-import { claimKind, type ClaimKind } from "@/lib/claims";
+import { CLAIM_NOTES, claimKind, type ClaimKind } from "@/lib/claims";
 import { ExpiryCountdown } from "./expiry-countdown";
 
 const kindStyle: Record<ClaimKind, string> = {
@@ -17,11 +17,14 @@ export function ClaimsTable({
   description,
   claims,
   testId,
+  note,
 }: {
   title: string;
   description: string;
   claims: Record<string, unknown> | null;
   testId: string;
+  /** Shown beside the expiry countdown. */
+  note?: React.ReactNode;
 }) {
   const exp = typeof claims?.exp === "number" ? claims.exp : undefined;
   return (
@@ -34,6 +37,7 @@ export function ClaimsTable({
             <ExpiryCountdown exp={exp} />
           </p>
         )}
+        {note && <p className="mt-1 text-sm text-slate-600">{note}</p>}
       </header>
       {claims ? (
         <dl className="divide-y divide-slate-100 text-sm">
@@ -44,6 +48,11 @@ export function ClaimsTable({
                 <dt className="flex flex-wrap items-center gap-2">
                   <code className="break-all font-mono font-medium">{name}</code>
                   <span className={`rounded px-1.5 py-0.5 text-xs ${kindStyle[kind]}`}>{kind}</span>
+                  {Object.hasOwn(CLAIM_NOTES, name) && (
+                    <span className="basis-full text-xs font-normal text-slate-500" data-testid="claim-note">
+                      {CLAIM_NOTES[name]}
+                    </span>
+                  )}
                 </dt>
                 <dd className="break-all font-mono text-slate-700">{show(value)}</dd>
               </div>

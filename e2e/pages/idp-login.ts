@@ -11,7 +11,11 @@ export class IdpLoginPage {
   readonly submit: Locator;
   readonly error: Locator;
 
-  constructor(readonly page: Page) {
+  /** `idpUrl`: the IdP's origin; the run's own IdP unless a spec starts another. */
+  constructor(
+    readonly page: Page,
+    readonly idpUrl: string = IDP_URL,
+  ) {
     this.email = page.getByLabel("Email");
     this.password = page.getByLabel("Password");
     this.submit = page.getByRole("button", { name: "Sign in" });
@@ -20,7 +24,7 @@ export class IdpLoginPage {
 
   /** Asserts that the browser is on the IdP's own origin, showing the login form. */
   async expectShown(): Promise<void> {
-    await expect(this.page).toHaveURL(new RegExp(`^${IDP_URL}/`));
+    await expect(this.page).toHaveURL(new RegExp(`^${this.idpUrl}/`));
     await expect(this.email).toBeVisible();
     await expect(this.password).toBeVisible();
     await expect(this.submit).toBeVisible();
@@ -31,7 +35,7 @@ export class IdpLoginPage {
     await this.email.fill(email);
     await this.password.fill(password);
     const answer = this.page.waitForResponse(
-      (response) => response.request().method() === "POST" && new URL(response.url()).origin === IDP_URL,
+      (response) => response.request().method() === "POST" && new URL(response.url()).origin === this.idpUrl,
     );
     await this.submit.click();
     return answer;

@@ -83,3 +83,18 @@ export function refreshHistory(refreshToken: string): RefreshHistory {
     return { grantId: token.grantId, ...counts };
   });
 }
+
+/** The names of the roles the IdP's directory assigns a user (idp_user_roles). */
+export function idpRoles(email: string): string[] {
+  return query((db) =>
+    (
+      db
+        .prepare(
+          `SELECT r.name AS name FROM idp_user_roles ur
+             JOIN idp_roles r ON r.id = ur.roleId JOIN idp_users u ON u.id = ur.userId
+            WHERE u.email = ? ORDER BY r.name`,
+        )
+        .all(email) as { name: string }[]
+    ).map((row) => row.name),
+  );
+}

@@ -6,14 +6,15 @@ import type { PostLoginEvent } from "./types.ts";
 
 const API = "https://api.example.test";
 
-function event(clientId: string, resource: string | undefined, roles?: string[]): PostLoginEvent {
+function event(clientId: string, resource: string | undefined, roles?: string[], secrets: Record<string, string> = {}): PostLoginEvent {
   return {
-    user: { user_id: "u", email: "u@example.com", name: "U", app_metadata: roles ? { roles } : {} },
+    user: { user_id: "u", email: "u@example.com", name: "U", app_metadata: {} },
+    authorization: { roles: roles ?? [] },
     client: { client_id: clientId, name: clientId },
     ...(resource ? { resource_server: { identifier: resource } } : {}),
     request: { ip: "127.0.0.1", hostname: "localhost", method: "GET", query: {}, body: {} },
     transaction: { requested_scopes: [], protocol: "oidc-basic-profile" },
-    secrets: { API_AUDIENCE: API },
+    secrets: { API_AUDIENCE: API, ...secrets },
   };
 }
 
@@ -23,6 +24,16 @@ describe("add-roles", () => {
   it("adds the roles for claimtrip-web and the configured API only", async () => {
     expect((await run(event("claimtrip-web", API, ["admin"]))).accessTokenClaims).toEqual({ [ROLES_CLAIM]: ["admin"] });
     expect((await run(event("claimtrip-web", API))).accessTokenClaims).toEqual({ [ROLES_CLAIM]: [] });
+  });
+
+  it("names the claim after the ROLES_CLAIM secret when there is one", async () => {
+    const claim = "https://tenant.example/roles";
+    expect((await run(event("claimtrip-web", API, ["admin"], { ROLES_CLAIM: claim }))).accessTokenClaims).toEqual({ [claim]: ["admin"] });
+  });
+
+  it("reads role assignments, never the old app_metadata.roles", async () => {
+    const legacy = { ...event("claimtrip-web", API), user: { user_id: "u", email: "u@example.com", name: "U", app_metadata: { roles: ["admin"] } } };
+    expect((await run(legacy)).accessTokenClaims).toEqual({ [ROLES_CLAIM]: [] });
   });
 
   it("reads the audience from secrets, not from a URL of its own", async () => {

@@ -13,6 +13,7 @@ import type { PostLoginAction, PostLoginEvent } from "./types.ts";
 
 const event: PostLoginEvent = {
   user: { user_id: "alice", email: "alice@example.com", name: "Alice", app_metadata: { roles: ["admin"] } },
+  authorization: { roles: ["admin"] },
   client: { client_id: "claimtrip-web", name: "Claimtrip" },
   resource_server: { identifier: "http://localhost:3000/api" },
   request: { ip: "127.0.0.1", hostname: "localhost", method: "GET", query: {}, body: {} },

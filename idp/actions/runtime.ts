@@ -2,14 +2,8 @@
  * Runs post-login actions in order and collects the claims they set, refusing the claim
  * names Auth0 would drop so an action that works here also works on a tenant.
  */
-import { CLAIM_NAMESPACE, OIDC_CLAIMS, REGISTERED_CLAIMS } from "../../lib/claims.ts";
+import { claimNameProblem } from "../../lib/claims.ts";
 import type { ActionOutcome, PostLoginAction, PostLoginApi, PostLoginEvent } from "./types.ts";
-
-/** Non-namespaced names people reach for first; Auth0 drops them from tokens. */
-const POPULAR_BARE_NAMES = ["roles", "groups", "permissions", "role", "group", "admin"];
-
-/** Domains Auth0 reserves for its own claim namespaces. */
-const RESERVED_NAMESPACE_HOSTS = ["auth0.com", "webtask.io", "webtask.run"];
 
 /** How long one action may run before the login fails (Auth0 allows 20 s; a local IdP needs far less). */
 const ACTION_TIMEOUT_MS = 5_000;
@@ -50,35 +44,10 @@ export class ActionFailedError extends Error {
   }
 }
 
-/** Throws a {@link ClaimNameError} unless `name` is a custom claim Auth0 would keep. */
+/** Throws a {@link ClaimNameError} unless `name` is a custom claim Auth0 would keep (lib/claims.ts). */
 export function assertClaimName(name: unknown): asserts name is string {
-  if (typeof name !== "string" || name.length === 0) {
-    throw new ClaimNameError("A custom claim name must be a non-empty string.");
-  }
-  const suggestion = `${CLAIM_NAMESPACE}${name.replace(/^\/+/, "")}`;
-  if ((REGISTERED_CLAIMS as readonly string[]).includes(name) || (OIDC_CLAIMS as readonly string[]).includes(name)) {
-    throw new ClaimNameError(
-      `"${name}" is a registered JWT/OIDC claim: the IdP sets it and Auth0 refuses to let actions override it. ` +
-        `Put your value under a namespace you own, e.g. "${suggestion}".`,
-    );
-  }
-  let url: URL | undefined;
-  try {
-    url = new URL(name);
-  } catch {
-    url = undefined;
-  }
-  if (!url || (url.protocol !== "https:" && url.protocol !== "http:")) {
-    const popular = POPULAR_BARE_NAMES.includes(name) ? ` ("${name}" is the usual mistake)` : "";
-    throw new ClaimNameError(
-      `"${name}" is not namespaced${popular}: Auth0 silently drops custom claims whose name is not an ` +
-        `http(s) URL, so nothing would reach the API. Use a namespace you own, e.g. "${suggestion}".`,
-    );
-  }
-  const host = url.hostname.toLowerCase();
-  if (RESERVED_NAMESPACE_HOSTS.some((reserved) => host === reserved || host.endsWith(`.${reserved}`))) {
-    throw new ClaimNameError(`"${name}" uses a namespace Auth0 reserves (${host}); use a domain you own, e.g. "${suggestion}".`);
-  }
+  const problem = claimNameProblem(name);
+  if (problem) throw new ClaimNameError(problem);
 }
 
 function assertClaimValue(name: string, value: unknown): void {

@@ -13,6 +13,10 @@ export interface PostLoginEvent {
     name: string;
     app_metadata: AppMetadata;
   };
+  /** The user's RBAC roles (names), as Auth0 passes them: role assignments, read fresh per token. */
+  authorization: {
+    roles: string[];
+  };
   client: {
     client_id: string;
     name: string;

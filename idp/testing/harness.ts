@@ -14,6 +14,7 @@ import { createPrismaClient } from "../../prisma/client.ts";
 import { migrate } from "../../scripts/migrate.ts";
 import type { PostLoginAction } from "../actions/types.ts";
 import { createIdp, type Idp } from "../app.ts";
+import type { BackchannelOptions } from "../backchannel.ts";
 import { webRedirectUri, WEB_CLIENT_ID } from "../clients.ts";
 import type { Database } from "../db.ts";
 import { parseSettings, type IdpSettings } from "../env.ts";
@@ -22,7 +23,10 @@ import type { LoginLimits } from "../rate-limit.ts";
 import { seedUsers } from "../seed.ts";
 import { Browser, loginFormAction, type Page } from "./browser.ts";
 
-const WEB_SECRET = "test-web-client-secret-0123456789";
+/** claimtrip-web's client secret in every test IdP (idp/refresh.test.ts sends its own token requests too). */
+export const WEB_SECRET = "test-web-client-secret-0123456789";
+/** claimtrip-management's client secret in every test IdP (the Management API's client credentials). */
+export const MANAGEMENT_SECRET = "test-management-client-secret-0123456789";
 
 export interface LogLine {
   level: number;
@@ -45,6 +49,7 @@ export interface StartOptions {
   actions?: readonly PostLoginAction[];
   limits?: LoginLimits;
   env?: Record<string, string>;
+  backchannel?: BackchannelOptions;
 }
 
 export async function startTestIdp(options: StartOptions = {}): Promise<TestIdp> {
@@ -65,6 +70,7 @@ export async function startTestIdp(options: StartOptions = {}): Promise<TestIdp>
     DATABASE_URL: databaseUrl,
     IDP_DATA_DIR: dir,
     IDP_WEB_CLIENT_SECRET: WEB_SECRET,
+    IDP_MANAGEMENT_CLIENT_SECRET: MANAGEMENT_SECRET,
     IDP_COOKIE_KEYS: "test-cookie-key-0123456789abcdef",
     LOG_LEVEL: "info",
     ...options.env,
@@ -76,7 +82,8 @@ export async function startTestIdp(options: StartOptions = {}): Promise<TestIdp>
       done();
     },
   });
-  const start = () => createIdp({ settings, db, actions: options.actions, limits: options.limits, logger: createLogger("debug", sink) });
+  const start = () =>
+    createIdp({ settings, db, actions: options.actions, limits: options.limits, backchannel: options.backchannel, logger: createLogger("debug", sink) });
   const test: TestIdp = {
     issuer,
     settings,
@@ -185,4 +192,20 @@ export function exchangeCode(t: TestIdp, result: AuthorizeResult, auth: "basic" 
     { grant_type: "authorization_code", code, redirect_uri: result.redirectUri, code_verifier: result.verifier, ...extra },
     auth,
   );
+}
+
+/**
+ * A client-credentials token request as claimtrip-management (client_secret_basic), with these
+ * form parameters (audience or resource, scope, ...); `secret` overrides the client's secret.
+ */
+export async function managementTokenRequest(t: TestIdp, params: Record<string, string>, secret = MANAGEMENT_SECRET): Promise<TokenResponse> {
+  const response = await fetch(new URL("/token", t.issuer), {
+    method: "POST",
+    headers: {
+      "content-type": "application/x-www-form-urlencoded",
+      authorization: `Basic ${Buffer.from(`claimtrip-management:${secret}`).toString("base64")}`,
+    },
+    body: new URLSearchParams({ grant_type: "client_credentials", ...params }).toString(),
+  });
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }

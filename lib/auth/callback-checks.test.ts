@@ -82,7 +82,7 @@ beforeAll(async () => {
   };
   for (const [name, value] of Object.entries(settings)) vi.stubEnv(name, value);
   vi.resetModules();
-  // lib/env.ts reads the settings once, on first import: everything below sees the ones above.
+  // lib/env.ts reads the settings once, on first use: everything below sees the ones above.
   route = await import("@/app/api/auth/[...nextauth]/route");
   ({ db } = await import("@/lib/db"));
   // Auth.js hands every refusal to the app's logger; keep them, to tell which check refused.
@@ -324,5 +324,28 @@ describe("a callback that reports an error", () => {
     expect(location.origin + location.pathname).toBe(`${APP_URL}/auth/error`);
     expect([...location.searchParams]).toEqual([["error", code]]);
     expect(decodeURIComponent(location.href)).not.toContain("Call +1");
+  });
+});
+
+describe("the IdP session behind each app session (back-channel logout)", () => {
+  it("records the ID token's sid on the session each sign-in creates, and none when the IdP sent none", async () => {
+    const sessionOf = async (sid: string | undefined) => {
+      op.sid = sid;
+      const signIn = await signInAtProvider();
+      expect((await arrive(signIn.callback, signIn.jar)).status).toBe(302);
+      const sessionToken = signIn.jar.get(SESSION_COOKIE);
+      expect(sessionToken).toBeTruthy();
+      return db.session.findUnique({ where: { sessionToken } });
+    };
+
+    const first = await sessionOf("idp-session-1");
+    const second = await sessionOf("idp-session-2");
+    const none = await sessionOf(undefined);
+
+    expect(first?.sid).toBe("idp-session-1");
+    expect(second?.sid).toBe("idp-session-2");
+    expect(none?.sid).toBeNull();
+    // Sessions of one user from two browsers: each keeps its own IdP session.
+    expect(first?.userId).toBe(second?.userId);
   });
 });

@@ -8,11 +8,13 @@
 import "server-only";
 import type { NextAuthConfig } from "next-auth";
 import { env } from "../env";
+import { timed } from "../http/server-timing";
 import { requestLogger } from "../logger";
 import { cookieSettings } from "./cookies";
 import { authLogger } from "./log-events";
 import { idp, PROVIDER_ID } from "./provider";
 import { sameOriginRedirect } from "./return-path";
+import { rememberSid } from "./sign-in-sid";
 import { saveTokens } from "./tokens";
 
 export const authConfig = {
@@ -25,6 +27,11 @@ export const authConfig = {
   pages: { signIn: "/", error: "/auth/error" },
   logger: authLogger,
   callbacks: {
+    // `profile` holds the ID token's validated claims; its `sid` goes on the new session.
+    signIn({ profile }) {
+      rememberSid(profile?.sid);
+      return true;
+    },
     // Only a profile reaches the browser (useSession, /api/auth/session): never a token.
     session({ session, user }) {
       return { expires: session.expires, user: { id: user.id, name: user.name, email: user.email } } as typeof session;
@@ -36,7 +43,7 @@ export const authConfig = {
     // Auth.js writes tokens only when it first links an account; every later sign-in
     // would keep the old ones. Store what this sign-in just received.
     async signIn({ user, account, isNewUser }) {
-      if (account?.provider === PROVIDER_ID) await saveTokens(account);
+      if (account?.provider === PROVIDER_ID) await timed("db", () => saveTokens(account), true);
       (await requestLogger()).info({ event: "sign_in", userId: user.id, isNewUser: Boolean(isNewUser) }, "signed in");
     },
   },

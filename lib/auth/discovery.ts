@@ -1,10 +1,19 @@
 /**
- * The IdP's OpenID Provider metadata, fetched once per process and cached. Every endpoint the
- * app calls itself (token, end-session, revocation) comes from here, so the app follows
- * whichever IdP AUTH_ISSUER names without knowing its URL layout.
+ * The IdP's OpenID Provider metadata (discovery document), cached per issuer. Every endpoint the
+ * app calls itself (token, end-session, revocation) comes from here, and Auth.js reads the same
+ * cached copy through {@link discoveryFetch}, so a sign-in no longer fetches the document twice
+ * (once to start, once in the callback).
+ *
+ * The cache honours HTTP caching (RFC 9111): `Cache-Control: max-age` (less `Age`), else
+ * `Expires`; `no-store`, `no-cache` or `max-age=0` mean "ask every time". A response that says
+ * nothing is kept for DEFAULT_FRESHNESS_MS. A failed fetch is never cached: the next request
+ * tries again, and meanwhile a stale copy, when there is one, is served (stale-if-error). A
+ * request to an endpoint of a cached document that cannot reach the IdP drops the copy, so the
+ * next one discovers afresh.
  */
 import "server-only";
 import { env } from "../env";
+import { timed } from "../http/server-timing";
 import { IdpUnavailableError } from "./errors";
 
 export interface ProviderMetadata {
@@ -15,32 +24,123 @@ export interface ProviderMetadata {
   jwks_uri: string;
 }
 
-let cached: Promise<ProviderMetadata> | undefined;
-
+/** How long to keep a document whose response says nothing about caching. Default: 10 minutes */
+export const DEFAULT_FRESHNESS_MS = 10 * 60_000;
+/** No copy is kept longer than this, whatever the response says. Default: 1 day */
+const MAX_FRESHNESS_MS = 24 * 60 * 60_000;
 /** Milliseconds to wait for the IdP before calling it unreachable. */
 const TIMEOUT_MS = 5_000;
 
-function discoveryUrl(issuer = env.AUTH_ISSUER): string {
+interface Entry {
+  /** The response body as received: Auth.js parses (and checks) its own copy. */
+  body: string;
+  metadata: ProviderMetadata;
+  freshUntil: number;
+}
+
+const entries = new Map<string, Entry>();
+const pending = new Map<string, Promise<Entry>>();
+
+export function discoveryUrl(issuer = env.AUTH_ISSUER): string {
   return `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
 }
 
-async function load(): Promise<ProviderMetadata> {
-  let response: Response;
-  try {
-    response = await fetch(discoveryUrl(), { signal: AbortSignal.timeout(TIMEOUT_MS), cache: "no-store" });
-  } catch (cause) {
-    throw new IdpUnavailableError(env.AUTH_ISSUER, { cause });
+/** How long a response may be reused, in ms, from its caching headers (RFC 9111 §4.2.1). */
+export function freshnessMs(headers: Headers, now = Date.now()): number {
+  const directives = new Map(
+    (headers.get("cache-control") ?? "")
+      .split(",")
+      .map((part) => part.trim().toLowerCase().split("=") as [string, string | undefined])
+      .filter(([name]) => name),
+  );
+  if (directives.has("no-store") || directives.has("no-cache")) return 0;
+  const age = Number(headers.get("age")) || 0;
+  const maxAge = directives.get("max-age");
+  if (maxAge !== undefined) {
+    const seconds = Number(maxAge.replace(/"/g, ""));
+    return Number.isFinite(seconds) ? clamp((seconds - age) * 1000) : 0;
   }
-  if (!response.ok) throw new IdpUnavailableError(env.AUTH_ISSUER);
-  return (await response.json()) as ProviderMetadata;
+  const expires = headers.get("expires");
+  if (expires !== null) {
+    const at = Date.parse(expires);
+    const date = Date.parse(headers.get("date") ?? "") || now;
+    return Number.isFinite(at) ? clamp(at - date - age * 1000) : 0; // an invalid Expires is already stale
+  }
+  return DEFAULT_FRESHNESS_MS;
 }
 
-export function providerMetadata(): Promise<ProviderMetadata> {
-  cached ??= load().catch((error) => {
-    cached = undefined; // try again next time: the IdP may just be starting
+const clamp = (ms: number) => Math.min(Math.max(ms, 0), MAX_FRESHNESS_MS);
+
+async function load(issuer: string): Promise<Entry> {
+  let response: Response;
+  try {
+    response = await fetch(discoveryUrl(issuer), {
+      headers: { accept: "application/json" },
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+      cache: "no-store",
+    });
+  } catch (cause) {
+    throw new IdpUnavailableError(issuer, { cause });
+  }
+  if (!response.ok) throw new IdpUnavailableError(issuer, { reason: `http_${response.status}` });
+  const body = await response.text();
+  let metadata: ProviderMetadata;
+  try {
+    metadata = JSON.parse(body) as ProviderMetadata;
+  } catch (cause) {
+    throw new IdpUnavailableError(issuer, { cause, reason: "not_json" });
+  }
+  return { body, metadata, freshUntil: Date.now() + freshnessMs(response.headers) };
+}
+
+async function entry(issuer: string): Promise<Entry> {
+  const cached = entries.get(issuer);
+  if (cached && cached.freshUntil > Date.now()) return cached;
+  let loading = pending.get(issuer);
+  if (!loading) {
+    loading = timed("discovery", () => load(issuer))
+      .then((loaded) => {
+        entries.set(issuer, loaded);
+        return loaded;
+      })
+      .finally(() => pending.delete(issuer));
+    pending.set(issuer, loading);
+  }
+  try {
+    return await loading;
+  } catch (error) {
+    if (cached) return cached; // stale-if-error: the endpoints rarely move; the next request tries again
     throw error;
-  });
-  return cached;
+  }
+}
+
+/** The metadata of `issuer` (default AUTH_ISSUER), from the cache while fresh. */
+export async function providerMetadata(issuer = env.AUTH_ISSUER): Promise<ProviderMetadata> {
+  return (await entry(issuer)).metadata;
+}
+
+/** Drops the cached document of `issuer`: the next use fetches it again. */
+export function forgetProviderMetadata(issuer = env.AUTH_ISSUER): void {
+  entries.delete(issuer);
+}
+
+/**
+ * A fetch for Auth.js (the provider's `customFetch`): the discovery document of AUTH_ISSUER
+ * comes from the cache above; every other request goes out as usual, timed, and one that cannot
+ * reach the IdP drops the cached document.
+ */
+export async function discoveryFetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
+  const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
+  if (url === discoveryUrl() && (init?.method ?? "GET") === "GET") {
+    const { body } = await entry(env.AUTH_ISSUER);
+    return new Response(body, { status: 200, headers: { "content-type": "application/json" } });
+  }
+  try {
+    return await timed("idp", () => fetch(input, init));
+  } catch (error) {
+    forgetProviderMetadata();
+    throw error;
+  }
 }
 
 /** Whether the IdP answers its discovery document right now (for the error page). */

@@ -4,7 +4,8 @@
  * the admin picks themselves, the session they act from stays, so it reads "my other sessions".
  *
  * The authorization check sits here, next to the mutation, and is the API's own: the caller's
- * access token, verified exactly as GET /api/admin verifies it, must say admin. The page that
+ * access token, refreshed for the purpose and verified exactly as GET /api/admin verifies it, must
+ * say admin. The page that
  * shows the button proves nothing; a server action is a public endpoint anyone can post to.
  * Cross-site posts are refused before this runs (proxy.ts, and Next.js's Origin check).
  */
@@ -36,7 +37,9 @@ export async function endSessionsAction(_previous: EndSessionsResult | null, for
 
   let token: string;
   try {
-    token = await getAccessToken(caller.id);
+    // A fresh token, not the stored one: an admin role removed at the IdP a minute ago, or a
+    // revoked grant, must stop this action now, not when the stored token expires.
+    token = await getAccessToken(caller.id, { current: true });
   } catch (error) {
     if (error instanceof TokenUnavailableError) return { ok: false, code: error.code };
     throw error;

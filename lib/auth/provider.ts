@@ -3,8 +3,10 @@
  * default, Auth0, Keycloak or any other OP by changing AUTH_* variables.
  */
 import "server-only";
+import { customFetch } from "next-auth";
 import type { OIDCConfig } from "next-auth/providers";
 import { env } from "../env";
+import { discoveryFetch } from "./discovery";
 
 /** The provider id: part of the redirect URI registered at the IdP (/api/auth/callback/claimtrip). */
 export const PROVIDER_ID = "claimtrip";
@@ -31,6 +33,9 @@ export const idp: OIDCConfig<IdpProfile> = {
   // Authorization Code with PKCE (S256), and both CSRF (state) and ID-token replay (nonce) checks.
   checks: ["pkce", "state", "nonce"],
   authorization: { params: { scope: env.AUTH_SCOPE, ...audienceParams() } },
+  // Auth.js fetches the discovery document at every sign-in start and callback: serve it from
+  // the per-issuer cache (./discovery.ts), which honours the IdP's caching headers.
+  [customFetch]: discoveryFetch,
   profile(profile) {
     return { id: profile.sub, name: profile.name ?? profile.email ?? profile.sub, email: profile.email ?? null };
   },

@@ -1,6 +1,5 @@
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { startFakeOp, type FakeOp } from "@/test/fake-op";
 
 const issuer = "http://127.0.0.1:9";
 
@@ -40,16 +39,10 @@ describe("signInProblem", () => {
   });
 
   describe("asking the IdP", () => {
-    let up: ReturnType<typeof createServer>;
-    let upIssuer: string;
+    let up: FakeOp;
 
     beforeAll(async () => {
-      up = createServer((req, res) => {
-        if (req.url === "/.well-known/openid-configuration") res.writeHead(200, { "content-type": "application/json" }).end("{}");
-        else res.writeHead(404).end();
-      });
-      await new Promise<void>((resolve) => up.listen(0, "127.0.0.1", resolve));
-      upIssuer = `http://127.0.0.1:${(up.address() as AddressInfo).port}`;
+      up = await startFakeOp();
     });
     afterAll(() => up.close());
 
@@ -57,7 +50,7 @@ describe("signInProblem", () => {
       const { idpAnswers } = await import("./discovery");
       // AUTH_ISSUER points at port 9 (discard), where nothing listens here.
       expect(await idpAnswers()).toBe(false);
-      vi.stubEnv("AUTH_ISSUER", upIssuer);
+      vi.stubEnv("AUTH_ISSUER", up.issuer);
       vi.resetModules();
       const fresh = await import("./discovery");
       expect(await fresh.idpAnswers()).toBe(true);

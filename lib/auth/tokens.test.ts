@@ -3,94 +3,14 @@
  * same access token stale must spend the refresh token exactly once (the IdP treats a second use
  * as theft and revokes the grant). Runs on SQLite, and on PostgreSQL when one is reachable.
  */
-import { createServer, type Server } from "node:http";
 import { mkdtempSync } from "node:fs";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { createPrismaClient, type Database } from "../../prisma/client";
 import { migrate } from "../../scripts/migrate";
-
-/** What the token endpoint answers instead of a token response, for the failure tests. */
-interface Answer {
-  status: number;
-  contentType: string;
-  body: string;
-}
-
-/** A token endpoint that rotates refresh tokens and, like oidc-provider, refuses a reused one. */
-class FakeIdp {
-  server: Server = createServer((req, res) => this.handle(req, res));
-  refreshCalls = 0;
-  valid = new Set<string>();
-  down = false;
-  counter = 0;
-  issuer = "";
-  /** Answer every refresh with this (and rotate nothing). */
-  answer: Answer | undefined;
-  /** How long a refresh takes; the token is rotated when the request arrives. */
-  tokenDelayMs = 150;
-  discoveryDelayMs = 0;
-  /** Like the local IdP: a rotation whose answer could not be delivered is taken back. */
-  rollbackUndelivered = false;
-
-  async start() {
-    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
-    this.issuer = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-  }
-
-  reset() {
-    this.refreshCalls = 0;
-    this.counter = 0;
-    this.down = false;
-    this.answer = undefined;
-    this.tokenDelayMs = 150;
-    this.discoveryDelayMs = 0;
-    this.rollbackUndelivered = false;
-    this.valid = new Set(["refresh-0"]);
-  }
-
-  private handle(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) {
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(body));
-    };
-    if (req.url === "/.well-known/openid-configuration") {
-      const metadata = { issuer: this.issuer, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks` };
-      setTimeout(() => json(200, metadata), this.discoveryDelayMs);
-      return;
-    }
-    let body = "";
-    req.on("data", (chunk) => (body += chunk));
-    req.on("end", () => {
-      if (this.down) return json(503, { error: "temporarily_unavailable" });
-      this.refreshCalls += 1;
-      const { answer } = this;
-      if (answer) {
-        res.writeHead(answer.status, { "content-type": answer.contentType });
-        return res.end(answer.body);
-      }
-      const presented = new URLSearchParams(body).get("refresh_token") ?? "";
-      if (!this.valid.delete(presented)) {
-        setTimeout(() => json(400, { error: "invalid_grant" }), this.tokenDelayMs);
-        return;
-      }
-      const n = ++this.counter;
-      this.valid.add(`refresh-${n}`);
-      // A little latency, so that concurrent callers really overlap.
-      setTimeout(() => {
-        if (res.destroyed && this.rollbackUndelivered) {
-          this.valid.delete(`refresh-${n}`);
-          this.valid.add(presented);
-          return;
-        }
-        json(200, { access_token: `access-${n}`, refresh_token: `refresh-${n}`, expires_in: 300, token_type: "Bearer" });
-      }, this.tokenDelayMs);
-    });
-  }
-}
+import { startFakeOp, type FakeOp, type TokenAnswer } from "../../test/fake-op";
 
 type TokensModule = typeof import("./tokens");
 
@@ -114,7 +34,10 @@ const backends: [string, () => Promise<string | undefined>][] = [
 ];
 
 describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
-  const idp = new FakeIdp();
+  const CLIENT_SECRET = "tokens-test-client-secret";
+  let idp: FakeOp;
+  /** Requests that reached the token endpoint (one that was down does not count). */
+  const refreshCalls = () => idp.tokenRequests.length;
   let url: string | undefined;
   let db: Database;
   let userId: string;
@@ -130,14 +53,16 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
   beforeAll(async () => {
     url = await makeUrl();
     if (!url) return;
-    await idp.start();
+    // Like oidc-provider, it rotates refresh tokens and refuses a reused one; 150 ms per refresh
+    // by default, so that concurrent callers really overlap.
+    idp = await startFakeOp({ client: { secret: CLIENT_SECRET }, refreshDelay: 150 });
     await migrate(url);
     db = createPrismaClient(url, { logErrors: false });
     vi.stubEnv("NODE_ENV", "test");
     vi.stubEnv("DATABASE_URL", url);
     vi.stubEnv("AUTH_ISSUER", idp.issuer);
     vi.stubEnv("AUTH_SECRET", "tokens-test-secret-0123456789abcdefghij");
-    vi.stubEnv("AUTH_CLIENT_SECRET", "tokens-test-client-secret");
+    vi.stubEnv("AUTH_CLIENT_SECRET", CLIENT_SECRET);
     vi.stubEnv("AUTH_REFRESH_SKEW", "30");
     vi.stubEnv("LOG_LEVEL", "silent");
     const user = await db.user.create({ data: { email: "alice@example.com", name: "Alice" } });
@@ -148,7 +73,7 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     vi.unstubAllEnvs();
     if (!url) return;
     await db.$disconnect();
-    idp.server.close();
+    await idp.close();
     if (url.startsWith("postgresql:")) {
       const name = new URL(url).pathname.slice(1);
       const admin = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/postgres" });
@@ -161,6 +86,7 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
   beforeEach(async ({ skip }) => {
     if (!url) skip("no PostgreSQL at 127.0.0.1:5432");
     idp.reset();
+    idp.refreshTokens.add("refresh-0");
     await db.account.deleteMany({});
     await db.account.create({
       data: {
@@ -180,14 +106,31 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     await db.account.updateMany({ data: { expires_at: Math.floor(Date.now() / 1000) + 300 } });
     const tokens = await instance();
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-0");
-    expect(idp.refreshCalls).toBe(0);
+    expect(refreshCalls()).toBe(0);
+  });
+
+  it("refreshes a token with life left when asked for the IdP's current view (a sensitive action)", async () => {
+    await db.account.updateMany({ data: { expires_at: Math.floor(Date.now() / 1000) + 300 } });
+    const tokens = await instance();
+    await expect(tokens.getAccessToken(userId, { current: true })).resolves.toBe("access-1");
+    expect(refreshCalls()).toBe(1);
+    // The next ordinary request takes the new token as it is.
+    await expect(tokens.getAccessToken(userId)).resolves.toBe("access-1");
+    expect(refreshCalls()).toBe(1);
+  });
+
+  it("says to sign in again when the current view is asked for and the IdP revoked the grant", async () => {
+    await db.account.updateMany({ data: { expires_at: Math.floor(Date.now() / 1000) + 300 } });
+    idp.refreshTokens.clear(); // revoked at the IdP
+    const tokens = await instance();
+    await expect(tokens.getAccessToken(userId, { current: true })).rejects.toMatchObject({ code: "session_expired" });
   });
 
   it("refreshes once for many concurrent requests in one instance", async () => {
     const tokens = await instance();
     const results = await Promise.all(Array.from({ length: 20 }, () => tokens.getAccessToken(userId)));
     expect(new Set(results)).toEqual(new Set(["access-1"]));
-    expect(idp.refreshCalls).toBe(1);
+    expect(refreshCalls()).toBe(1);
     const stored = await db.account.findFirstOrThrow({ where: { userId } });
     expect(stored.refresh_token).toBe("refresh-1");
     expect(stored.refreshLeaseUntil).toBeNull();
@@ -199,11 +142,11 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
       instances.flatMap((tokens) => Array.from({ length: 5 }, () => tokens.getAccessToken(userId))),
     );
     expect(new Set(results)).toEqual(new Set(["access-1"]));
-    expect(idp.refreshCalls).toBe(1);
+    expect(refreshCalls()).toBe(1);
   });
 
   it("forgets the tokens when the IdP refuses the refresh token, and says to sign in again", async () => {
-    idp.valid = new Set(); // revoked at the IdP
+    idp.refreshTokens.clear(); // revoked at the IdP
     const tokens = await instance();
     await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "session_expired" });
     const stored = await db.account.findFirstOrThrow({ where: { userId } });
@@ -212,39 +155,39 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
   });
 
   it("keeps the tokens and releases the lease when the IdP is down", async () => {
-    idp.down = true;
+    idp.fail("token", 503);
     const tokens = await instance();
     await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "idp_unavailable" });
     const stored = await db.account.findFirstOrThrow({ where: { userId } });
     expect(stored.refresh_token).toBe("refresh-0");
     expect(stored.refreshLeaseUntil).toBeNull();
-    idp.down = false;
+    idp.fail("token", undefined);
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-1");
   });
 
   /** The stored row, for comparing before and after. */
   const stored = () => db.account.findFirstOrThrow({ where: { userId } });
 
-  it.each<[string, Answer]>([
+  it.each<[string, TokenAnswer]>([
     ["429 Too Many Requests", { status: 429, contentType: "text/plain", body: "slow down" }],
     ["401 invalid_client (the client secret is being rotated)", { status: 401, contentType: "application/json", body: '{"error":"invalid_client"}' }],
     ["400 invalid_request", { status: 400, contentType: "application/json", body: '{"error":"invalid_request"}' }],
     ["200 with an HTML page instead of JSON", { status: 200, contentType: "text/html", body: "<html>Please sign in to the proxy</html>" }],
     ["200 with JSON but no access token", { status: 200, contentType: "application/json", body: '{"token_type":"Bearer"}' }],
   ])("keeps the tokens and says to try again when the IdP answers %s", async (_name, answer) => {
-    idp.answer = answer;
+    idp.tokenAnswer = answer;
     const tokens = await instance();
     const before = await stored();
     await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "idp_unavailable" });
     const after = await stored();
     expect(after).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion, refreshLeaseUntil: null });
 
-    idp.answer = undefined;
+    idp.tokenAnswer = undefined;
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-1");
   });
 
   it("after a timeout keeps the tokens, resends only once the lease lapses, and a late answer changes nothing", async () => {
-    idp.tokenDelayMs = 2_000;
+    idp.refreshDelay = 2_000;
     idp.rollbackUndelivered = true;
     const tokens = await instance();
     Object.assign(tokens.refreshTimings, { refreshTimeoutMs: 1_000, leaseMs: 2_500 });
@@ -252,7 +195,7 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
 
     const started = Date.now();
     await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "idp_unavailable", reason: "refresh_outcome_unknown" });
-    expect(idp.refreshCalls).toBe(1);
+    expect(refreshCalls()).toBe(1);
     // The lease is kept: nobody resends while the IdP may still be at work on the request.
     const held = await stored();
     expect(held).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion });
@@ -263,20 +206,20 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
 
     // The next request waits for the lease to lapse, then sends the same refresh token once
     // more; the IdP took back the rotation whose answer it could not deliver.
-    idp.tokenDelayMs = 10;
+    idp.refreshDelay = 10;
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-2");
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
-    expect(idp.refreshCalls).toBe(2);
+    expect(refreshCalls()).toBe(2);
     expect(await stored()).toMatchObject({ access_token: "access-2", refresh_token: "refresh-2", refreshLeaseUntil: null });
   });
 
   it("never overwrites the tokens of a sign-in that happened while a refresh was under way", async () => {
-    idp.tokenDelayMs = 500;
+    idp.refreshDelay = 500;
     const tokens = await instance();
     const refreshing = tokens.getAccessToken(userId);
     refreshing.catch(() => undefined);
     // The refresh is at the IdP (which answers in 500 ms) when the user signs in again.
-    await expect.poll(() => idp.refreshCalls, { interval: 10 }).toBe(1);
+    await expect.poll(refreshCalls, { interval: 10 }).toBe(1);
     await tokens.saveTokens(newSignIn());
 
     // The late refresh's token still serves the request that asked for it ...
@@ -286,26 +229,26 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
   });
 
   it("never forgets the tokens of a sign-in that happened while a doomed refresh was under way", async () => {
-    idp.tokenDelayMs = 500;
-    idp.valid = new Set(); // the old grant is gone at the IdP
+    idp.refreshDelay = 500;
+    idp.refreshTokens.clear(); // the old grant is gone at the IdP
     const tokens = await instance();
     const refreshing = tokens.getAccessToken(userId);
     refreshing.catch(() => undefined);
     // The refresh is at the IdP (which answers in 500 ms) when the user signs in again.
-    await expect.poll(() => idp.refreshCalls, { interval: 10 }).toBe(1);
+    await expect.poll(refreshCalls, { interval: 10 }).toBe(1);
     await tokens.saveTokens(newSignIn());
     await expect(refreshing).rejects.toMatchObject({ code: "session_expired" });
     expect(await stored()).toMatchObject({ access_token: "access-new", refresh_token: "refresh-new" });
   });
 
   it("a slow discovery does not eat the lease: a second instance waits instead of spending the refresh token again", async () => {
-    idp.discoveryDelayMs = 2_500;
+    idp.discoveryDelay = 2_500;
     const instances = [await instance(), await instance()];
     // A lease shorter than the discovery: held across the discovery, it would run out.
     for (const tokens of instances) Object.assign(tokens.refreshTimings, { refreshTimeoutMs: 1_000, leaseMs: 2_000 });
     const results = await Promise.all(instances.map((tokens) => tokens.getAccessToken(userId)));
     expect(results).toEqual(["access-1", "access-1"]);
-    expect(idp.refreshCalls).toBe(1);
+    expect(refreshCalls()).toBe(1);
     expect((await stored()).refresh_token).toBe("refresh-1");
   });
 });

@@ -92,14 +92,22 @@ const FORGOTTEN = {
 /** Refreshes already under way in this process, by account id. */
 const inFlight = new Map<string, Promise<string>>();
 
+export interface GetAccessTokenOptions {
+  /**
+   * Refresh even when the stored token has time left, so the claims reflect the IdP's view now
+   * (a role removed a minute ago, a grant revoked): for sensitive actions. Default: false
+   */
+  current?: boolean;
+}
+
 /**
  * An access token for the app's API with at least AUTH_REFRESH_SKEW seconds left.
  * Throws SessionExpiredError (sign in again) or IdpUnavailableError (try again later).
  */
-export async function getAccessToken(userId: string): Promise<string> {
+export async function getAccessToken(userId: string, options: GetAccessTokenOptions = {}): Promise<string> {
   const account = await findAccount(userId);
   if (!account?.access_token) throw new SessionExpiredError("no tokens are stored for this user", { reason: "no_tokens" });
-  if (fresh(account)) return account.access_token;
+  if (fresh(account) && !options.current) return account.access_token;
   let pending = inFlight.get(account.id);
   if (!pending) {
     pending = refreshOnce(account).finally(() => inFlight.delete(account.id));

@@ -39,6 +39,25 @@ describe("crossSiteRefusal", () => {
     expect(crossSiteRefusal(callback, APP)).toBeNull();
   });
 
+  it("lets the IdP post a back-channel logout token from anywhere: the signed token guards it", () => {
+    const logout = post({ pathname: "/api/auth/backchannel-logout", origin: "https://tenant.auth0.example", secFetchSite: "cross-site" });
+    expect(crossSiteRefusal(logout, APP)).toBeNull();
+  });
+
+  it("relaxes nothing else under /api/auth: look-alike paths and the rest of Auth.js stay checked", () => {
+    const from = { origin: "https://evil.example", secFetchSite: "cross-site" };
+    for (const pathname of [
+      "/api/auth/backchannel-logout/",
+      "/api/auth/backchannel-logout/x",
+      "/api/auth/backchannel-logoutx",
+      "/api/auth/signout",
+      "/api/auth/signin/claimtrip",
+      "/x/api/auth/backchannel-logout",
+    ]) {
+      expect(crossSiteRefusal(post({ pathname, ...from }), APP), pathname).toBe("origin_mismatch");
+    }
+  });
+
   it("lets non-browser clients through: they hold no victim's cookies", () => {
     expect(crossSiteRefusal(post({}), APP)).toBeNull();
   });

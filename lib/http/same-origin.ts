@@ -13,9 +13,10 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /**
  * Paths other sites legitimately POST to: the IdP answers a sign-in with `response_mode=form_post`
- * by posting to the callback. That request proves itself with `state` and PKCE, not its origin.
+ * by posting to the callback, and its server posts back-channel logout tokens. Those requests
+ * prove themselves with `state` and PKCE, or a signed logout token, not with their origin.
  */
-const CROSS_SITE_POST_PATHS = [/^\/api\/auth\/callback\//];
+const CROSS_SITE_POST_PATHS = [/^\/api\/auth\/callback\//, /^\/api\/auth\/backchannel-logout$/];
 
 export interface RequestFacts {
   method: string;

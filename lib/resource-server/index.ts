@@ -99,7 +99,7 @@ export {
   type ToResponseOptions,
 } from "./errors.ts";
 export { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./algorithms.ts";
-export type { FetchLike } from "./key-source.ts";
+export { createKeySource, KeySourceError, type FetchLike, type KeySourceOptions } from "./key-source.ts";
 export {
   createAccessTokenVerifier,
   type AccessTokenClaims,

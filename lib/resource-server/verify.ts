@@ -1,4 +1,4 @@
-import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload } from "jose";
+import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from "jose";
 
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./algorithms.ts";
 import { BearerError, InvalidTokenError, TemporarilyUnavailableError } from "./errors.ts";
@@ -59,6 +59,12 @@ export interface AccessTokenVerifierOptions {
   failureBackoff?: number;
   /** The `fetch` used for discovery and JWKS requests. Default: globalThis.fetch */
   fetch?: FetchLike;
+  /**
+   * Keys shared with other verifiers of this issuer (a {@link createKeySource} of its own, so one
+   * JWKS cache and one backoff serve, say, access tokens and logout tokens); the key options
+   * above are then ignored. Default: a key source of this verifier's own
+   */
+  keys?: JWTVerifyGetKey;
 }
 
 declare const verified: unique symbol;
@@ -107,7 +113,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const requiredClaims = [...new Set(["sub", "exp", ...(options.requiredClaims ?? [])])];
   const maxTokenLength = options.maxTokenLength ?? 8192;
   const failureBackoff = options.failureBackoff ?? 5000;
-  const getKey = createKeySource({
+  const getKey = options.keys ?? createKeySource({
     issuer,
     jwksUri: options.jwksUri,
     fetch: options.fetch,

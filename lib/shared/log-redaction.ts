@@ -2,7 +2,7 @@
  * Field names whose values are credentials, wherever they appear in a log line: one list for
  * both programs' loggers (lib/logger.ts, idp/logger.ts). Plain Node, like lib/shared/settings.ts.
  *
- * Not `code`: in both programs' log lines `code` is a stable error code (an `AuthError`'s code,
+ * Not `code`: in both programs' log lines `code` is a stable error code (a `TokenUnavailableError`'s code,
  * an OAuth `error` value), which is what makes a line worth reading. An authorization code only
  * travels in a query string or a form body, which neither program logs (and lib/logger.ts
  * scrubs `code=…` from any string).

@@ -1,64 +1,61 @@
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
+import { loadDirectory } from "@/lib/admin/directory";
 import { callApi } from "@/lib/api-client";
 import { requireUser } from "@/lib/session";
+import { AdminUsersTable } from "../../_components/admin-users-table";
 import { ApiRefusal } from "../../_components/api-refusal";
-import { EndSessionsForm } from "../../_components/end-sessions-form";
 
 export const metadata: Metadata = { title: "Admin" };
 
 /**
  * Admin-only. The gate is the API's own answer to this user's access token (the same check
- * /api/admin makes for any caller), never the ID token or the session.
+ * /api/admin makes for any caller), never the ID token or the session. Each change is checked
+ * again, and more strictly, by its server action (lib/admin/change.ts).
  */
-export default async function AdminPage() {
+export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const user = await requireUser();
   const result = await callApi(user, "/api/admin");
   if (!result.ok && result.status === 403) forbidden();
   if (!result.ok) return <ApiRefusal status={result.status} error={result.error} />;
   const { users } = result.data;
+  const query = await searchParams;
+  const page = Math.max(0, Math.min(10_000, Number.parseInt(String(query.page ?? "0"), 10) || 0));
+  const directory = await loadDirectory(page, users);
+  const selfSub = users.find((u) => u.id === user.id)?.sub ?? null;
   return (
     <div className="space-y-6">
       <header className="space-y-2">
         <h1 className="text-2xl font-semibold">Admin</h1>
         <p className="text-slate-700">
           <code className="font-mono">GET /api/admin</code> accepted your access token because its roles claim contains{" "}
-          <code className="font-mono">admin</code>. These are the users this app has seen, and when their sessions end.
-          Ending a user&apos;s sessions signs them out of this app everywhere; the action checks your access token again.
+          <code className="font-mono">admin</code>. Users and roles come from the identity provider&apos;s Management API. A
+          change goes through only if your access token says admin, the identity provider says so <em>now</em>, and you
+          signed in recently; every attempt lands in the <a href="/admin/audit">audit log</a>.
         </p>
       </header>
-      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
-        <table className="w-full text-left text-sm" data-testid="admin-users">
-          <caption className="sr-only">Users seen by the app</caption>
-          <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
-            <tr>
-              <th scope="col" className="px-4 py-2 font-medium">Name</th>
-              <th scope="col" className="px-4 py-2 font-medium">Email</th>
-              <th scope="col" className="px-4 py-2 font-medium">Active sessions</th>
-              <th scope="col" className="px-4 py-2 font-medium">Latest session ends</th>
-              <th scope="col" className="px-4 py-2 font-medium">
-                <span className="sr-only">Actions</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.map((u) => {
-              const ends = u.sessions.map((s) => s.expires).sort().at(-1);
-              return (
-                <tr key={u.id} className="border-b border-slate-100 last:border-0" data-user-id={u.id}>
-                  <td className="px-4 py-2">{u.name ?? "—"}</td>
-                  <td className="px-4 py-2 font-mono">{u.email ?? "—"}</td>
-                  <td className="px-4 py-2">{u.sessions.length}</td>
-                  <td className="px-4 py-2">{ends ? <time dateTime={ends}>{new Date(ends).toUTCString()}</time> : "—"}</td>
-                  <td className="px-4 py-2">
-                    <EndSessionsForm userId={u.id} who={u.email ?? u.name ?? u.id} self={u.id === user.id} />
-                  </td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </div>
+      {query.reauthenticated && (
+        <p role="status" className="rounded-md border border-emerald-200 bg-emerald-50 p-3 text-sm text-emerald-900">
+          You signed in again. You can make the change now.
+        </p>
+      )}
+      {!directory.ok && (
+        <p role="alert" className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm text-amber-900">
+          {directory.code === "not_configured"
+            ? "Role management is not configured (MANAGEMENT_CLIENT_SECRET): showing the users this app has seen."
+            : "The identity provider's Management API is not answering: showing the users this app has seen."}
+        </p>
+      )}
+      <AdminUsersTable rows={directory.rows} selfSub={selfSub} selfUserId={user.id} />
+      {directory.ok && directory.pages > 1 && (
+        <nav className="flex gap-4 text-sm" aria-label="Pages">
+          {page > 0 && <a href={`/admin?page=${page - 1}`}>Previous</a>}
+          <span>
+            Page {page + 1} of {directory.pages}
+          </span>
+          {page + 1 < directory.pages && <a href={`/admin?page=${page + 1}`}>Next</a>}
+        </nav>
+      )}
     </div>
   );
 }

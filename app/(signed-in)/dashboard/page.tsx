@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import { callApi } from "@/lib/api-client";
-import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/claims";
+import { ADMIN_ROLE } from "@/lib/claims";
+import { env } from "@/lib/env";
+import { logTimingsAfterResponse } from "@/lib/http/server-timing";
+import { requestLogger } from "@/lib/logger";
 import { requireUser } from "@/lib/session";
 import { ApiRefusal } from "../../_components/api-refusal";
 import { RoleBadge } from "../../_components/role-badge";
@@ -10,9 +13,13 @@ export const metadata: Metadata = { title: "Dashboard" };
 export default async function DashboardPage() {
   const user = await requireUser();
   const result = await callApi(user, "/api/me");
+  logTimingsAfterResponse(await requestLogger(), "/dashboard");
   if (!result.ok) return <ApiRefusal status={result.status} error={result.error} />;
   const body = result.data;
   const admin = body.roles.includes(ADMIN_ROLE);
+  // Auth0's access tokens name the client in `azp` (OIDC's authorized party), not RFC 9068's `client_id`.
+  const azp = typeof body.claims.azp === "string" ? body.claims.azp : undefined;
+  const client = body.client_id === null && azp ? { label: "Client (azp)", value: azp } : { label: "Client (client_id)", value: body.client_id ?? "—" };
   return (
     <div className="space-y-8">
       <header className="space-y-2">
@@ -24,11 +31,11 @@ export default async function DashboardPage() {
       </header>
       <dl className="grid gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:grid-cols-2" data-testid="api-view">
         <Field label="Subject (sub)" value={body.sub} />
-        <Field label="Client (client_id)" value={body.client_id ?? "—"} />
+        <Field label={client.label} value={client.value} />
         <Field label="Scope" value={body.scope ?? "—"} />
         <div>
           <dt className="text-sm text-slate-500">
-            Roles (<code className="font-mono">{ROLES_CLAIM}</code>)
+            Roles (<code className="font-mono">{env.ROLES_CLAIM}</code>)
           </dt>
           <dd className="mt-1 flex flex-wrap items-center gap-2" data-testid="api-roles">
             <span className="font-mono">{JSON.stringify(body.roles)}</span>

@@ -1,9 +1,10 @@
 import type { Metadata } from "next";
 import { callApi } from "@/lib/api-client";
-import { ROLES_CLAIM } from "@/lib/claims";
+import { env } from "@/lib/env";
 import { requireUser } from "@/lib/session";
 import { inspectTokens } from "@/lib/token-inspector";
 import { ClaimsTable } from "../../_components/claims-table";
+import { IdpChangeReach } from "../../_components/idp-change-reach";
 
 export const metadata: Metadata = { title: "Token inspector" };
 
@@ -18,7 +19,7 @@ export default async function TokensPage() {
         <h1 className="text-2xl font-semibold">Token inspector</h1>
         <p className="max-w-3xl text-slate-700">
           Your tokens never leave this server; these are their decoded claims. Look for{" "}
-          <code className="font-mono">{ROLES_CLAIM}</code>: the IdP put it in the access token for this API, not in the
+          <code className="font-mono">{env.ROLES_CLAIM}</code>: the IdP put it in the access token for this API, not in the
           ID token, and the API read it only after verifying the token.
         </p>
       </header>
@@ -34,6 +35,7 @@ export default async function TokensPage() {
           title="Access token"
           description="For the API (its aud). What the app forwards as the bearer token."
           claims={tokens?.accessToken ?? null}
+          note={typeof tokens?.nextRefreshAt === "number" && <IdpChangeReach refreshAt={tokens.nextRefreshAt} />}
         />
         <ClaimsTable
           testId="api-claims"

@@ -22,6 +22,7 @@ beforeAll(async () => {
       email: "alice@example.com",
       name: "Alice",
       sessions: { create: { sessionToken: "session-token-never-shown", expires: new Date(Date.now() + 3_600_000) } },
+      accounts: { create: { type: "oidc", provider: "claimtrip", providerAccountId: "alice", access_token: "access-token-never-shown" } },
     },
   });
   await db.$disconnect();
@@ -40,9 +41,10 @@ describe("GET /api/admin", () => {
     expect(response.headers.get("cache-control")).toBe("no-store");
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({
-      users: [{ id: "user-alice", email: "alice@example.com", name: "Alice", sessions: [{ expires: expect.any(String) }] }],
+      users: [{ id: "user-alice", sub: "alice", email: "alice@example.com", name: "Alice", sessions: [{ expires: expect.any(String) }] }],
     });
     expect(text).not.toContain("session-token-never-shown");
+    expect(text).not.toContain("access-token-never-shown");
   });
 
   it("answers 403 insufficient_scope for a valid token without the admin role", async () => {

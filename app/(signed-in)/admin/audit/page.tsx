@@ -1,0 +1,59 @@
+import type { Metadata } from "next";
+import { emailsBySub, listAudit, type AuditAction } from "@/lib/admin/audit";
+import { requireAdmin } from "@/lib/admin/guard";
+
+export const metadata: Metadata = { title: "Audit log" };
+
+const ACTIONS: Record<AuditAction, string> = {
+  assign_admin: "Make admin",
+  remove_admin: "Remove admin",
+  revoke_access: "Sign out everywhere",
+};
+
+const roles = (list: string[] | null) => (list === null ? "—" : list.length ? list.join(", ") : "none");
+
+/** Every admin change and attempt, newest first. Admins only, checked here where the log is read. */
+export default async function AuditPage() {
+  await requireAdmin();
+  const entries = await listAudit();
+  const emails = await emailsBySub(entries.flatMap((e) => [e.actorSub, e.targetSub]));
+  const who = (sub: string) => emails.get(sub) ?? sub;
+  return (
+    <div className="space-y-6">
+      <header className="space-y-2">
+        <h1 className="text-2xl font-semibold">Audit log</h1>
+        <p className="text-slate-700">
+          Every change an admin made or tried to make from <a href="/admin">Admin</a>, newest first, with the gate that
+          refused it. The app only ever adds to this log.
+        </p>
+      </header>
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+        <table className="w-full text-left text-sm" data-testid="audit-log">
+          <caption className="sr-only">Audit log</caption>
+          <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
+            <tr>
+              {["When", "Who", "Action", "For whom", "Roles before", "Roles after", "Outcome", "Request id"].map((h) => (
+                <th key={h} scope="col" className="px-3 py-2 font-medium">{h}</th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {entries.map((e) => (
+              <tr key={e.id} className="border-b border-slate-100 last:border-0" data-testid="audit-entry">
+                <td className="px-3 py-2"><time dateTime={e.createdAt.toISOString()}>{e.createdAt.toUTCString()}</time></td>
+                <td className="px-3 py-2 font-mono" data-testid="audit-actor">{who(e.actorSub)}</td>
+                <td className="px-3 py-2" data-testid="audit-action">{ACTIONS[e.action] ?? e.action}</td>
+                <td className="px-3 py-2 font-mono" data-testid="audit-target">{who(e.targetSub)}</td>
+                <td className="px-3 py-2">{roles(e.rolesBefore)}</td>
+                <td className="px-3 py-2">{roles(e.rolesAfter)}</td>
+                <td className="px-3 py-2" data-testid="audit-outcome">{e.outcome}{e.reason ? ` (${e.reason})` : ""}</td>
+                <td className="px-3 py-2 font-mono text-xs">{e.requestId ?? "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        {entries.length === 0 && <p className="p-4 text-sm text-slate-500">Nothing yet.</p>}
+      </div>
+    </div>
+  );
+}

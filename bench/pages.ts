@@ -1,0 +1,105 @@
+/**
+ * What a signed-in page costs next to the public one and to the bare API, under the same load
+ * in one run: `/dashboard` (session lookup, token read, API call over loopback, render), `/`
+ * (public, but still looks the session up), `/api/me` with a valid access token, and `/api/me`
+ * without one (the 401 path). Load from autocannon in this process, on localhost only. With a
+ * baseline checkout (BENCH_BASELINE), each route is loaded on both in alternating slices.
+ *
+ *   npm run bench -- pages
+ */
+import autocannon from "autocannon";
+import { createPrismaClient } from "../prisma/client.ts";
+import { launchChromium, signInCookies } from "./sign-in";
+import { isMain, printTable, round, writeResult } from "./support/report";
+import { startStack, targets, type Stack, type Target } from "./support/stack";
+
+interface Route {
+  name: string;
+  path: string;
+  headers: Record<string, string>;
+}
+
+/** The access token the app holds for alice, read where the app keeps it (the bench's database). */
+async function storedAccessToken(target: Target): Promise<string> {
+  const db = createPrismaClient(`file:${target.dbFile}`, { logErrors: false });
+  try {
+    const account = await db.account.findFirst({ where: { user: { email: "alice@example.com" } } });
+    if (!account?.access_token) throw new Error("no stored access token for alice: did the sign-in work?");
+    return account.access_token;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+function load(target: Target, route: Route, seconds: number, connections: number): Promise<autocannon.Result> {
+  return autocannon({ url: `${target.appUrl}${route.path}`, headers: route.headers, connections, duration: seconds, timeout: 10 });
+}
+
+async function routes(target: Target): Promise<Route[]> {
+  const browser = await launchChromium();
+  let cookie: string;
+  try {
+    cookie = await signInCookies(browser, target);
+  } finally {
+    await browser.close();
+  }
+  const token = await storedAccessToken(target);
+  return [
+    { name: "/dashboard (signed in)", path: "/dashboard", headers: { cookie } },
+    { name: "/ (public page)", path: "/", headers: {} },
+    { name: "/api/me (valid token)", path: "/api/me", headers: { authorization: `Bearer ${token}` } },
+    { name: "/api/me (no token, 401)", path: "/api/me", headers: {} },
+  ];
+}
+
+/**
+ * Each route gets `seconds` of load on each checkout, cut into `slices` alternating slices (A B,
+ * B A, ...), so a burst of load from elsewhere on the machine lands on both alike. Per route:
+ * req/s is the mean over the slices, p50 and p99 the medians of the slices' percentiles.
+ */
+export async function benchPages(stacks: Stack[], seconds = 12, connections = 8, slices = 4) {
+  const perTarget = [];
+  for (const { target } of stacks) perTarget.push({ target, routes: await routes(target) });
+  for (const { target, routes: list } of perTarget) for (const route of list) await load(target, route, 2, connections); // warm up
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+  const rows: { checkout: string; route: string; req_per_s: number; p50_ms: number; p99_ms: number; non_2xx: number; errors: number }[] = [];
+  for (let i = 0; i < perTarget[0].routes.length; i++) {
+    const results = new Map<string, autocannon.Result[]>(perTarget.map(({ target }) => [target.label, []]));
+    for (let slice = 0; slice < slices; slice++) {
+      for (const { target, routes: list } of slice % 2 ? [...perTarget].reverse() : perTarget) {
+        results.get(target.label)!.push(await load(target, list[i], Math.max(1, Math.round(seconds / slices)), connections));
+      }
+    }
+    for (const { target, routes: list } of perTarget) {
+      const runs = results.get(target.label)!;
+      rows.push({
+        checkout: target.label,
+        route: list[i].name,
+        req_per_s: round(runs.reduce((sum, r) => sum + r.requests.average, 0) / runs.length, 0),
+        p50_ms: median(runs.map((r) => r.latency.p50)),
+        p99_ms: median(runs.map((r) => r.latency.p99)),
+        non_2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
+        errors: runs.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
+      });
+    }
+  }
+  rows.sort((a, b) => b.checkout.localeCompare(a.checkout));
+  printTable(`same load on every route: ${connections} connections, ${seconds} s each in ${slices} alternating slices`, rows);
+  const ratios: Record<string, number> = {};
+  for (const { target } of stacks) {
+    const p50 = (name: string) => rows.find((r) => r.checkout === target.label && r.route.startsWith(name))!.p50_ms;
+    ratios[target.label] = round(p50("/dashboard") / p50("/ "), 2);
+    console.log(`${target.label}: /dashboard p50 is ${ratios[target.label]}x the public page's`);
+  }
+  return { seconds, connections, slices, rows, dashboardVsPublicP50: ratios };
+}
+
+if (isMain(import.meta.url)) {
+  const stacks: Stack[] = [];
+  try {
+    for (const target of targets()) stacks.push(await startStack(target));
+    writeResult("pages", await benchPages(stacks));
+  } finally {
+    for (const stack of stacks) await stack.stop();
+  }
+}

@@ -1,0 +1,122 @@
+/**
+ * An admin's change to another user: make admin, remove admin, or sign out everywhere. Every
+ * attempt passes three gates, in this order, and is written to the audit log however it ends:
+ *
+ * 1. **access token**: the acting admin's access token passes the same verification as
+ *    GET /api/admin (signature, issuer, audience, type, expiry, roles claim says admin);
+ * 2. **fresh check**: the IdP's Management API says the acting admin holds the admin role *now*.
+ *    A token can be one lifetime stale; this check is not. Costs one Management API call;
+ * 3. **recent sign-in**: the acting admin's verified ID token has an `auth_time` at most
+ *    ADMIN_REAUTH_MAX_AGE seconds old. Otherwise the caller sends them to type their password.
+ *
+ * Then one guard: nobody removes their own admin role (no lock-out: another admin must).
+ */
+import "server-only";
+import { ADMIN_ROLE } from "../claims";
+import type { Logger } from "../logger";
+import { ManagementError, type ManagementClient, type ManagementRole } from "../management/client";
+import type { AuthorizeResult } from "../resource-server";
+import type { AuditAction, AuditEntry } from "./audit";
+import { isRecent } from "./recent-sign-in";
+
+/** The gates, in order, and the guard, as the audit log names them. */
+export type Gate = "access_token" | "fresh_check" | "recent_sign_in";
+export type Refusal = Gate | "self_lockout";
+
+/** Why a change did not happen. */
+export type ChangeCode = Refusal | "not_found" | "unavailable" | "not_configured";
+
+export type ChangeResult =
+  | { ok: true; data: { rolesBefore: string[] | null; rolesAfter: string[] | null; sessionsEnded: number | null } }
+  | { ok: false; code: ChangeCode };
+
+export interface ChangeRequest {
+  /** The acting admin's `sub` at the IdP, from the app's own record of their sign-in. */
+  actorSub: string;
+  /** Their access token for the app's API; null when none could be had. */
+  accessToken: string | null;
+  /** Their ID token as the app stores it. */
+  idToken: string | null;
+  action: AuditAction;
+  targetSub: string;
+  requestId: string | null;
+}
+
+export interface ChangeDeps {
+  verifyAdminToken(token: string): Promise<AuthorizeResult>;
+  management: ManagementClient;
+  /** The verified `auth_time` of the ID token, or null (lib/admin/recent-sign-in.ts). */
+  authTime(idToken: string | null, sub: string): Promise<number | null>;
+  maxAgeSeconds: number;
+  now(): number;
+  /** Ends the target's sessions in this app; returns how many. */
+  endAppSessions(targetSub: string): Promise<number>;
+  audit(entry: AuditEntry): Promise<void>;
+  log: Logger;
+}
+
+const names = (roles: ManagementRole[]) => roles.map((role) => role.name).sort();
+
+function managementCode(error: unknown): ChangeCode {
+  if (!(error instanceof ManagementError)) throw error;
+  if (error.code === "not_found") return "not_found";
+  return error.code === "not_configured" ? "not_configured" : "unavailable";
+}
+
+export async function changeAsAdmin(request: ChangeRequest, deps: ChangeDeps): Promise<ChangeResult> {
+  const { actorSub, targetSub, action, requestId } = request;
+  const log = deps.log.child({ event: "admin_change", action, requestId });
+  let rolesBefore: string[] | null = null;
+
+  async function end(outcome: "refused" | "failed", code: ChangeCode, detail?: string): Promise<ChangeResult> {
+    await deps.audit({ actorSub, targetSub, action, rolesBefore, rolesAfter: rolesBefore, outcome, reason: detail ?? code, requestId });
+    log.warn({ outcome, code, reason: detail ?? code }, outcome === "refused" ? "admin change refused" : "admin change failed");
+    return { ok: false, code };
+  }
+
+  // Gate 1: the access token, verified exactly as GET /api/admin verifies it.
+  if (!request.accessToken) return end("refused", "access_token", "access_token");
+  const verdict = await deps.verifyAdminToken(request.accessToken);
+  if (!verdict.ok) {
+    if (verdict.error.status >= 500) return end("failed", "unavailable", "idp_keys_unavailable");
+    return end("refused", "access_token");
+  }
+  if (verdict.token.payload.sub !== actorSub) return end("refused", "access_token", "access_token");
+
+  // Gate 2: the actor's roles as the IdP has them now.
+  let actorRoles: string[];
+  try {
+    actorRoles = names(await deps.management.userRoles(actorSub));
+  } catch (error) {
+    const code = managementCode(error);
+    return code === "not_found" ? end("refused", "fresh_check") : end("failed", code, `management_${code}`);
+  }
+  if (!actorRoles.includes(ADMIN_ROLE)) return end("refused", "fresh_check");
+
+  // Gate 3: a recent sign-in, from the verified ID token's auth_time.
+  if (!isRecent(await deps.authTime(request.idToken, actorSub), deps.maxAgeSeconds, deps.now())) return end("refused", "recent_sign_in");
+
+  if (action === "remove_admin" && targetSub === actorSub) return end("refused", "self_lockout");
+
+  let rolesAfter: string[] | null = null;
+  let sessionsEnded: number | null = null;
+  try {
+    if (action === "revoke_access") {
+      await deps.management.revokeAccess(targetSub);
+      sessionsEnded = await deps.endAppSessions(targetSub);
+    } else {
+      const role = (await deps.management.listRoles(ADMIN_ROLE)).find((r) => r.name === ADMIN_ROLE);
+      if (!role) return end("failed", "not_found", "no_admin_role");
+      rolesBefore = names(await deps.management.userRoles(targetSub));
+      if (action === "assign_admin") await deps.management.assignRoles(targetSub, [role.id]);
+      else await deps.management.removeRoles(targetSub, [role.id]);
+      rolesAfter = names(await deps.management.userRoles(targetSub));
+    }
+  } catch (error) {
+    const code = managementCode(error);
+    return end("failed", code, code === "not_found" ? "unknown_user" : `management_${code}`);
+  }
+  await deps.audit({ actorSub, targetSub, action, rolesBefore, rolesAfter, outcome: "done", reason: null, requestId });
+  log.info({ outcome: "done", targetSub, sessionsEnded }, "admin change done");
+  return { ok: true, data: { rolesBefore, rolesAfter, sessionsEnded } };
+}

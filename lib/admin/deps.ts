@@ -1,0 +1,37 @@
+/** The real collaborators of lib/admin/change.ts, from the app's settings. */
+import "server-only";
+import { verifyAdminToken } from "../api-auth";
+import { endTokens } from "../auth/tokens";
+import { PROVIDER_ID } from "../auth/provider";
+import { db } from "../db";
+import { env } from "../env";
+import { logger } from "../logger";
+import { management } from "../management";
+import { recordAudit } from "./audit";
+import type { ChangeDeps } from "./change";
+import { verifiedAuthTime } from "./recent-sign-in";
+
+/** Ends every session this app holds for the IdP user `sub`, and forgets their tokens. */
+export async function endAppSessions(sub: string): Promise<number> {
+  const account = await db.account.findUnique({
+    where: { provider_providerAccountId: { provider: PROVIDER_ID, providerAccountId: sub } },
+    select: { userId: true },
+  });
+  if (!account) return 0;
+  const { count } = await db.session.deleteMany({ where: { userId: account.userId } });
+  await endTokens(account.userId);
+  return count;
+}
+
+export function changeDeps(log = logger): ChangeDeps {
+  return {
+    verifyAdminToken,
+    management,
+    authTime: verifiedAuthTime,
+    maxAgeSeconds: env.ADMIN_REAUTH_MAX_AGE,
+    now: Date.now,
+    endAppSessions,
+    audit: recordAudit,
+    log,
+  };
+}

@@ -1,0 +1,28 @@
+/**
+ * Pages for admins only (the audit log): the same decision as GET /api/admin, the signed-in
+ * user's access token verified and its roles claim read, made where the data is read.
+ */
+import "server-only";
+import { forbidden, redirect } from "next/navigation";
+import { verifyAdminToken } from "../api-auth";
+import { TokenUnavailableError } from "../auth/errors";
+import { getAccessToken } from "../auth/tokens";
+import { requireUser, type SignedInUser } from "../session";
+
+/** The signed-in admin; a 403 page for anyone else, the sign-in error page when no token can be had. */
+export async function requireAdmin(): Promise<SignedInUser> {
+  const user = await requireUser();
+  let token: string;
+  try {
+    token = await getAccessToken(user.id);
+  } catch (error) {
+    if (error instanceof TokenUnavailableError) redirect(`/auth/error?error=${error.code}`);
+    throw error;
+  }
+  const verdict = await verifyAdminToken(token);
+  if (!verdict.ok) {
+    if (verdict.error.status >= 500) redirect("/auth/error?error=idp_unavailable");
+    forbidden();
+  }
+  return user;
+}

@@ -1,0 +1,138 @@
+/**
+ * Verifies an OpenID Connect Back-Channel Logout token (OpenID Connect Back-Channel Logout 1.0
+ * §2.6) with the same keys and algorithm allow-list as every other token from the IdP. Only a
+ * token that passes every check below may end a session:
+ *
+ * - a compact JWS no longer than 8192 characters, signed by a key from the issuer's JWKS with an
+ *   allowed (asymmetric) algorithm;
+ * - `typ` is `logout+jwt` when present (an ID token or access token says something else);
+ * - `iss` is the issuer, `aud` contains this app's client id;
+ * - `iat` present and not in the future, and not older than `maxAge`; `exp`, when present, not past
+ *   (both with `clockTolerance`);
+ * - `events` holds the back-channel logout event, as a JSON object;
+ * - `sid` or `sub` present, as non-empty strings; `jti` present;
+ * - no `nonce` (an ID token has one; a logout token must not).
+ *
+ * Whether the `jti` was seen before is for the caller, who stores it (./backchannel-logout.ts).
+ */
+import "server-only";
+import { errors, jwtVerify, type JWTVerifyGetKey } from "jose";
+import { KeySourceError, type AsymmetricAlgorithm } from "../resource-server";
+
+export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
+
+export interface LogoutTokenVerifierOptions {
+  /** The issuer's keys, shared with the access-token verifier (lib/issuer-keys.ts). */
+  keys: JWTVerifyGetKey;
+  /** The issuer identifier, exactly as `iss` spells it. */
+  issuer: string;
+  /** This app's client id: the token's audience. */
+  clientId: string;
+  /** Accepted `alg` values (asymmetric only, as for access tokens). */
+  algorithms: readonly AsymmetricAlgorithm[];
+  /** Seconds of clock skew tolerated on `iat` and `exp`. Default: 5 */
+  clockTolerance?: number;
+  /** Oldest token accepted, in seconds since its `iat` (oidc-provider's live 120 s). Default: 300 */
+  maxAge?: number;
+  /** Longest token accepted, in characters. Default: 8192 */
+  maxTokenLength?: number;
+}
+
+export interface LogoutClaims {
+  jti: string;
+  sub?: string;
+  sid?: string;
+  /** After this the token would be refused anyway (expired or too old): its `jti` may be forgotten. */
+  acceptableUntil: Date;
+}
+
+/** The token is not a valid logout token; `reason` names the check, for logs only. */
+export class LogoutTokenError extends Error {
+  override name = "LogoutTokenError";
+  constructor(readonly reason: string) {
+    super(`not a valid logout token (${reason})`);
+  }
+}
+
+/** The IdP's keys cannot be fetched: the token may well be fine; the IdP should try again. */
+export class LogoutKeysUnavailableError extends Error {
+  override name = "LogoutKeysUnavailableError";
+}
+
+export interface LogoutTokenVerifier {
+  /** @throws {LogoutTokenError} @throws {LogoutKeysUnavailableError} */
+  verify(token: string): Promise<LogoutClaims>;
+}
+
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+const MAX_ID_LENGTH = 255;
+
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+const optionalId = (value: unknown): value is string | undefined =>
+  value === undefined || (typeof value === "string" && value.length > 0 && value.length <= MAX_ID_LENGTH);
+
+/** RFC 8725 §3.11 / RFC 7515 §4.1.9: compare media types case-insensitively, `application/` optional. */
+function normalizeTyp(typ: string): string {
+  const lower = typ.toLowerCase();
+  return lower.startsWith("application/") ? lower.slice("application/".length) : lower;
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return error.claim === "iat" ? "too_old" : "expired";
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return error.claim === "iat" && error.reason === "check_failed" ? "issued_in_future" : `${error.claim}_${error.reason}`;
+  }
+  if (error instanceof errors.JWSSignatureVerificationFailed) return "signature";
+  if (error instanceof errors.JOSEAlgNotAllowed) return "alg_not_allowed";
+  if (error instanceof errors.JWKSNoMatchingKey) return "unknown_key";
+  if (error instanceof errors.JWKSMultipleMatchingKeys) return "ambiguous_key";
+  if (error instanceof errors.JOSENotSupported) return "unsupported";
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return "malformed";
+  return "invalid";
+}
+
+export function createLogoutTokenVerifier(options: LogoutTokenVerifierOptions): LogoutTokenVerifier {
+  const { keys, issuer, clientId } = options;
+  const algorithms = [...options.algorithms];
+  const clockTolerance = options.clockTolerance ?? 5;
+  const maxAge = options.maxAge ?? 300;
+  const maxTokenLength = options.maxTokenLength ?? 8192;
+
+  return {
+    async verify(token) {
+      if (typeof token !== "string" || token === "") throw new LogoutTokenError("missing");
+      if (token.length > maxTokenLength) throw new LogoutTokenError("too_large");
+      if (!COMPACT_JWS.test(token)) throw new LogoutTokenError("malformed");
+
+      let verified: Awaited<ReturnType<typeof jwtVerify>>;
+      try {
+        verified = await jwtVerify(token, keys, {
+          issuer,
+          audience: clientId,
+          algorithms,
+          clockTolerance,
+          maxTokenAge: maxAge,
+          requiredClaims: ["iat", "jti", "events"],
+        });
+      } catch (error) {
+        if (error instanceof KeySourceError) throw new LogoutKeysUnavailableError("the IdP's keys cannot be fetched", { cause: error.cause });
+        throw new LogoutTokenError(reasonOf(error));
+      }
+      const { payload, protectedHeader } = verified;
+
+      if (protectedHeader.typ !== undefined && normalizeTyp(protectedHeader.typ) !== "logout+jwt") throw new LogoutTokenError("typ");
+      if (!isObject(payload.events) || !isObject(payload.events[BACKCHANNEL_LOGOUT_EVENT])) throw new LogoutTokenError("events");
+      if ("nonce" in payload) throw new LogoutTokenError("nonce");
+      const { jti, sub, sid } = payload as { jti: unknown; sub: unknown; sid: unknown };
+      if (typeof jti !== "string" || jti === "" || jti.length > MAX_ID_LENGTH) throw new LogoutTokenError("jti");
+      if (!optionalId(sub) || !optionalId(sid)) throw new LogoutTokenError("sub_or_sid");
+      if (sub === undefined && sid === undefined) throw new LogoutTokenError("no_sub_or_sid");
+
+      const tooOld = (payload.iat! + maxAge + clockTolerance) * 1000;
+      const expired = payload.exp === undefined ? tooOld : (payload.exp + clockTolerance) * 1000;
+      return { jti, sub, sid, acceptableUntil: new Date(Math.min(tooOld, expired)) };
+    },
+  };
+}

@@ -1,0 +1,16 @@
+/**
+ * The IdP's signing keys, as every verifier in this app process sees them: the API's
+ * access-token verifier (lib/api-auth.ts) and the back-channel logout endpoint's logout-token
+ * verifier (lib/auth/backchannel-logout.ts) share one discovery, one JWKS cache and one backoff.
+ */
+import "server-only";
+import { env } from "./env";
+import { createKeySource } from "./resource-server";
+
+/** After a failed discovery or JWKS fetch, how long before it is tried again (the key source's default). */
+export const ISSUER_KEYS_BACKOFF_MS = 5_000;
+
+export const issuerKeys = createKeySource({ issuer: env.AUTH_ISSUER, failureBackoff: ISSUER_KEYS_BACKOFF_MS });
+
+/** The signature algorithms this app accepts from its IdP, for every kind of token (API_ALGORITHMS). */
+export const issuerAlgorithms = env.API_ALGORITHMS;

@@ -1,0 +1,45 @@
+/**
+ * The app's database: reachable, and every migration in the repository applied (what
+ * `npm run setup` does). A missing SQLite file is reported, never created.
+ */
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { createPrismaClient, databaseProvider, sqlitePath } from "../../prisma/client.ts";
+import { layout, readMigrations } from "../migrate.ts";
+import { fail, ok, safeUrl, skip, type Check } from "./report.ts";
+
+const SETUP = "run npm run setup (it applies the migrations to DATABASE_URL)";
+
+export async function checkDatabase(url: string | undefined): Promise<Check> {
+  if (!url) return skip("database", "DATABASE_URL is not valid");
+  const provider = databaseProvider(url);
+  if (!provider) return skip("database", "DATABASE_URL is not valid");
+  const where = safeUrl(url);
+  if (provider === "sqlite" && !existsSync(resolve(sqlitePath(url)))) return fail("database", `no SQLite database at ${sqlitePath(url)}`, SETUP);
+  const expected = readMigrations(layout[provider].migrations).migrationDirectories.map((dir) => dir.path);
+  const db = createPrismaClient(url, { logErrors: false });
+  try {
+    let applied: string[];
+    try {
+      const rows = await db.$queryRawUnsafe<{ migration_name: string }[]>(
+        "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NOT NULL AND rolled_back_at IS NULL",
+      );
+      applied = rows.map((row) => row.migration_name);
+    } catch (error) {
+      const message = firstLine(error);
+      if (/_prisma_migrations/.test(message)) return fail("database", `${where} answers but has no migrations applied`, SETUP);
+      return fail("database", `cannot query ${where}: ${message}`, "check DATABASE_URL and that the database server is running");
+    }
+    const pending = expected.filter((name) => !applied.includes(name));
+    if (pending.length) return fail("database", `${where} lacks ${pending.length} migration(s): ${pending.join(", ")}`, SETUP);
+    return ok("database", `${where} answers, with all ${expected.length} migration(s) applied`);
+  } finally {
+    await db.$disconnect().catch(() => undefined);
+  }
+}
+
+/** The first line of an error, without any credentials a connection string put there. */
+function firstLine(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return (text.split("\n").find((line) => line.trim()) ?? "error").trim().replace(/\/\/[^@/\s]*@/g, "//").slice(0, 200);
+}

@@ -1,0 +1,77 @@
+/**
+ * `npm run doctor`: checks the settings against the live issuer before anyone tries to sign in,
+ * and says for each problem what to change. The checks, in order: the settings as the app parses
+ * them, the roles claim's name, the issuer (discovery, exact issuer, clock, keys, sign-out), the
+ * app as its client (credentials, callback URL, how it names the API), the token type, the
+ * database and, given one, an actual access token.
+ */
+import { join, resolve } from "node:path";
+import { claimNameProblem } from "../../lib/claims";
+import { checkEnv } from "../../lib/env";
+import { parseSettings } from "../../idp/env.ts";
+import { withEnvFile } from "../../lib/shared/settings.ts";
+import { usesLocalIdp } from "../programs.ts";
+import { checkAudience, checkClient, checkTyp, probeAuthorization } from "./client.ts";
+import type { DoctorContext } from "./context.ts";
+import { checkDatabase } from "./database.ts";
+import { checkIssuer } from "./issuer.ts";
+import { fail, ok, report, skip, type Check, type Report } from "./report.ts";
+import { checkToken } from "./token.ts";
+
+export { formatReport, type Check, type Report, type Status } from "./report.ts";
+
+export interface DoctorOptions {
+  /** The settings: the environment over .env.local ({@link readSettings}). */
+  source: Readonly<Record<string, string | undefined>>;
+  /** An access token to check as the API would; never printed. */
+  token?: string;
+  /** Milliseconds to wait for each answer from the IdP. Default: 5000 */
+  timeoutMs?: number;
+}
+
+/** The settings the app would see: variables in the environment win over `.env.local`. */
+export function readSettings(
+  environment: Readonly<Record<string, string | undefined>> = process.env,
+  envFile: string = join(resolve(import.meta.dirname, "../.."), ".env.local"),
+): Record<string, string | undefined> {
+  return withEnvFile({ ...environment }, envFile);
+}
+
+export async function runDoctor(options: DoctorOptions): Promise<Report> {
+  const { values, problems } = checkEnv(options.source);
+  const ctx: DoctorContext = { env: values, local: usesLocalIdp(options.source), timeoutMs: options.timeoutMs ?? 5_000 };
+  const checks: Check[] = [];
+
+  // ROLES_CLAIM has a check of its own, below.
+  const others = problems.filter((problem) => problem.name !== "ROLES_CLAIM");
+  checks.push(...(others.length ? others.map((problem) => fail("settings", problem.line)) : [ok("settings", "the app accepts every setting")]));
+  checks.push(rolesClaimCheck(options.source.ROLES_CLAIM, values.ROLES_CLAIM));
+  if (ctx.local) checks.push(localIdpSettingsCheck(options.source));
+
+  const issuer = await checkIssuer(ctx);
+  checks.push(...issuer.checks);
+  const probe = await probeAuthorization(ctx, issuer.metadata);
+  checks.push(await checkClient(ctx, issuer.metadata, issuer.trusted), probe.redirect, checkAudience(ctx, probe));
+  // Given a token, its own typ (token-typ) answers what the IdP sends; guessing by IdP is for without one.
+  if (options.token === undefined) checks.push(checkTyp(ctx));
+  checks.push(await checkDatabase(values.DATABASE_URL));
+  if (options.token !== undefined) checks.push(...(await checkToken(ctx, options.token.trim())));
+  return report(checks);
+}
+
+/** The local IdP's own settings (idp/env.ts): it refuses to start on the first bad one. */
+function localIdpSettingsCheck(source: Readonly<Record<string, string | undefined>>): Check {
+  try {
+    parseSettings(source);
+    return ok("idp-settings", "the local IdP accepts its settings");
+  } catch (error) {
+    const line = error instanceof Error ? error.message : String(error);
+    if (line.startsWith("Invalid setting ROLES_CLAIM")) return skip("idp-settings", "ROLES_CLAIM is not valid (above)");
+    return fail("idp-settings", `the local IdP would refuse to start: ${line}`);
+  }
+}
+
+function rolesClaimCheck(raw: string | undefined, parsed: string | undefined): Check {
+  if (parsed) return ok("roles-claim", `ROLES_CLAIM is ${parsed}: a URL namespace that Auth0 keeps in tokens`);
+  return fail("roles-claim", `ROLES_CLAIM: ${claimNameProblem(raw) ?? "invalid value"}`, "the app and the local IdP refuse to start with it");
+}

@@ -1,0 +1,27 @@
+import { describe, expect, it } from "vitest";
+import { appPort, programs, TYPESCRIPT_FLAGS } from "./run.ts";
+
+describe("programs", () => {
+  it("runs the IdP with plain node (types stripped) and next start on APP_URL's port", () => {
+    const [idp, app] = programs("start", { APP_URL: "http://localhost:3305" });
+    expect(idp.command).toBe(process.execPath);
+    expect(idp.args).toEqual([...TYPESCRIPT_FLAGS, "idp/server.ts"]);
+    expect(app.command).toBe(process.execPath);
+    expect(app.args.slice(1)).toEqual(["start", "-p", "3305"]);
+    expect(app.args[0]).toMatch(/node_modules\/next\/dist\/bin\/next$/);
+  });
+
+  it("watches the IdP and runs next dev in development", () => {
+    const [idp, app] = programs("dev", {});
+    expect(idp.args).toContain("--watch");
+    expect(app.args.slice(1)).toEqual(["dev", "-p", "3000"]);
+  });
+});
+
+describe("appPort", () => {
+  it("reads the port, or the scheme's default", () => {
+    expect(appPort("https://app.example")).toBe("443");
+    expect(appPort("http://app.example")).toBe("80");
+    expect(appPort("http://localhost:3100/")).toBe("3100");
+  });
+});
