@@ -3,7 +3,7 @@
  * roles claim only where the contract puts it, RFC 9068 access tokens verified against the
  * JWKS, and Auth0's `audience` accepted like RFC 8707's `resource`.
  */
-import { createRemoteJWKSet, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
+import { createRemoteJWKSet, decodeJwt, jwtVerify } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROLES_CLAIM } from "../lib/claims.ts";
 import { CLI_CLIENT_ID, WEB_CLIENT_ID } from "./clients.ts";

@@ -115,7 +115,10 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
     try {
       const outcome = await runPostLoginActions(actions, event(ctx, input));
       let byResource = outcomes.get(ctx);
-      if (!byResource) outcomes.set(ctx, (byResource = new Map()));
+      if (!byResource) {
+        byResource = new Map();
+        outcomes.set(ctx, byResource);
+      }
       byResource.set(input.resource ?? "", outcome);
       return outcome;
     } catch (error) {

@@ -176,5 +176,8 @@ let loaded: Env | undefined;
  * {@link checkEnv} without being stopped by the very problems it reports.
  */
 export const env: Env = new Proxy({} as Env, {
-  get: (_target, name) => Reflect.get((loaded ??= load()), name),
+  get: (_target, name) => {
+    loaded ??= load();
+    return Reflect.get(loaded, name);
+  },
 });

@@ -196,7 +196,10 @@ async function withEngine<T>(
     connect: async () => remember(await factory.connect()),
     connectToShadowDb: async () => remember(await factory.connectToShadowDb()),
   };
-  const remember = (adapter: SqlDriverAdapter) => (opened.push(adapter), adapter);
+  const remember = (adapter: SqlDriverAdapter) => {
+    opened.push(adapter);
+    return adapter;
+  };
   const engine = await (await loadEngine()).new(
     { datamodels: [[layout[provider].schema, schema]] },
     () => {},

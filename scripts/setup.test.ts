@@ -13,7 +13,9 @@ function envFile(content?: string): string {
   if (content !== undefined) writeFileSync(file, content);
   return file;
 }
-afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
 
 describe("ensureSecrets", () => {
   it("writes each client secret once, the same value for the app and the IdP", () => {

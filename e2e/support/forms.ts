@@ -60,9 +60,9 @@ export async function postActionForm(
 
 /** An HTML page that posts the form to the app as soon as it loads: the attacker's page. */
 export function autoSubmittingPage(form: ActionForm): string {
-  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
+  const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/</g, "&lt;");
   const inputs = form.fields
-    .map(([name, value]) => `<input type="hidden" name="${escape(name)}" value="${escape(value)}">`)
+    .map(([name, value]) => `<input type="hidden" name="${escapeHtml(name)}" value="${escapeHtml(value)}">`)
     .join("");
   return `<!doctype html><title>You won a prize</title>
 <form method="POST" action="${APP_URL}${form.path}" enctype="multipart/form-data">${inputs}</form>

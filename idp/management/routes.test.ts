@@ -145,7 +145,7 @@ describe("refusals every route shares", () => {
     expectBearer(await call(method, path, await forge({ iss: "http://evil.example" })), 401, "invalid_token");
     // Signed by the IdP and for this audience, but not an access token (an ID token's typ).
     expectBearer(await call(method, path, await forge({}, "JWT")), 401, "invalid_token");
-    const unsigned = (await forge({})).split(".").slice(0, 2).join(".") + ".";
+    const unsigned = `${(await forge({})).split(".").slice(0, 2).join(".")}.`;
     expectBearer(await call(method, path, unsigned), 401, "invalid_token");
   });
 

@@ -7,6 +7,7 @@
 const FALLBACK = "/dashboard";
 
 export function safeReturnPath(value: unknown, fallback = FALLBACK): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
   if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || /[\\\u0000-\u001f]/.test(value)) {
     return fallback;
   }

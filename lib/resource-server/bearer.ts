@@ -77,7 +77,7 @@ export function extractBearerTokenFromNode(
   options: BearerOptions = {},
 ): string {
   rejectTokenInUrl(request.url ?? "/");
-  const values = request.headersDistinct["authorization"] ?? [];
+  const values = request.headersDistinct.authorization ?? [];
   if (values.length > 1) throw malformed("multiple_credentials");
   return parseAuthorizationHeader(values[0], options);
 }
