@@ -41,7 +41,8 @@ function browserLaunchOptions(): LaunchOptions {
     bundledPath: () => chromium.executablePath(),
     install: () => installPlaywrightChromium(import.meta.dirname),
   });
-  if (choice.ok) return { ...(choice.executablePath ? { executablePath: choice.executablePath } : {}), args: CHROMIUM_ARGS };
+  if (choice.ok)
+    return { ...(choice.executablePath ? { executablePath: choice.executablePath } : {}), args: CHROMIUM_ARGS };
   // One line, no stack trace: this is a setup step for the user, not a bug.
   console.error(choice.problem);
   process.exit(1);

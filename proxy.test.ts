@@ -2,7 +2,12 @@ import { NextRequest } from "next/server";
 import { describe, expect, it, vi } from "vitest";
 
 vi.mock("./lib/env", () => ({
-  env: { APP_URL: "http://localhost:3000", AUTH_ISSUER: "http://localhost:4000", NODE_ENV: "production", LOG_LEVEL: "silent" },
+  env: {
+    APP_URL: "http://localhost:3000",
+    AUTH_ISSUER: "http://localhost:4000",
+    NODE_ENV: "production",
+    LOG_LEVEL: "silent",
+  },
 }));
 
 const { proxy } = await import("./proxy");
@@ -44,14 +49,16 @@ describe("proxy", () => {
     expect(kept.headers.get("x-request-id")).toBe("lb-0123456789abcdef");
     expect(forwarded(kept, "x-request-id")).toBe("lb-0123456789abcdef");
 
-    const replaced = proxy(request("/", { headers: { "x-request-id": "bad\"id" } }));
+    const replaced = proxy(request("/", { headers: { "x-request-id": 'bad"id' } }));
     const fresh = replaced.headers.get("x-request-id");
     expect(fresh).toMatch(/^[0-9a-f-]{36}$/);
     expect(forwarded(replaced, "x-request-id")).toBe(fresh);
   });
 
   it("tells server code where the request was going, whatever path header the client sent", () => {
-    const response = proxy(request("/tokens?tab=id&_rsc=x1", { headers: { "x-request-path": "https://evil.example/" } }));
+    const response = proxy(
+      request("/tokens?tab=id&_rsc=x1", { headers: { "x-request-path": "https://evil.example/" } }),
+    );
     expect(forwarded(response, "x-request-path")).toBe("/tokens?tab=id");
   });
 
@@ -71,7 +78,11 @@ describe("proxy", () => {
   });
 
   it("lets the IdP's cross-site back-channel logout post through to its route, and no other cross-site post", () => {
-    const headers = { origin: "https://idp.example", "sec-fetch-site": "cross-site", "content-type": "application/x-www-form-urlencoded" };
+    const headers = {
+      origin: "https://idp.example",
+      "sec-fetch-site": "cross-site",
+      "content-type": "application/x-www-form-urlencoded",
+    };
     const logout = proxy(request("/api/auth/backchannel-logout", { method: "POST", headers }));
     expect(logout.headers.get("x-middleware-next")).toBe("1");
     expect(logout.headers.get("content-security-policy")).toBeTruthy();

@@ -6,7 +6,8 @@ import "./globals.css";
 
 export const metadata: Metadata = {
   title: { default: "Claimtrip", template: "%s · Claimtrip" },
-  description: "How an API learns that a user is an admin, safely: a custom claim in the access token, verified on the server.",
+  description:
+    "How an API learns that a user is an admin, safely: a custom claim in the access token, verified on the server.",
 };
 
 const nav = [

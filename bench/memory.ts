@@ -15,11 +15,21 @@ export function benchMemory(stacks: Stack[], when: string) {
   for (const stack of stacks) {
     const processes = processTree(stack.child.pid!);
     for (const p of processes) {
-      rows.push({ checkout: stack.target.label, process: p.name, rss_mib: round(p.rssMiB), pss_mib: p.pssMiB === null ? null : round(p.pssMiB) });
+      rows.push({
+        checkout: stack.target.label,
+        process: p.name,
+        rss_mib: round(p.rssMiB),
+        pss_mib: p.pssMiB === null ? null : round(p.pssMiB),
+      });
     }
     const rss = round(processes.reduce((sum, p) => sum + p.rssMiB, 0));
     const pss = round(processes.reduce((sum, p) => sum + (p.pssMiB ?? 0), 0));
-    rows.push({ checkout: stack.target.label, process: `whole tree (${processes.length} processes)`, rss_mib: rss, pss_mib: pss });
+    rows.push({
+      checkout: stack.target.label,
+      process: `whole tree (${processes.length} processes)`,
+      rss_mib: rss,
+      pss_mib: pss,
+    });
     totals[stack.target.label] = { rssMiB: rss, pssMiB: pss, processes: processes.length };
   }
   printTable(`resident memory of the npm start tree, ${when}`, rows);

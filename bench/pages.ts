@@ -32,7 +32,13 @@ async function storedAccessToken(target: Target): Promise<string> {
 }
 
 function load(target: Target, route: Route, seconds: number, connections: number): Promise<autocannon.Result> {
-  return autocannon({ url: `${target.appUrl}${route.path}`, headers: route.headers, connections, duration: seconds, timeout: 10 });
+  return autocannon({
+    url: `${target.appUrl}${route.path}`,
+    headers: route.headers,
+    connections,
+    duration: seconds,
+    timeout: 10,
+  });
 }
 
 async function routes(target: Target): Promise<Route[]> {
@@ -62,12 +68,22 @@ export async function benchPages(stacks: Stack[], seconds = 12, connections = 8,
   for (const { target } of stacks) perTarget.push({ target, routes: await routes(target) });
   for (const { target, routes: list } of perTarget) for (const route of list) await load(target, route, 2, connections); // warm up
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
-  const rows: { checkout: string; route: string; req_per_s: number; p50_ms: number; p99_ms: number; non_2xx: number; errors: number }[] = [];
+  const rows: {
+    checkout: string;
+    route: string;
+    req_per_s: number;
+    p50_ms: number;
+    p99_ms: number;
+    non_2xx: number;
+    errors: number;
+  }[] = [];
   for (let i = 0; i < perTarget[0].routes.length; i++) {
     const results = new Map<string, autocannon.Result[]>(perTarget.map(({ target }) => [target.label, []]));
     for (let slice = 0; slice < slices; slice++) {
       for (const { target, routes: list } of slice % 2 ? [...perTarget].reverse() : perTarget) {
-        results.get(target.label)!.push(await load(target, list[i], Math.max(1, Math.round(seconds / slices)), connections));
+        results
+          .get(target.label)!
+          .push(await load(target, list[i], Math.max(1, Math.round(seconds / slices)), connections));
       }
     }
     for (const { target, routes: list } of perTarget) {
@@ -84,7 +100,10 @@ export async function benchPages(stacks: Stack[], seconds = 12, connections = 8,
     }
   }
   rows.sort((a, b) => b.checkout.localeCompare(a.checkout));
-  printTable(`same load on every route: ${connections} connections, ${seconds} s each in ${slices} alternating slices`, rows);
+  printTable(
+    `same load on every route: ${connections} connections, ${seconds} s each in ${slices} alternating slices`,
+    rows,
+  );
   const ratios: Record<string, number> = {};
   for (const { target } of stacks) {
     const p50 = (name: string) => rows.find((r) => r.checkout === target.label && r.route.startsWith(name))!.p50_ms;

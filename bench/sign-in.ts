@@ -14,10 +14,19 @@ import { startStack, targets, type Stack, type Target } from "./support/stack";
 
 export const DEMO_USER = { email: "alice@example.com", password: "alice-password" };
 
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 export function launchChromium(): Promise<Browser> {
-  const executablePath = process.env.PLAYWRIGHT_CHROMIUM_PATH || (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
+  const executablePath =
+    process.env.PLAYWRIGHT_CHROMIUM_PATH || (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
@@ -38,7 +47,9 @@ async function signInOnce(browser: Browser, target: Target): Promise<Run> {
     const status = response.status();
     if (status >= 300 && status < 400) {
       const url = new URL(response.url());
-      chain.push(`${status} ${response.request().method()} ${url.host}${url.pathname.replace(/\/[A-Za-z0-9_-]{20,}/g, "/…")}`);
+      chain.push(
+        `${status} ${response.request().method()} ${url.host}${url.pathname.replace(/\/[A-Za-z0-9_-]{20,}/g, "/…")}`,
+      );
     }
   };
   try {
@@ -87,7 +98,8 @@ export async function benchSignIn(stacks: Stack[], runs = 20) {
     const warmUp = new Map<string, number>();
     for (const { target } of stacks) warmUp.set(target.label, (await signInOnce(browser, target)).totalMs);
     for (let i = 0; i < runs; i++) {
-      for (const { target } of i % 2 ? [...stacks].reverse() : stacks) results.get(target.label)!.push(await signInOnce(browser, target));
+      for (const { target } of i % 2 ? [...stacks].reverse() : stacks)
+        results.get(target.label)!.push(await signInOnce(browser, target));
     }
     const rows = [];
     const out: Record<string, unknown> = {};
@@ -116,7 +128,10 @@ export async function benchSignIn(stacks: Stack[], runs = 20) {
         samplesMs: list.map((r) => round(r.totalMs)),
       };
     }
-    printTable(`sign-in round trip in Chromium, ${runs} runs each after 1 warm-up${stacks.length > 1 ? ", alternating" : ""}`, rows);
+    printTable(
+      `sign-in round trip in Chromium, ${runs} runs each after 1 warm-up${stacks.length > 1 ? ", alternating" : ""}`,
+      rows,
+    );
     for (const { target } of stacks) {
       console.log(`redirects followed (${target.label}):`);
       for (const hop of results.get(target.label)![0].chain) console.log(`  ${hop}`);

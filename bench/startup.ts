@@ -24,7 +24,12 @@ export async function benchStartup() {
       const stack = await startStack(target, { log: `startup-${kind.replace(" ", "-")}` });
       const output = stack.output();
       await stack.stop();
-      rows.push({ checkout: target.label, start: kind, ready_s: round(stack.readyMs / 1000, 2), ran_next_build: built(output) ? "yes" : "no" });
+      rows.push({
+        checkout: target.label,
+        start: kind,
+        ready_s: round(stack.readyMs / 1000, 2),
+        ran_next_build: built(output) ? "yes" : "no",
+      });
     }
   }
   printTable("npm start until the app and the IdP answer", rows);

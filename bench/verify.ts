@@ -79,7 +79,9 @@ async function contenders(): Promise<{ list: Contender[]; token: string; forged:
               is: () => false,
               get: (name: string) => (name.toLowerCase() === "host" ? "localhost" : undefined),
             } as Record<string, unknown>;
-            void middleware(req as never, {} as never, (error?: unknown) => (error ? reject(error) : resolve(req.auth)));
+            void middleware(req as never, {} as never, (error?: unknown) =>
+              error ? reject(error) : resolve(req.auth),
+            );
           });
       },
     },
@@ -88,7 +90,8 @@ async function contenders(): Promise<{ list: Contender[]; token: string; forged:
       create: () => {
         const jwks = buildGetJwks({ providerDiscovery: true, issuersWhitelist: [iss] });
         const verifier = createVerifier({
-          key: async ({ header }: { header: Record<string, unknown> }) => jwks.getPublicKey({ kid: String(header.kid), alg: String(header.alg), domain: iss }),
+          key: async ({ header }: { header: Record<string, unknown> }) =>
+            jwks.getPublicKey({ kid: String(header.kid), alg: String(header.alg), domain: iss }),
           algorithms: ["RS256"],
           allowedIss: iss,
           allowedAud: AUDIENCE,
@@ -105,15 +108,19 @@ async function contenders(): Promise<{ list: Contender[]; token: string; forged:
         };
         return (t) =>
           new Promise((resolve, reject) =>
-            jsonwebtoken.verify(t, getKey, { algorithms: ["RS256"], issuer: iss, audience: AUDIENCE }, (error, decoded) =>
-              error ? reject(error) : resolve(decoded),
+            jsonwebtoken.verify(
+              t,
+              getKey,
+              { algorithms: ["RS256"], issuer: iss, audience: AUDIENCE },
+              (error, decoded) => (error ? reject(error) : resolve(decoded)),
             ),
           );
       },
     },
     {
       name: "jose.jwtVerify (local key)",
-      create: () => (t) => jwtVerify(t, josePublicKey, { issuer: iss, audience: AUDIENCE, algorithms: ["RS256"], typ: "at+jwt" }),
+      create: () => (t) =>
+        jwtVerify(t, josePublicKey, { issuer: iss, audience: AUDIENCE, algorithms: ["RS256"], typ: "at+jwt" }),
     },
     {
       name: "raw node:crypto (floor)",
@@ -135,7 +142,10 @@ export async function benchVerify(callsPerRound = 2_000, rounds = 10, coldRuns =
     for (const contender of list) {
       const verify = contender.create();
       await verify(token);
-      const refused = await verify(forged).then(() => false, () => true);
+      const refused = await verify(forged).then(
+        () => false,
+        () => true,
+      );
       if (!refused) throw new Error(`${contender.name} accepted a forged signature`);
     }
 
@@ -163,7 +173,10 @@ export async function benchVerify(callsPerRound = 2_000, rounds = 10, coldRuns =
           times.push((performance.now() - t0) * 1000);
         }
         calls.set(contender.name, times);
-        perRound.set(contender.name, [...(perRound.get(contender.name) ?? []), ((performance.now() - started) * 1000) / callsPerRound]);
+        perRound.set(contender.name, [
+          ...(perRound.get(contender.name) ?? []),
+          ((performance.now() - started) * 1000) / callsPerRound,
+        ]);
       }
     }
 
@@ -180,8 +193,13 @@ export async function benchVerify(callsPerRound = 2_000, rounds = 10, coldRuns =
         vs_floor: round(warm.median / floor, 2),
       };
     });
-    printTable(`token verification per call, RS256, ${rounds} rounds x ${callsPerRound} calls each, interleaved (node ${process.version})`, rows);
-    console.log(`cold: median of ${coldRuns} fresh instances' first call (discovery/JWKS over loopback where the verifier fetches keys)`);
+    printTable(
+      `token verification per call, RS256, ${rounds} rounds x ${callsPerRound} calls each, interleaved (node ${process.version})`,
+      rows,
+    );
+    console.log(
+      `cold: median of ${coldRuns} fresh instances' first call (discovery/JWKS over loopback where the verifier fetches keys)`,
+    );
     return { callsPerRound, rounds, coldRuns, rows };
   } finally {
     await close();

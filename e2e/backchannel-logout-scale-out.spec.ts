@@ -65,7 +65,10 @@ function idpLog(): { msg?: string; reason?: string; attempt?: number; client_id?
 }
 
 test.describe("two app instances sharing PostgreSQL", () => {
-  test.skip(!postgresAnswers, "no PostgreSQL answers at 127.0.0.1:5432 (user postgres): start one to run the scale-out test");
+  test.skip(
+    !postgresAnswers,
+    "no PostgreSQL answers at 127.0.0.1:5432 (user postgres): start one to run the scale-out test",
+  );
   test.describe.configure({ timeout: 300_000 });
 
   const servers: SpecServer[] = [];
@@ -86,7 +89,14 @@ test.describe("two app instances sharing PostgreSQL", () => {
       LOG_LEVEL: "info",
     };
     await promisify(execFile)("node_modules/.bin/tsx", ["scripts/setup.ts"], { env: { ...process.env, ...env } });
-    servers.push(await startServer("scale-out-idp", ["node_modules/.bin/tsx", "idp/server.ts"], env, `${idp}/.well-known/openid-configuration`));
+    servers.push(
+      await startServer(
+        "scale-out-idp",
+        ["node_modules/.bin/tsx", "idp/server.ts"],
+        env,
+        `${idp}/.well-known/openid-configuration`,
+      ),
+    );
     const next = (url: string) => ["node_modules/.bin/next", "start", "-p", new URL(url).port];
     servers.push(await startServer("scale-out-app-a", next(instanceA), env, `${instanceA}/api/health`));
     servers.push(await startServer("scale-out-app-b", next(instanceB), env, `${instanceB}/api/health`));
@@ -106,13 +116,17 @@ test.describe("two app instances sharing PostgreSQL", () => {
   });
 
   // Last: it stops instance A.
-  test("with the app down at the IdP's URL, the IdP still answers, logs the failed delivery and will retry", async ({ page }) => {
+  test("with the app down at the IdP's URL, the IdP still answers, logs the failed delivery and will retry", async ({
+    page,
+  }) => {
     await signInAtAThenOpenB(page);
     await servers.find((server) => server.name === "scale-out-app-a")!.stop();
 
     await signOutAtIdp(page);
     await expect
-      .poll(() => idpLog().find((line) => line.msg === "back-channel logout not delivered; will retry"), { timeout: 10_000 })
+      .poll(() => idpLog().find((line) => line.msg === "back-channel logout not delivered; will retry"), {
+        timeout: 10_000,
+      })
       .toMatchObject({ client_id: "claimtrip-web", attempt: 1, reason: "ECONNREFUSED" });
     // Nobody told the app yet: instance B still knows bob's session (until a retry gets through).
     // (The landing page: the dashboard would call the API at the public URL, instance A, now down.)

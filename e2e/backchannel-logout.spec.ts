@@ -23,7 +23,9 @@ const FEW_SECONDS = 5;
 /** The app session cookie auth.setup.ts saved for `user`: another browser of the same user. */
 function savedSessionCookie(storageState: string): Pick<Cookie, "name" | "value"> {
   const state = JSON.parse(readFileSync(storageState, "utf8")) as { cookies: Cookie[] };
-  const cookie = state.cookies.find((c) => /authjs\.session-token$/.test(c.name) && new URL(APP_URL).hostname === c.domain);
+  const cookie = state.cookies.find(
+    (c) => /authjs\.session-token$/.test(c.name) && new URL(APP_URL).hostname === c.domain,
+  );
   if (!cookie) throw new Error(`no app session cookie in ${storageState}`);
   return cookie;
 }
@@ -41,7 +43,10 @@ test.afterEach(async ({ browser }) => {
   await signBobInAgainForLaterSpecs(browser);
 });
 
-test("bob signs out at the IdP in another tab: his next page load is signed out within seconds", async ({ browser, playwright }) => {
+test("bob signs out at the IdP in another tab: his next page load is signed out within seconds", async ({
+  browser,
+  playwright,
+}) => {
   const context = await browser.newContext();
   const page = await context.newPage();
   await signInThroughIdp(page, bob);
@@ -81,11 +86,17 @@ test("bob's access revoked at the IdP (seed CLI, roles --sign-out): every app se
   const otherBrowser = savedSessionCookie(bob.storageState);
 
   const started = Date.now();
-  const { stdout } = await promisify(execFile)("node_modules/.bin/tsx", ["idp/seed.ts", "roles", bob.email, "--sign-out"], {
-    env: { ...process.env, ...SERVER_ENV },
-  });
+  const { stdout } = await promisify(execFile)(
+    "node_modules/.bin/tsx",
+    ["idp/seed.ts", "roles", bob.email, "--sign-out"],
+    {
+      env: { ...process.env, ...SERVER_ENV },
+    },
+  );
   const revoked = Date.now();
-  expect(stdout).toMatch(/IdP session\(s\) ended, \d+ grant\(s\) revoked, (\d+) of \1 back-channel logout\(s\) delivered/);
+  expect(stdout).toMatch(
+    /IdP session\(s\) ended, \d+ grant\(s\) revoked, (\d+) of \1 back-channel logout\(s\) delivered/,
+  );
 
   const seconds = await secondsUntilSignedOut(page, APP_URL, revoked);
   recordStaleness("access revoked at the IdP (after the revoke returned)", seconds);

@@ -54,9 +54,13 @@ test.describe("sign-out", () => {
     await signInThroughIdp(page, bob);
     const cookie = await sessionCookie(page.context());
     const form = await readActionForm(browser, page.context(), "/", "Sign out");
-    await page.route(`${EVIL}/**`, (route) => route.fulfill({ contentType: "text/html", body: autoSubmittingPage(form) }));
+    await page.route(`${EVIL}/**`, (route) =>
+      route.fulfill({ contentType: "text/html", body: autoSubmittingPage(form) }),
+    );
 
-    const landed = page.waitForResponse((response) => response.url() === `${APP_URL}/` && response.request().method() === "POST");
+    const landed = page.waitForResponse(
+      (response) => response.url() === `${APP_URL}/` && response.request().method() === "POST",
+    );
     await page.goto(`${EVIL}/prize`);
     expect((await landed).status()).toBe(403);
 

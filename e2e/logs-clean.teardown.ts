@@ -30,7 +30,9 @@ const CANARY = {
 function column(sql: string): string[] {
   const db = new Database(DB_FILE, { readonly: true, fileMustExist: true });
   try {
-    return (db.prepare(sql).raw().all() as unknown[][]).flat().filter((v): v is string => typeof v === "string" && v !== "");
+    return (db.prepare(sql).raw().all() as unknown[][])
+      .flat()
+      .filter((v): v is string => typeof v === "string" && v !== "");
   } finally {
     db.close();
   }
@@ -89,16 +91,25 @@ test("requests that carry secrets are refused and logged without them", async ({
   });
 
   await expect
-    .poll(() => appLogLines().filter((line) => line.reqId === CANARY.requestId).map((line) => line.event))
+    .poll(() =>
+      appLogLines()
+        .filter((line) => line.reqId === CANARY.requestId)
+        .map((line) => line.event),
+    )
     .toContain("csrf_refused");
 });
 
 test("no token, session id, password or secret appears in any log line of the run", async () => {
   const logs = LOGS.filter(existsSync).map((file) => [file, readFileSync(file, "utf8")] as const);
-  expect(logs.map(([file]) => file), "the servers' logs were captured").toContain(APP_LOG);
+  expect(
+    logs.map(([file]) => file),
+    "the servers' logs were captured",
+  ).toContain(APP_LOG);
 
   const needles: [what: string, value: string][] = [
-    ...column("SELECT access_token, refresh_token, id_token FROM Account").map((v) => ["a stored token", v] as [string, string]),
+    ...column("SELECT access_token, refresh_token, id_token FROM Account").map(
+      (v) => ["a stored token", v] as [string, string],
+    ),
     ...column("SELECT sessionToken FROM Session").map((v) => ["a session cookie value", v] as [string, string]),
     ...column("SELECT id FROM idp_oidc_models WHERE kind IN ('RefreshToken', 'AuthorizationCode', 'AccessToken')").map(
       (v) => ["a token the IdP issued", v] as [string, string],
@@ -108,8 +119,14 @@ test("no token, session id, password or secret appears in any log line of the ru
     ["the canary cookie", CANARY.cookie],
     ["the canary authorization code", CANARY.code],
   ];
-  expect(needles.some(([what]) => what === "a stored token"), "the run stored tokens to look for").toBe(true);
-  expect(needles.some(([what]) => what === "a secret from .env.local"), "the run's secrets are known").toBe(true);
+  expect(
+    needles.some(([what]) => what === "a stored token"),
+    "the run stored tokens to look for",
+  ).toBe(true);
+  expect(
+    needles.some(([what]) => what === "a secret from .env.local"),
+    "the run's secrets are known",
+  ).toBe(true);
 
   for (const [file, text] of logs) {
     for (const [what, secret] of needles) {
@@ -123,6 +140,7 @@ test("no token, session id, password or secret appears in any log line of the ru
 test("the app's log lines are JSON, and a request's lines carry its id", async () => {
   const lines = appLogLines();
   expect(lines.length).toBeGreaterThan(0);
-  for (const line of lines) expect(line).toMatchObject({ service: "app", level: expect.any(String), time: expect.any(String) });
+  for (const line of lines)
+    expect(line).toMatchObject({ service: "app", level: expect.any(String), time: expect.any(String) });
   expect(lines.some((line) => line.reqId === CANARY.requestId && line.event === "csrf_refused")).toBe(true);
 });

@@ -18,7 +18,9 @@ function needles(tokens: HeldToken[]): { label: string; text: string }[] {
   return tokens.flatMap(({ name, value }) => {
     const signature = value.split(".")[2];
     const whole = { label: `alice's ${name}`, text: value };
-    return signature && signature.length >= 16 ? [whole, { label: `the signature of alice's ${name}`, text: signature }] : [whole];
+    return signature && signature.length >= 16
+      ? [whole, { label: `the signature of alice's ${name}`, text: signature }]
+      : [whole];
   });
 }
 
@@ -50,7 +52,10 @@ test("pages, the session endpoint, cookies and web storage hold no token", async
     seen.push([`web storage after ${path}`, await webStorage(adminPage)]);
     // What the server sent, and the React Server Components payload a client navigation fetches.
     seen.push([`the HTML of ${path}`, await (await context.request.get(path)).text()]);
-    seen.push([`the RSC payload of ${path}`, await (await context.request.get(path, { headers: { RSC: "1" } })).text()]);
+    seen.push([
+      `the RSC payload of ${path}`,
+      await (await context.request.get(path, { headers: { RSC: "1" } })).text(),
+    ]);
   }
 
   const session = await context.request.get("/api/auth/session");
@@ -70,7 +75,10 @@ test("pages, the session endpoint, cookies and web storage hold no token", async
 
   // Read before and after the visits: a refresh in between would have rotated them.
   const heldAfter = heldTokens(alice.email);
-  expect(heldAfter.map((t) => t.name), "the app holds alice's tokens").toEqual(["access token", "refresh token", "ID token"]);
+  expect(
+    heldAfter.map((t) => t.name),
+    "the app holds alice's tokens",
+  ).toEqual(["access token", "refresh token", "ID token"]);
   const tokens = [...heldBefore, ...heldAfter];
   for (const [where, text] of seen) expectNoToken(where, text, tokens);
 });
@@ -95,7 +103,10 @@ test("a fresh sign-in sends no token to the browser on the way", async ({ page }
   await expect(page.getByTestId("access-token-claims")).toBeVisible();
 
   const tokens = heldTokens(alice.email);
-  expect(tokens.map((t) => t.name), "the app holds alice's tokens").toEqual(["access token", "refresh token", "ID token"]);
+  expect(
+    tokens.map((t) => t.name),
+    "the app holds alice's tokens",
+  ).toEqual(["access token", "refresh token", "ID token"]);
   const exchanges = await Promise.all(traffic);
   expect(exchanges.some(([where]) => where.startsWith(`GET ${APP_URL}/api/auth/callback/`))).toBe(true);
   for (const [where, text] of exchanges) expectNoToken(where, text, tokens);

@@ -65,11 +65,14 @@ test("a sign-in started with a hostile callbackUrl ends on the app", async ({ pa
 test("the app's sign-in form ignores a hostile returnTo", async ({ page }) => {
   await page.goto("/auth/error?error=session_expired");
   // What an injected field would do: the form posts whatever fields it holds.
-  await page.getByRole("main").locator("form").evaluate((form, target) => {
-    const input = document.createElement("input");
-    Object.assign(input, { type: "hidden", name: "returnTo", value: target });
-    form.append(input);
-  }, `${EVIL}/steal`);
+  await page
+    .getByRole("main")
+    .locator("form")
+    .evaluate((form, target) => {
+      const input = document.createElement("input");
+      Object.assign(input, { type: "hidden", name: "returnTo", value: target });
+      form.append(input);
+    }, `${EVIL}/steal`);
   await page.getByRole("main").getByRole("button", { name: "Sign in" }).click();
 
   await new IdpLoginPage(page).signIn(alice);

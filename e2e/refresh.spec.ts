@@ -11,8 +11,7 @@ import { expect, signInThroughIdp, test } from "./fixtures";
 import { ACCESS_TOKEN_TTL_SECONDS, alice, APP_URL } from "./settings";
 import { refreshHistory, storedTokens } from "./support/database";
 
-const accessTokenExp = (page: Page) =>
-  page.getByTestId("access-token-claims").locator('[data-claim="exp"] dd');
+const accessTokenExp = (page: Page) => page.getByTestId("access-token-claims").locator('[data-claim="exp"] dd');
 
 test("the dashboard keeps working after the access token expires, with exactly one refresh", async ({
   page,

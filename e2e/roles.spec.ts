@@ -26,7 +26,9 @@ async function newSignedInPage(browser: import("@playwright/test").Browser, user
   return page;
 }
 
-test("alice grants and removes bob's admin role; bob's stale token is refused at once; the audit log shows it", async ({ browser }) => {
+test("alice grants and removes bob's admin role; bob's stale token is refused at once; the audit log shows it", async ({
+  browser,
+}) => {
   // Three sign-ins through the real IdP; alice's changes stay within ADMIN_REAUTH_MAX_AGE of hers.
   test.setTimeout(120_000);
   const alicePage = await newSignedInPage(browser, alice);
@@ -79,7 +81,9 @@ test("alice grants and removes bob's admin role; bob's stale token is refused at
   for (const page of [alicePage, bobPage, bobAgain]) await page.context().close();
 });
 
-test("an admin whose sign-in is older than the max age types the password again before the change goes through", async ({ browser }) => {
+test("an admin whose sign-in is older than the max age types the password again before the change goes through", async ({
+  browser,
+}) => {
   test.setTimeout((ADMIN_REAUTH_MAX_AGE_SECONDS + 90) * 1000);
   const page = await newSignedInPage(browser, alice);
   const signedInAt = Date.now();

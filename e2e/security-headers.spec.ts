@@ -14,7 +14,15 @@ import { expect, test } from "./fixtures";
 import { APP_URL, IDP_URL } from "./settings";
 import { sessionCookie } from "./support/session";
 
-const PAGES = ["/", "/dashboard", "/tokens", "/admin", "/auth/error", "/auth/error?error=session_expired", "/no-such-page"];
+const PAGES = [
+  "/",
+  "/dashboard",
+  "/tokens",
+  "/admin",
+  "/auth/error",
+  "/auth/error?error=session_expired",
+  "/no-such-page",
+];
 const OTHER_PATHS = ["/api/me", "/api/health", "/api/auth/session", "/api/auth/csrf", "/icon.svg"];
 
 function directives(csp: string): Map<string, string[]> {
@@ -71,7 +79,9 @@ test("a request id from upstream is kept when well-formed and replaced when not"
   expect(kept.headers()["x-request-id"]).toBe("e2e-request-0001");
   for (const forged of ['spaces and "quotes" {"level":"fatal"}', "x".repeat(200), "short"]) {
     const replaced = await request.get("/api/health", { headers: { "x-request-id": forged } });
-    expect(replaced.headers()["x-request-id"], forged).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(replaced.headers()["x-request-id"], forged).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
   }
 });
 
@@ -131,7 +141,9 @@ test("a script injected into the server's HTML does not run", async ({ adminPage
   });
   await adminPage.goto("/dashboard");
   await expect.poll(() => problems.length).toBeGreaterThanOrEqual(4);
-  const ran = await adminPage.evaluate(() => ["__injected", "__guessed", "__handler", "__external"].filter((key) => key in window));
+  const ran = await adminPage.evaluate(() =>
+    ["__injected", "__guessed", "__handler", "__external"].filter((key) => key in window),
+  );
   expect(ran).toEqual([]);
   // The app's own scripts, which carry the nonce, still run: the page hydrates and navigates.
   await expect(adminPage.getByTestId("role-badge")).toHaveText("admin");

@@ -16,9 +16,13 @@ import { storedTokens } from "./support/database";
 import { recordStaleness } from "./support/staleness";
 
 const setRoles = (...roles: string[]) =>
-  promisify(execFile)("node_modules/.bin/tsx", ["idp/seed.ts", "roles", alice.email, ...roles], { env: { ...process.env, ...SERVER_ENV } });
+  promisify(execFile)("node_modules/.bin/tsx", ["idp/seed.ts", "roles", alice.email, ...roles], {
+    env: { ...process.env, ...SERVER_ENV },
+  });
 
-test("an admin whose role was just removed at the IdP is refused at once, though her stored token still says admin", async ({ adminPage }) => {
+test("an admin whose role was just removed at the IdP is refused at once, though her stored token still says admin", async ({
+  adminPage,
+}) => {
   await adminPage.goto("/admin");
   const endMine = adminPage.getByRole("button", { name: "End my other sessions" });
   const result = adminPage.getByTestId("end-sessions-result");

@@ -33,7 +33,8 @@ export const APP_URL = `http://localhost:${port("E2E_APP_PORT", 3100)}`;
 export const SCALE_OUT = (() => {
   const app = port("E2E_APP_PORT", 3100);
   for (const offset of [2000, 3000, 4000]) {
-    if (app + offset > 65535) throw new Error(`E2E_APP_PORT ${app} leaves no room for the scale-out ports (+${offset})`);
+    if (app + offset > 65535)
+      throw new Error(`E2E_APP_PORT ${app} leaves no room for the scale-out ports (+${offset})`);
   }
   return {
     instanceA: `http://localhost:${app + 2000}`,
@@ -114,4 +115,3 @@ export const SERVER_ENV: Record<string, string> = {
   // The most verbose output both servers write, so the log check (logs-clean.teardown.ts) sees all of it.
   LOG_LEVEL: "debug",
 };
-

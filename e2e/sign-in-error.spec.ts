@@ -11,7 +11,9 @@ const LURE = "Your account is locked. Call +1 555 0100";
 test("the error page shows a fixed message, never text from its URL", async ({ page }) => {
   await page.goto(`/auth/error?error=OAuthCallbackError&reason=${encodeURIComponent(LURE)}`);
 
-  await expect(page.getByTestId("auth-error").getByRole("alert")).toHaveText("The identity provider answered the sign-in with an error.");
+  await expect(page.getByTestId("auth-error").getByRole("alert")).toHaveText(
+    "The identity provider answered the sign-in with an error.",
+  );
   await expect(page.getByTestId("auth-error")).not.toContainText("Call +1");
 });
 
@@ -20,6 +22,8 @@ test("a forged IdP refusal at the callback ends on the fixed message", async ({ 
   await page.goto(`/api/auth/callback/claimtrip?${callback}`);
 
   await expect(page).toHaveURL(`${APP_URL}/auth/error?error=access_denied`);
-  await expect(page.getByTestId("auth-error").getByRole("alert")).toHaveText("The identity provider did not let this sign-in through.");
+  await expect(page.getByTestId("auth-error").getByRole("alert")).toHaveText(
+    "The identity provider did not let this sign-in through.",
+  );
   await expect(page.getByTestId("auth-error")).not.toContainText("Call +1");
 });

@@ -41,4 +41,3 @@ test("beside the countdown: when a change at the IdP reaches the page", async ({
     /^A change at the IdP reaches this page: at the next refresh \((in \d+:\d{2}|due at your next page load)\), or at once if the IdP signs you out\.$/,
   );
 });
-

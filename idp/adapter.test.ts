@@ -34,7 +34,10 @@ describe("Prisma adapter", () => {
   it("hides expired instances and sweeps them", async () => {
     const codes = createPrismaAdapter(db)("AuthorizationCode");
     await codes.upsert("old", { jti: "old" }, 60);
-    await db.idpOidcModel.update({ where: { kind_id: { kind: "AuthorizationCode", id: "old" } }, data: { expiresAt: new Date(Date.now() - 1000) } });
+    await db.idpOidcModel.update({
+      where: { kind_id: { kind: "AuthorizationCode", id: "old" } },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
     expect(await codes.find("old")).toBeUndefined();
     expect(await sweepExpired(db)).toBeGreaterThanOrEqual(1);
     expect(await db.idpOidcModel.count({ where: { id: "old" } })).toBe(0);

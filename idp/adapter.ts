@@ -77,10 +77,18 @@ class PrismaAdapter implements Adapter {
       data: { consumedAt: new Date() },
     });
     if (count > 0) return;
-    const row = await this.#db.idpOidcModel.findUnique({ where: { kind_id: { kind: this.#kind, id } }, select: { grantId: true } });
+    const row = await this.#db.idpOidcModel.findUnique({
+      where: { kind_id: { kind: this.#kind, id } },
+      select: { grantId: true },
+    });
     if (row?.grantId) {
       await this.#db.idpOidcModel.deleteMany({
-        where: { OR: [{ grantId: row.grantId, kind: { in: GRANTABLE } }, { kind: "Grant", id: row.grantId }] },
+        where: {
+          OR: [
+            { grantId: row.grantId, kind: { in: GRANTABLE } },
+            { kind: "Grant", id: row.grantId },
+          ],
+        },
       });
     }
     throw new errors.InvalidGrant(ALREADY_USED[this.#kind] ?? `${this.#kind} already consumed`);
@@ -109,7 +117,9 @@ class PrismaAdapter implements Adapter {
     await this.#db.idpOidcModel.deleteMany({ where: { grantId, kind: { in: GRANTABLE } } });
   }
 
-  #toPayload(row: { payload: string; expiresAt: Date | null; consumedAt: Date | null } | null): AdapterPayload | undefined {
+  #toPayload(
+    row: { payload: string; expiresAt: Date | null; consumedAt: Date | null } | null,
+  ): AdapterPayload | undefined {
     if (!row) return undefined;
     // Expired rows are dead even before the sweeper removes them.
     if (row.expiresAt && row.expiresAt.getTime() <= Date.now()) return undefined;

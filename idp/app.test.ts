@@ -50,30 +50,38 @@ describe("discovery", () => {
 });
 
 describe("claimtrip-web, Authorization Code + PKCE", () => {
-  it.each(["audience", "resource"])("issues an RFC 9068 access token with the roles claim when the API is named with %s", async (param) => {
-    const result = await authorize(t, { params: { [param]: API } });
-    expect(result.callback.origin + result.callback.pathname).toBe(result.redirectUri);
-    expect(result.callback.searchParams.get("state")).toBe(result.state);
-    expect(result.callback.searchParams.get("iss")).toBe(t.issuer);
+  it.each(["audience", "resource"])(
+    "issues an RFC 9068 access token with the roles claim when the API is named with %s",
+    async (param) => {
+      const result = await authorize(t, { params: { [param]: API } });
+      expect(result.callback.origin + result.callback.pathname).toBe(result.redirectUri);
+      expect(result.callback.searchParams.get("state")).toBe(result.state);
+      expect(result.callback.searchParams.get("iss")).toBe(t.issuer);
 
-    const tokens = await exchangeCode(t, result);
-    expect(tokens.status).toBe(200);
-    expect(tokens.body).toMatchObject({ token_type: "Bearer", expires_in: 300 });
-    expect(tokens.body.refresh_token).toEqual(expect.any(String));
+      const tokens = await exchangeCode(t, result);
+      expect(tokens.status).toBe(200);
+      expect(tokens.body).toMatchObject({ token_type: "Bearer", expires_in: 300 });
+      expect(tokens.body.refresh_token).toEqual(expect.any(String));
 
-    const { payload, protectedHeader } = await verifyAccessToken(tokens.body.access_token, API);
-    expect(protectedHeader.typ).toBe("at+jwt");
-    expect(protectedHeader.kid).toEqual(expect.any(String));
-    expect(payload).toMatchObject({ iss: t.issuer, sub: "alice", aud: API, client_id: WEB_CLIENT_ID });
-    for (const claim of ["exp", "iat", "jti", "scope"]) expect(payload).toHaveProperty(claim);
-    expect(payload.exp! - payload.iat!).toBe(300);
-    expect(String(payload.scope).split(" ")).toEqual(expect.arrayContaining(["openid", "offline_access"]));
-    expect(payload[ROLES_CLAIM]).toEqual(["admin"]);
+      const { payload, protectedHeader } = await verifyAccessToken(tokens.body.access_token, API);
+      expect(protectedHeader.typ).toBe("at+jwt");
+      expect(protectedHeader.kid).toEqual(expect.any(String));
+      expect(payload).toMatchObject({ iss: t.issuer, sub: "alice", aud: API, client_id: WEB_CLIENT_ID });
+      for (const claim of ["exp", "iat", "jti", "scope"]) expect(payload).toHaveProperty(claim);
+      expect(payload.exp! - payload.iat!).toBe(300);
+      expect(String(payload.scope).split(" ")).toEqual(expect.arrayContaining(["openid", "offline_access"]));
+      expect(payload[ROLES_CLAIM]).toEqual(["admin"]);
 
-    const id = await verifyIdToken(tokens.body.id_token, WEB_CLIENT_ID);
-    expect(id.payload).toMatchObject({ sub: "alice", nonce: result.nonce, email: "alice@example.com", name: "Alice" });
-    expect(id.payload).not.toHaveProperty(ROLES_CLAIM);
-  });
+      const id = await verifyIdToken(tokens.body.id_token, WEB_CLIENT_ID);
+      expect(id.payload).toMatchObject({
+        sub: "alice",
+        nonce: result.nonce,
+        email: "alice@example.com",
+        name: "Alice",
+      });
+      expect(id.payload).not.toHaveProperty(ROLES_CLAIM);
+    },
+  );
 
   it("accepts client_secret_post as well as client_secret_basic", async () => {
     const result = await authorize(t, { params: { audience: API } });
@@ -83,7 +91,11 @@ describe("claimtrip-web, Authorization Code + PKCE", () => {
   });
 
   it("gives a user without roles an empty roles claim", async () => {
-    const result = await authorize(t, { params: { audience: API }, email: "bob@example.com", password: "bob-password" });
+    const result = await authorize(t, {
+      params: { audience: API },
+      email: "bob@example.com",
+      password: "bob-password",
+    });
     const tokens = await exchangeCode(t, result);
     const { payload } = await verifyAccessToken(tokens.body.access_token, API);
     expect(payload.sub).toBe("bob");
@@ -129,7 +141,9 @@ describe("claimtrip-web, Authorization Code + PKCE", () => {
     const result = await authorize(t);
     const tokens = await exchangeCode(t, result);
     expect(String(tokens.body.access_token).split(".")).toHaveLength(1);
-    const userinfo = await fetch(new URL("/me", t.issuer), { headers: { authorization: `Bearer ${String(tokens.body.access_token)}` } });
+    const userinfo = await fetch(new URL("/me", t.issuer), {
+      headers: { authorization: `Bearer ${String(tokens.body.access_token)}` },
+    });
     expect(await userinfo.json()).toMatchObject({ sub: "alice", email: "alice@example.com" });
   });
 
@@ -184,7 +198,14 @@ describe("operations", () => {
     const result = await authorize(t, { params: { audience: API }, password: "alice-password" });
     const code = result.callback.searchParams.get("code") ?? "";
     const tokens = await exchangeCode(t, result);
-    const secrets = [code, result.verifier, "alice-password", tokens.body.access_token, tokens.body.refresh_token, tokens.body.id_token].map(String);
+    const secrets = [
+      code,
+      result.verifier,
+      "alice-password",
+      tokens.body.access_token,
+      tokens.body.refresh_token,
+      tokens.body.id_token,
+    ].map(String);
     expect(secrets.every((s) => s.length > 8)).toBe(true);
     const logged = JSON.stringify(t.logs);
     expect(t.logs.some((line) => line.msg === "tokens issued")).toBe(true);

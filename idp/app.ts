@@ -117,7 +117,9 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   const moved = await migrateAppMetadataRoles(db);
   if (moved) logger.info({ users: moved }, "moved app_metadata.roles to role assignments");
   if (!settings.IDP_MANAGEMENT_CLIENT_SECRET) {
-    logger.warn("IDP_MANAGEMENT_CLIENT_SECRET is not set: claimtrip-management is not registered (run `npm run setup`)");
+    logger.warn(
+      "IDP_MANAGEMENT_CLIENT_SECRET is not set: claimtrip-management is not registered (run `npm run setup`)",
+    );
   }
 
   const directory = createUserDirectory(db);
@@ -158,13 +160,23 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
       provider,
       db,
       logger,
-      authenticate: createManagementAuth({ issuer: settings.IDP_ISSUER, audience: managementAudience(settings.IDP_ISSUER), keys }),
+      authenticate: createManagementAuth({
+        issuer: settings.IDP_ISSUER,
+        audience: managementAudience(settings.IDP_ISSUER),
+        keys,
+      }),
     }),
   );
   provider.use(audienceParameter(ROUTES));
   provider.use(offlineAccessConsent(ROUTES.authorization, FIRST_PARTY_CLIENTS));
   provider.use(
-    interactionRoutes({ provider, directory, limiter: createLoginLimiter(options.limits), firstParty: FIRST_PARTY_CLIENTS, logger }),
+    interactionRoutes({
+      provider,
+      directory,
+      limiter: createLoginLimiter(options.limits),
+      firstParty: FIRST_PARTY_CLIENTS,
+      logger,
+    }),
   );
 
   const sweeper = setInterval(() => {

@@ -12,7 +12,16 @@ import { createPrismaAdapter } from "./adapter.ts";
 import { CLI_CLIENT_ID, webRedirectUri, WEB_CLIENT_ID } from "./clients.ts";
 import { WRONG_CREDENTIALS } from "./interactions.ts";
 import { Browser, loginFormAction, type Page } from "./testing/browser.ts";
-import { authorize, exchangeCode, pkcePair, startTestIdp, tokenRequest, type AuthorizeResult, type TestIdp, type TokenResponse } from "./testing/harness.ts";
+import {
+  authorize,
+  exchangeCode,
+  pkcePair,
+  startTestIdp,
+  tokenRequest,
+  type AuthorizeResult,
+  type TestIdp,
+  type TokenResponse,
+} from "./testing/harness.ts";
 
 let t: TestIdp;
 const API = "http://localhost:3000/api";
@@ -23,7 +32,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const refresh = (refreshToken: unknown) => tokenRequest(t, { grant_type: "refresh_token", refresh_token: String(refreshToken) });
+const refresh = (refreshToken: unknown) =>
+  tokenRequest(t, { grant_type: "refresh_token", refresh_token: String(refreshToken) });
 const userinfo = (accessToken: unknown) =>
   fetch(new URL("/me", t.issuer), { headers: { authorization: `Bearer ${String(accessToken)}` } });
 
@@ -80,7 +90,9 @@ describe("replayed authorization codes", () => {
 
   it("lets at most one of several concurrent redemptions win, and then revokes the winner's tokens", async () => {
     const result = await authorize(t, { params: { audience: API } });
-    const answers = await withSlowLookups("AuthorizationCode", () => Promise.all([1, 2, 3].map(() => exchangeCode(t, result))));
+    const answers = await withSlowLookups("AuthorizationCode", () =>
+      Promise.all([1, 2, 3].map(() => exchangeCode(t, result))),
+    );
     const winners = answers.filter((answer) => answer.status === 200);
     expect(winners.length).toBeLessThanOrEqual(1);
     for (const loser of answers.filter((answer) => answer.status !== 200)) expectInvalidGrant(loser);
@@ -91,7 +103,9 @@ describe("replayed authorization codes", () => {
 describe("raced refresh tokens", () => {
   it("lets at most one of several concurrent uses of a refresh token win, and treats the rest as theft", async () => {
     const tokens = await exchangeCode(t, await authorize(t, { params: { audience: API } }));
-    const answers = await withSlowLookups("RefreshToken", () => Promise.all([1, 2, 3].map(() => refresh(tokens.body.refresh_token))));
+    const answers = await withSlowLookups("RefreshToken", () =>
+      Promise.all([1, 2, 3].map(() => refresh(tokens.body.refresh_token))),
+    );
     const winners = answers.filter((answer) => answer.status === 200);
     expect(winners.length).toBeLessThanOrEqual(1);
     for (const loser of answers.filter((answer) => answer.status !== 200)) expectInvalidGrant(loser);
@@ -129,7 +143,11 @@ describe("codes redeemed by someone else", () => {
   });
 
   it("refuses claimtrip-cli's code redeemed by claimtrip-web", async () => {
-    const result = await authorize(t, { clientId: CLI_CLIENT_ID, redirectUri: CLI_REDIRECT, params: { audience: API } });
+    const result = await authorize(t, {
+      clientId: CLI_CLIENT_ID,
+      redirectUri: CLI_REDIRECT,
+      params: { audience: API },
+    });
     expectInvalidGrant(await exchangeCode(t, result, "basic"));
   });
 
@@ -138,7 +156,10 @@ describe("codes redeemed by someone else", () => {
     const withoutSecret = await exchangeCode(t, result, "none", { client_id: WEB_CLIENT_ID });
     expect(withoutSecret.status).toBe(401);
     expect(withoutSecret.body.error).toBe("invalid_client");
-    const wrongSecret = await exchangeCode(t, result, "none", { client_id: WEB_CLIENT_ID, client_secret: "guessed-secret" });
+    const wrongSecret = await exchangeCode(t, result, "none", {
+      client_id: WEB_CLIENT_ID,
+      client_secret: "guessed-secret",
+    });
     expect(wrongSecret.status).toBe(401);
     expect(wrongSecret.body.error).toBe("invalid_client");
   });
@@ -154,11 +175,17 @@ describe("PKCE", () => {
   it("refuses a code redeemed without its code_verifier", async () => {
     const result = await authorize(t, { params: { audience: API } });
     const code = result.callback.searchParams.get("code") ?? "";
-    expectInvalidGrant(await tokenRequest(t, { grant_type: "authorization_code", code, redirect_uri: result.redirectUri }));
+    expectInvalidGrant(
+      await tokenRequest(t, { grant_type: "authorization_code", code, redirect_uri: result.redirectUri }),
+    );
   });
 
   it("refuses a code redeemed with the verifier of another sign-in (a code injected into the victim's session)", async () => {
-    const attacker: AuthorizeResult = await authorize(t, { params: { audience: API }, email: "bob@example.com", password: "bob-password" });
+    const attacker: AuthorizeResult = await authorize(t, {
+      params: { audience: API },
+      email: "bob@example.com",
+      password: "bob-password",
+    });
     const victim: AuthorizeResult = await authorize(t, { params: { audience: API } });
     expectInvalidGrant(await exchangeCode(t, { ...attacker, verifier: victim.verifier }));
   });
@@ -201,8 +228,14 @@ describe("redirect URIs that were never registered", () => {
 
   it.each([
     ["another origin", () => "https://evil.example/api/auth/callback/claimtrip"],
-    ["the app's origin as a prefix of another host", () => web().replace("localhost:3000", "localhost:3000.evil.example")],
-    ["userinfo in front of another host", () => web().replace("http://localhost:3000", "http://localhost:3000@evil.example")],
+    [
+      "the app's origin as a prefix of another host",
+      () => web().replace("localhost:3000", "localhost:3000.evil.example"),
+    ],
+    [
+      "userinfo in front of another host",
+      () => web().replace("http://localhost:3000", "http://localhost:3000@evil.example"),
+    ],
     ["another path on the app", () => `${t.settings.APP_URL}/dashboard`],
     ["the callback with a query", () => `${web()}?next=https://evil.example`],
     ["the callback with a trailing slash", () => `${web()}/`],
@@ -262,7 +295,10 @@ describe("post-logout redirect URIs that were never registered", () => {
   it("refuses claimtrip-web's post-logout URI for claimtrip-cli, which registered none", async () => {
     const cli = await authorize(t, { clientId: CLI_CLIENT_ID, redirectUri: CLI_REDIRECT });
     const tokens = await exchangeCode(t, cli, "none", { client_id: CLI_CLIENT_ID });
-    const response = await endSession({ id_token_hint: String(tokens.body.id_token), post_logout_redirect_uri: `${t.settings.APP_URL}/` });
+    const response = await endSession({
+      id_token_hint: String(tokens.body.id_token),
+      post_logout_redirect_uri: `${t.settings.APP_URL}/`,
+    });
     expect(response.status).toBe(400);
     expect(response.headers.get("location")).toBeNull();
   });
@@ -284,7 +320,12 @@ describe("password guessing", () => {
     return { browser, page };
   }
 
-  async function attempt(idp: TestIdp, email: string, password: string, headers: Record<string, string> = {}): Promise<Page> {
+  async function attempt(
+    idp: TestIdp,
+    email: string,
+    password: string,
+    headers: Record<string, string> = {},
+  ): Promise<Page> {
     const { browser, page } = await openLogin(idp);
     return browser.request(loginFormAction(page) ?? "", { form: { email, password }, headers });
   }
@@ -310,7 +351,9 @@ describe("password guessing", () => {
     async function burst(forms: (i: number) => Record<string, string>, count: number): Promise<number[]> {
       const { browser, page } = await openLogin(parallelIdp);
       const action = loginFormAction(page) ?? "";
-      const pages = await Promise.all(Array.from({ length: count }, (_, i) => browser.request(action, { form: forms(i) })));
+      const pages = await Promise.all(
+        Array.from({ length: count }, (_, i) => browser.request(action, { form: forms(i) })),
+      );
       return pages.map((p) => p.status);
     }
 
@@ -340,7 +383,9 @@ describe("password guessing", () => {
         expect(page.body).toContain(WRONG_CREDENTIALS);
       }
       // Even the right password for an account never tried is refused from this address now.
-      const limited = await attempt(limitedIdp, "bob@example.com", "bob-password", { "x-forwarded-for": "198.51.100.77" });
+      const limited = await attempt(limitedIdp, "bob@example.com", "bob-password", {
+        "x-forwarded-for": "198.51.100.77",
+      });
       expect(limited.status).toBe(429);
       expect(limited.body).toMatch(/Too many attempts, try again in \d+ minutes?\./);
       expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(0);

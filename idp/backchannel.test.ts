@@ -75,7 +75,12 @@ beforeEach(() => {
 
 async function verifyLogoutToken(token: string) {
   const jwks = createRemoteJWKSet(new URL("/jwks", t.issuer));
-  return jwtVerify(token, jwks, { issuer: t.issuer, audience: WEB_CLIENT_ID, typ: "logout+jwt", algorithms: ["RS256"] });
+  return jwtVerify(token, jwks, {
+    issuer: t.issuer,
+    audience: WEB_CLIENT_ID,
+    typ: "logout+jwt",
+    algorithms: ["RS256"],
+  });
 }
 
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
@@ -88,7 +93,9 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void>
 
 function hiddenFields(page: Page): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const [, name, value] of page.body.matchAll(/<input type="hidden"(?: form="op.logoutForm")? name="([^"]+)" value="([^"]*)"/g)) {
+  for (const [, name, value] of page.body.matchAll(
+    /<input type="hidden"(?: form="op.logoutForm")? name="([^"]+)" value="([^"]*)"/g,
+  )) {
     if (name) fields[name] = value ?? "";
   }
   return fields;
@@ -99,20 +106,31 @@ async function signIn(email = "bob@example.com", password = "bob-password") {
   const result = await authorize(t, { email, password });
   const tokens = await exchangeCode(t, result);
   const idToken = String(tokens.body.id_token);
-  return { browser: result.browser, idToken, refreshToken: String(tokens.body.refresh_token), sid: decodeJwt(idToken).sid as string };
+  return {
+    browser: result.browser,
+    idToken,
+    refreshToken: String(tokens.body.refresh_token),
+    sid: decodeJwt(idToken).sid as string,
+  };
 }
 
 /** RP-initiated logout as the app does it: id_token_hint, then the auto-submitted form. */
 async function signOutAtIdp(session: Awaited<ReturnType<typeof signIn>>): Promise<Page> {
   const end = new URL("/session/end", t.issuer);
-  end.search = new URLSearchParams({ id_token_hint: session.idToken, post_logout_redirect_uri: `${t.settings.APP_URL}/` }).toString();
+  end.search = new URLSearchParams({
+    id_token_hint: session.idToken,
+    post_logout_redirect_uri: `${t.settings.APP_URL}/`,
+  }).toString();
   const page = await session.browser.navigate(end);
   return session.browser.navigate("/session/end/confirm", { form: hiddenFields(page) });
 }
 
 describe("discovery and client registration", () => {
   it("announces back-channel logout with sid, and puts the session's sid in the ID token", async () => {
-    const discovery = (await (await fetch(new URL("/.well-known/openid-configuration", t.issuer))).json()) as Record<string, unknown>;
+    const discovery = (await (await fetch(new URL("/.well-known/openid-configuration", t.issuer))).json()) as Record<
+      string,
+      unknown
+    >;
     expect(discovery.backchannel_logout_supported).toBe(true);
     expect(discovery.backchannel_logout_session_supported).toBe(true);
     const { sid } = await signIn();
@@ -122,7 +140,12 @@ describe("discovery and client registration", () => {
 
 describe("outgoing requests", () => {
   it("keeps oidc-provider's SSRF guard for every origin but the app's own", async () => {
-    const { fetch: configured } = buildConfiguration({ settings: t.settings, jwks: { keys: [] }, resources: {}, postLogin: {} } as unknown as ConfigurationDeps);
+    const { fetch: configured } = buildConfiguration({
+      settings: t.settings,
+      jwks: { keys: [] },
+      resources: {},
+      postLogin: {},
+    } as unknown as ConfigurationDeps);
     const seen: unknown[] = [];
     const spy = vi.spyOn(globalThis, "fetch").mockImplementation(async (_input, init) => {
       seen.push((init as { dispatcher?: unknown } | undefined)?.dispatcher);
@@ -152,7 +175,12 @@ describe("sign-out at the end-session endpoint", () => {
     expect(receiver.contentTypes[0]).toBe("application/x-www-form-urlencoded");
     const { payload, protectedHeader } = await verifyLogoutToken(receiver.tokens[0]!);
     expect(protectedHeader.typ).toBe("logout+jwt");
-    expect(payload).toMatchObject({ sub: "bob", sid: bob.sid, aud: WEB_CLIENT_ID, events: { [BACKCHANNEL_EVENT]: {} } });
+    expect(payload).toMatchObject({
+      sub: "bob",
+      sid: bob.sid,
+      aud: WEB_CLIENT_ID,
+      events: { [BACKCHANNEL_EVENT]: {} },
+    });
     expect(typeof payload.jti).toBe("string");
     expect(payload).not.toHaveProperty("nonce");
     expect(payload.exp! - payload.iat!).toBeLessThanOrEqual(120);
@@ -188,7 +216,10 @@ describe("sign-out at the end-session endpoint", () => {
     await until(() => receiver.tokens.length === 1);
     receiver.status = 200;
     await until(() => t.logs.some((line) => line.msg === "back-channel logout delivered"));
-    expect(t.logs.find((line) => line.msg === "back-channel logout delivered")).toMatchObject({ attempt: 2, client_id: WEB_CLIENT_ID });
+    expect(t.logs.find((line) => line.msg === "back-channel logout delivered")).toMatchObject({
+      attempt: 2,
+      client_id: WEB_CLIENT_ID,
+    });
     const { payload } = await verifyLogoutToken(receiver.tokens[1]!);
     expect(payload.sid).toBe(bob.sid);
   });
@@ -212,11 +243,15 @@ describe("revokeUserAccess", () => {
 
     // Bob's refresh tokens are dead; his browsers meet the login page again. Alice is untouched.
     for (const session of [first, second]) {
-      expect((await tokenRequest(t, { grant_type: "refresh_token", refresh_token: session.refreshToken })).status).toBe(400);
+      expect((await tokenRequest(t, { grant_type: "refresh_token", refresh_token: session.refreshToken })).status).toBe(
+        400,
+      );
       const again = await authorize(t, { email: "bob@example.com", password: "bob-password" }, session.browser);
       expect(again.loginPage).toBeDefined();
     }
-    expect((await tokenRequest(t, { grant_type: "refresh_token", refresh_token: alice.refreshToken })).status).toBe(200);
+    expect((await tokenRequest(t, { grant_type: "refresh_token", refresh_token: alice.refreshToken })).status).toBe(
+      200,
+    );
   });
 
   it("answers at once when the app is down; the deliveries fail in the background and are logged", async () => {

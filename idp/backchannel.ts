@@ -106,19 +106,26 @@ export async function deliverLogout(
  * background; sets the logger and retry delays {@link deliverLogout} uses for this provider.
  */
 export function installBackchannelLogout(provider: Provider, logger: Logger, options: BackchannelOptions = {}): void {
-  installed.set(provider, { logger, retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS, stopped: new AbortController() });
+  installed.set(provider, {
+    logger,
+    retryDelaysMs: options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS,
+    stopped: new AbortController(),
+  });
   provider.on("backchannel.success", (_ctx: KoaContextWithOIDC, client: Client, accountId: string) =>
     logger.info({ client_id: client.clientId, account_id: accountId, attempt: 1 }, "back-channel logout delivered"),
   );
-  provider.on("backchannel.error", (_ctx: KoaContextWithOIDC, error: Error, client: Client, accountId: string, sid: string) => {
-    const retries = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
-    const last = retries.length === 0;
-    logger[last ? "error" : "warn"](
-      { client_id: client.clientId, account_id: accountId, attempt: 1, reason: failureReason(error) },
-      last ? "back-channel logout not delivered; giving up" : "back-channel logout not delivered; will retry",
-    );
-    if (!last) void deliverLogout(provider, client, accountId, sid, 2);
-  });
+  provider.on(
+    "backchannel.error",
+    (_ctx: KoaContextWithOIDC, error: Error, client: Client, accountId: string, sid: string) => {
+      const retries = options.retryDelaysMs ?? DEFAULT_RETRY_DELAYS_MS;
+      const last = retries.length === 0;
+      logger[last ? "error" : "warn"](
+        { client_id: client.clientId, account_id: accountId, attempt: 1, reason: failureReason(error) },
+        last ? "back-channel logout not delivered; giving up" : "back-channel logout not delivered; will retry",
+      );
+      if (!last) void deliverLogout(provider, client, accountId, sid, 2);
+    },
+  );
 }
 
 /** Stops pending retries (the IdP is closing). */

@@ -16,7 +16,13 @@ export const MANAGEMENT_CLIENT_ID = "claimtrip-management";
  * (`scope`): exactly what the app's role management needs, as on an Auth0 Machine-to-Machine
  * application authorized for the Auth0 Management API.
  */
-export const MANAGEMENT_CLIENT_SCOPES = ["read:users", "read:roles", "update:users", "delete:sessions", "delete:refresh_tokens"] as const;
+export const MANAGEMENT_CLIENT_SCOPES = [
+  "read:users",
+  "read:roles",
+  "update:users",
+  "delete:sessions",
+  "delete:refresh_tokens",
+] as const;
 
 /** Clients the operator owns: no consent screen for their users. */
 export const FIRST_PARTY_CLIENTS: ReadonlySet<string> = new Set([WEB_CLIENT_ID, CLI_CLIENT_ID]);

@@ -10,7 +10,14 @@ import type { IdpSettings } from "./env.ts";
 import { loadFirstPartyGrant } from "./grants.ts";
 import type { PostLoginHooks } from "./post-login.ts";
 import type { ResourceRegistry } from "./resources.ts";
-import { AUTHORIZATION_CODE_TTL, GRANT_TTL, ID_TOKEN_TTL, INTERACTION_TTL, REFRESH_TOKEN_TTL, SESSION_TTL } from "./ttl.ts";
+import {
+  AUTHORIZATION_CODE_TTL,
+  GRANT_TTL,
+  ID_TOKEN_TTL,
+  INTERACTION_TTL,
+  REFRESH_TOKEN_TTL,
+  SESSION_TTL,
+} from "./ttl.ts";
 import { logoutPage } from "./views/logout.ts";
 import { errorPage, messagePage } from "./views/message.ts";
 
@@ -46,7 +53,14 @@ function hintNamesSessionAccount(ctx: KoaContextWithOIDC): boolean {
   return typeof sub === "string" && sub === ctx.oidc.session?.accountId;
 }
 
-export function buildConfiguration({ settings, adapter, findAccount, jwks, resources, postLogin }: ConfigurationDeps): Configuration {
+export function buildConfiguration({
+  settings,
+  adapter,
+  findAccount,
+  jwks,
+  resources,
+  postLogin,
+}: ConfigurationDeps): Configuration {
   return {
     adapter,
     clients: clients(settings),
@@ -88,7 +102,10 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
         },
         postLogoutSuccessSource(ctx) {
           ctx.type = "html";
-          ctx.body = messagePage({ title: "Signed out", message: "You have signed out of Claimtrip. You can close this window." });
+          ctx.body = messagePage({
+            title: "Signed out",
+            message: "You have signed out of Claimtrip. You can close this window.",
+          });
         },
       },
       resourceIndicators: {
@@ -112,7 +129,8 @@ export function buildConfiguration({ settings, adapter, findAccount, jwks, resou
     },
     findAccount,
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
-    issueRefreshToken: async (_ctx, client, code) => client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
+    issueRefreshToken: async (_ctx, client, code) =>
+      client.grantTypeAllowed("refresh_token") && code.scopes.has("offline_access"),
     jwks,
     async loadExistingGrant(ctx) {
       // Actions run first: a denied login never gets a grant saved.

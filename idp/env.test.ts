@@ -28,7 +28,10 @@ describe("settings", () => {
     [{ DATABASE_URL: "mysql://x" }, /^Invalid setting DATABASE_URL: expected file:/],
     [{ IDP_COOKIE_KEYS: "short" }, /^Invalid setting IDP_COOKIE_KEYS: /],
     [{ IDP_WEB_CLIENT_SECRET: undefined }, /^Invalid setting IDP_WEB_CLIENT_SECRET: .*npm run setup/],
-    [{ IDP_MANAGEMENT_CLIENT_SECRET: "short" }, /^Invalid setting IDP_MANAGEMENT_CLIENT_SECRET: expected at least 16 characters/],
+    [
+      { IDP_MANAGEMENT_CLIENT_SECRET: "short" },
+      /^Invalid setting IDP_MANAGEMENT_CLIENT_SECRET: expected at least 16 characters/,
+    ],
     [{ IDP_TRUST_PROXY_HOPS: "yes" }, /^Invalid setting IDP_TRUST_PROXY_HOPS: expected a whole number of proxies/],
     [{ IDP_TRUST_PROXY_HOPS: "-1" }, /^Invalid setting IDP_TRUST_PROXY_HOPS: expected 0 or more proxies$/],
   ])("stops on %o with one line naming the variable", (bad, message) => {
@@ -44,36 +47,62 @@ describe("settings", () => {
 
   it("takes the roles claim's name from ROLES_CLAIM, refusing one that is not a URL-like namespace", () => {
     expect(parseSettings(secrets).ROLES_CLAIM).toBe("https://claimtrip.example/roles");
-    expect(parseSettings({ ...secrets, ROLES_CLAIM: "https://tenant.example/roles" }).ROLES_CLAIM).toBe("https://tenant.example/roles");
-    expect(() => parseSettings({ ...secrets, ROLES_CLAIM: "roles" })).toThrow(/^Invalid setting ROLES_CLAIM: "roles" is not namespaced/);
-    expect(() => parseSettings({ ...secrets, ROLES_CLAIM: "https://x.auth0.com/roles" })).toThrow(/^Invalid setting ROLES_CLAIM: .*reserves/);
+    expect(parseSettings({ ...secrets, ROLES_CLAIM: "https://tenant.example/roles" }).ROLES_CLAIM).toBe(
+      "https://tenant.example/roles",
+    );
+    expect(() => parseSettings({ ...secrets, ROLES_CLAIM: "roles" })).toThrow(
+      /^Invalid setting ROLES_CLAIM: "roles" is not namespaced/,
+    );
+    expect(() => parseSettings({ ...secrets, ROLES_CLAIM: "https://x.auth0.com/roles" })).toThrow(
+      /^Invalid setting ROLES_CLAIM: .*reserves/,
+    );
   });
 
   it("refuses the development secrets in a deployed production IdP", () => {
     const production = { NODE_ENV: "production", IDP_ISSUER: "https://id.example.com" };
-    expect(() => parseSettings({ ...secrets, ...production, IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef" })).toThrow(/IDP_WEB_CLIENT_SECRET: the generated development secret/);
-    expect(() => parseSettings({ ...secrets, ...production, IDP_COOKIE_KEYS: "dev-only-0123456789abcdef0123456789" })).toThrow(/IDP_COOKIE_KEYS/);
-    expect(() => parseSettings({ ...secrets, ...production, IDP_MANAGEMENT_CLIENT_SECRET: "dev-only-0123456789abcdef" })).toThrow(
-      /IDP_MANAGEMENT_CLIENT_SECRET: the generated development secret/,
-    );
+    expect(() =>
+      parseSettings({ ...secrets, ...production, IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef" }),
+    ).toThrow(/IDP_WEB_CLIENT_SECRET: the generated development secret/);
+    expect(() =>
+      parseSettings({ ...secrets, ...production, IDP_COOKIE_KEYS: "dev-only-0123456789abcdef0123456789" }),
+    ).toThrow(/IDP_COOKIE_KEYS/);
+    expect(() =>
+      parseSettings({ ...secrets, ...production, IDP_MANAGEMENT_CLIENT_SECRET: "dev-only-0123456789abcdef" }),
+    ).toThrow(/IDP_MANAGEMENT_CLIENT_SECRET: the generated development secret/);
     const strong = { IDP_WEB_CLIENT_SECRET: "p".repeat(40), IDP_COOKIE_KEYS: "q".repeat(40) };
-    expect(() => parseSettings({ ...strong, ...production, IDP_ISSUER: "http://id.example.com" })).toThrow(/IDP_ISSUER: production needs an https/);
+    expect(() => parseSettings({ ...strong, ...production, IDP_ISSUER: "http://id.example.com" })).toThrow(
+      /IDP_ISSUER: production needs an https/,
+    );
     expect(() => parseSettings({ ...strong, ...production })).not.toThrow();
     // `npm start` on a laptop: production mode against localhost keeps working.
-    expect(() => parseSettings({ ...secrets, NODE_ENV: "production", IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef" })).not.toThrow();
+    expect(() =>
+      parseSettings({ ...secrets, NODE_ENV: "production", IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef" }),
+    ).not.toThrow();
   });
 
   it.each(["https://localhost.evil.example", "https://localhost@evil.example"])(
     "finds %s deployed, by its parsed hostname: no development secrets",
     (IDP_ISSUER) => {
-      const run = () => parseSettings({ ...secrets, NODE_ENV: "production", IDP_ISSUER, IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef" });
+      const run = () =>
+        parseSettings({
+          ...secrets,
+          NODE_ENV: "production",
+          IDP_ISSUER,
+          IDP_WEB_CLIENT_SECRET: "dev-only-0123456789abcdef",
+        });
       expect(run).toThrow(/^Invalid setting IDP_WEB_CLIENT_SECRET: the generated development secret/);
     },
   );
 
   it("needs an https APP_URL in production, except on loopback", () => {
-    const strong = { IDP_WEB_CLIENT_SECRET: "p".repeat(40), IDP_COOKIE_KEYS: "q".repeat(40), IDP_ISSUER: "https://id.example.com" };
-    expect(() => parseSettings({ ...strong, NODE_ENV: "production", APP_URL: "http://app.example.com" })).toThrow(/^Invalid setting APP_URL: production needs an https/);
+    const strong = {
+      IDP_WEB_CLIENT_SECRET: "p".repeat(40),
+      IDP_COOKIE_KEYS: "q".repeat(40),
+      IDP_ISSUER: "https://id.example.com",
+    };
+    expect(() => parseSettings({ ...strong, NODE_ENV: "production", APP_URL: "http://app.example.com" })).toThrow(
+      /^Invalid setting APP_URL: production needs an https/,
+    );
     expect(() => parseSettings({ ...strong, NODE_ENV: "production", APP_URL: "http://localhost:3000" })).not.toThrow();
   });
 
@@ -81,7 +110,10 @@ describe("settings", () => {
     const dir = mkdtempSync(join(tmpdir(), "claimtrip-env-"));
     try {
       const file = join(dir, ".env.local");
-      writeFileSync(file, `IDP_WEB_CLIENT_SECRET=${"f".repeat(20)}\nIDP_COOKIE_KEYS=${"c".repeat(20)},${"d".repeat(20)}\nIDP_ACCESS_TOKEN_TTL=120\n`);
+      writeFileSync(
+        file,
+        `IDP_WEB_CLIENT_SECRET=${"f".repeat(20)}\nIDP_COOKIE_KEYS=${"c".repeat(20)},${"d".repeat(20)}\nIDP_ACCESS_TOKEN_TTL=120\n`,
+      );
       const settings = loadSettings({ IDP_ACCESS_TOKEN_TTL: "600" }, file);
       expect(settings.IDP_WEB_CLIENT_SECRET).toBe("f".repeat(20));
       expect(settings.IDP_COOKIE_KEYS).toHaveLength(2);

@@ -34,7 +34,9 @@ const issuer = httpUrl
 
 const schema = z.object({
   /** `production` turns on the secret checks below. Default: development */
-  NODE_ENV: z.enum(["development", "production", "test"], "expected development, production or test").default("development"),
+  NODE_ENV: z
+    .enum(["development", "production", "test"], "expected development, production or test")
+    .default("development"),
   /** Where IdP users and oidc-provider state live. Default: the SQLite file prisma/dev.db */
   DATABASE_URL: z.string().regex(DATABASE_URL_PATTERN, DATABASE_URL_EXPECTED).default(defaultDatabaseUrl(repoRoot)),
   /** The web app's origin; claimtrip-web's redirect URIs hang off it. Default: http://localhost:3000 */
@@ -55,7 +57,9 @@ const schema = z.object({
   /** The issuer identifier; the IdP listens on its port. Default: http://localhost:4000 */
   IDP_ISSUER: issuer.default("http://localhost:4000"),
   /** claimtrip-web's client secret (the app's AUTH_CLIENT_SECRET). Written by `npm run setup`. */
-  IDP_WEB_CLIENT_SECRET: z.string("expected claimtrip-web's client secret (run `npm run setup`)").min(16, "expected at least 16 characters (run `npm run setup`)"),
+  IDP_WEB_CLIENT_SECRET: z
+    .string("expected claimtrip-web's client secret (run `npm run setup`)")
+    .min(16, "expected at least 16 characters (run `npm run setup`)"),
   /**
    * claimtrip-management's client secret (the app's MANAGEMENT_CLIENT_SECRET): the Management
    * API's machine client. Written by `npm run setup`; unset, the client is not registered.
@@ -64,8 +68,17 @@ const schema = z.object({
   /** Keys that sign the IdP's cookies, comma-separated, newest first. Written by `npm run setup`. */
   IDP_COOKIE_KEYS: z
     .string("expected comma-separated cookie signing keys (run `npm run setup`)")
-    .transform((v) => v.split(",").map((k) => k.trim()).filter(Boolean))
-    .pipe(z.array(z.string().min(16, "expected each key to have at least 16 characters")).min(1, "expected at least one key")),
+    .transform((v) =>
+      v
+        .split(",")
+        .map((k) => k.trim())
+        .filter(Boolean),
+    )
+    .pipe(
+      z
+        .array(z.string().min(16, "expected each key to have at least 16 characters"))
+        .min(1, "expected at least one key"),
+    ),
   /** Access-token lifetime in seconds; bounds how long a removed role lingers. Default: 300 */
   IDP_ACCESS_TOKEN_TTL: z.coerce
     .number("expected a whole number of seconds")
@@ -86,7 +99,11 @@ const schema = z.object({
     .max(10, "expected at most 10 proxies")
     .default(0),
   /** Holds jwks.json (private signing keys); git-ignored. Default: <repo>/idp/.data */
-  IDP_DATA_DIR: z.string().min(1).default(join(repoRoot, "idp/.data")).transform((v) => resolve(v)),
+  IDP_DATA_DIR: z
+    .string()
+    .min(1)
+    .default(join(repoRoot, "idp/.data"))
+    .transform((v) => resolve(v)),
   /** Log level of the IdP's structured logs (same name as the app's). Default: info */
   LOG_LEVEL: z.enum(LOG_LEVELS, `expected ${LOG_LEVELS.join(", ")}`).default("info"),
 });
@@ -114,13 +131,19 @@ export function parseSettings(source: Record<string, string | undefined>): IdpSe
   // host) must bring its own.
   if (isDeployed(settings.NODE_ENV, settings.IDP_ISSUER)) {
     if (isDevelopmentSecret(settings.IDP_WEB_CLIENT_SECRET)) {
-      throw new SettingsError("Invalid setting IDP_WEB_CLIENT_SECRET: the generated development secret cannot be used in production");
+      throw new SettingsError(
+        "Invalid setting IDP_WEB_CLIENT_SECRET: the generated development secret cannot be used in production",
+      );
     }
     if (settings.IDP_MANAGEMENT_CLIENT_SECRET && isDevelopmentSecret(settings.IDP_MANAGEMENT_CLIENT_SECRET)) {
-      throw new SettingsError("Invalid setting IDP_MANAGEMENT_CLIENT_SECRET: the generated development secret cannot be used in production");
+      throw new SettingsError(
+        "Invalid setting IDP_MANAGEMENT_CLIENT_SECRET: the generated development secret cannot be used in production",
+      );
     }
     if (settings.IDP_COOKIE_KEYS.some((k) => isDevelopmentSecret(k) || k.length < 32)) {
-      throw new SettingsError("Invalid setting IDP_COOKIE_KEYS: production needs its own keys of at least 32 characters, not the development ones");
+      throw new SettingsError(
+        "Invalid setting IDP_COOKIE_KEYS: production needs its own keys of at least 32 characters, not the development ones",
+      );
     }
   }
   if (needsHttps(settings.NODE_ENV, settings.IDP_ISSUER)) {

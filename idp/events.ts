@@ -17,7 +17,11 @@ const REFRESH_TOKEN_REUSE = "refresh token already used";
 
 export function logProviderEvents(provider: Provider, logger: Logger): void {
   const who = (ctx: KoaContextWithOIDC) => ({ client_id: ctx.oidc?.client?.clientId });
-  const why = (err: ProviderError) => ({ error: err.error, error_description: err.error_description, detail: err.error_detail });
+  const why = (err: ProviderError) => ({
+    error: err.error,
+    error_description: err.error_description,
+    detail: err.error_detail,
+  });
 
   provider.on("authorization.success", (ctx: KoaContextWithOIDC) => logger.info(who(ctx), "authorization code issued"));
   provider.on("authorization.error", (ctx: KoaContextWithOIDC, err: ProviderError) =>
@@ -33,7 +37,9 @@ export function logProviderEvents(provider: Provider, logger: Logger): void {
       logger.info({ ...who(ctx), grant_type: ctx.oidc?.params?.grant_type, ...why(err) }, "token request failed");
     }
   });
-  provider.on("grant.revoked", (ctx: KoaContextWithOIDC, grantId: string) => logger.info({ ...who(ctx), grant_id: grantId }, "grant revoked"));
+  provider.on("grant.revoked", (ctx: KoaContextWithOIDC, grantId: string) =>
+    logger.info({ ...who(ctx), grant_id: grantId }, "grant revoked"),
+  );
   provider.on("end_session.success", (ctx: KoaContextWithOIDC) => logger.info(who(ctx), "signed out"));
   provider.on("server_error", (ctx: KoaContextWithOIDC, err: Error) => {
     // Failing actions are logged with their details where they fail (post-login.ts).

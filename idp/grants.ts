@@ -24,7 +24,12 @@ export function offlineAccessConsent(authorizationPath: string, firstParty: Read
       const scopes = (params.get("scope") ?? "").split(" ");
       const prompts = (params.get("prompt") ?? "").split(" ").filter(Boolean);
       // prompt=none must stay alone (OIDC Core §3.1.2.1): a silent request gets no new offline grant.
-      if (firstParty.has(clientId) && scopes.includes("offline_access") && !prompts.includes("none") && !prompts.includes("consent")) {
+      if (
+        firstParty.has(clientId) &&
+        scopes.includes("offline_access") &&
+        !prompts.includes("none") &&
+        !prompts.includes("consent")
+      ) {
         params.set("prompt", [...prompts, "consent"].join(" "));
         ctx.querystring = params.toString();
       }
@@ -85,7 +90,10 @@ interface ConsentDetails {
  * the user clicks "Continue"); used if a consent prompt reaches a first-party client anyway.
  * Returns the id of a new grant, or `undefined` when an existing one was extended.
  */
-export async function grantPromptDetails(provider: Provider, interaction: ClientInteraction): Promise<string | undefined> {
+export async function grantPromptDetails(
+  provider: Provider,
+  interaction: ClientInteraction,
+): Promise<string | undefined> {
   const details = interaction.prompt.details as ConsentDetails;
   const accountId = interaction.session?.accountId;
   if (!accountId) throw new Error("consent without a signed-in account");

@@ -17,7 +17,10 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 
 /** Starts a sign-in and returns the login page it lands on. */
-async function openLogin(browser = new Browser(t.issuer), clientId = WEB_CLIENT_ID): Promise<{ browser: Browser; page: Page }> {
+async function openLogin(
+  browser = new Browser(t.issuer),
+  clientId = WEB_CLIENT_ID,
+): Promise<{ browser: Browser; page: Page }> {
   const url = new URL("/auth", t.issuer);
   url.search = new URLSearchParams({
     client_id: clientId,
@@ -65,8 +68,12 @@ describe("the login page", () => {
 
 describe("wrong credentials", () => {
   it("answers a wrong password and an unknown user identically, keeping the email", async () => {
-    const wrongPassword = await openLogin().then(({ browser, page }) => submit(browser, page, "bob@example.com", "not-bobs-password"));
-    const unknownUser = await openLogin().then(({ browser, page }) => submit(browser, page, "nobody@example.com", "bob-password"));
+    const wrongPassword = await openLogin().then(({ browser, page }) =>
+      submit(browser, page, "bob@example.com", "not-bobs-password"),
+    );
+    const unknownUser = await openLogin().then(({ browser, page }) =>
+      submit(browser, page, "nobody@example.com", "bob-password"),
+    );
 
     for (const page of [wrongPassword, unknownUser]) {
       expect(page.status).toBe(401);
@@ -123,7 +130,10 @@ describe("the interaction is bound to its browser", () => {
     // The browser's real interaction cookie, sent to a path naming another interaction.
     const headers = { cookie: browser.cookieHeader(action) };
     expect(headers.cookie).toMatch(/_interaction=/);
-    const answer = await browser.request(forged, { form: { email: "bob@example.com", password: "bob-password" }, headers });
+    const answer = await browser.request(forged, {
+      form: { email: "bob@example.com", password: "bob-password" },
+      headers,
+    });
     expect(answer.status).toBe(400);
     expect(answer.body).toMatch(/expired or belongs to another browser/);
   });

@@ -38,7 +38,8 @@ class HttpError extends Error {
 }
 
 async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
-  if (!ctx.is("application/x-www-form-urlencoded")) throw new HttpError(415, "Send the form as application/x-www-form-urlencoded.");
+  if (!ctx.is("application/x-www-form-urlencoded"))
+    throw new HttpError(415, "Send the form as application/x-www-form-urlencoded.");
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of ctx.req) {
@@ -68,7 +69,8 @@ export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
     const interaction = await provider.interactionDetails(ctx.req, ctx.res);
     if (interaction.uid !== uid) throw new errors.SessionNotFound("interaction mismatch");
     if (!isClientInteraction(interaction)) throw new Error("oidc-provider interaction without a client_id");
-    if (prompt && interaction.prompt.name !== prompt) throw new HttpError(400, "This sign-in step is not expected now.");
+    if (prompt && interaction.prompt.name !== prompt)
+      throw new HttpError(400, "This sign-in step is not expected now.");
     return interaction;
   }
 
@@ -88,11 +90,22 @@ export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
     switch (interaction.prompt.name) {
       case "login": {
         const hint = interaction.params.login_hint;
-        return html(ctx, 200, loginPage({ uid, clientName: await clientName(interaction), email: typeof hint === "string" ? hint : undefined }));
+        return html(
+          ctx,
+          200,
+          loginPage({
+            uid,
+            clientName: await clientName(interaction),
+            email: typeof hint === "string" ? hint : undefined,
+          }),
+        );
       }
       case "consent": {
         if (!firstParty.has(interaction.params.client_id)) {
-          return finish(ctx, { error: "consent_required", error_description: "this IdP only serves first-party clients" });
+          return finish(ctx, {
+            error: "consent_required",
+            error_description: "this IdP only serves first-party clients",
+          });
         }
         const grantId = await grantPromptDetails(provider, interaction);
         return finish(ctx, { consent: grantId ? { grantId } : {} });
@@ -160,7 +173,15 @@ export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
       throw new HttpError(405, "This sign-in step does not accept that request.");
     } catch (error) {
       if (error instanceof errors.SessionNotFound) {
-        return html(ctx, 400, messagePage({ title: "Sign-in expired", message: "This sign-in page has expired or belongs to another browser. Go back to the application and sign in again." }));
+        return html(
+          ctx,
+          400,
+          messagePage({
+            title: "Sign-in expired",
+            message:
+              "This sign-in page has expired or belongs to another browser. Go back to the application and sign in again.",
+          }),
+        );
       }
       if (error instanceof HttpError) {
         return html(ctx, error.status, messagePage({ title: "Sign-in problem", message: error.message }));

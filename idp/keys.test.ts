@@ -18,7 +18,13 @@ describe("signing keys", () => {
   it("makes a private RS256 key on first start, readable by the owner only, and reuses it", async () => {
     const dir = tempDir();
     const [first] = await loadOrCreateKeys(dir);
-    expect(first?.jwk).toMatchObject({ kty: "RSA", alg: "RS256", use: "sig", kid: expect.any(String), d: expect.any(String) });
+    expect(first?.jwk).toMatchObject({
+      kty: "RSA",
+      alg: "RS256",
+      use: "sig",
+      kid: expect.any(String),
+      d: expect.any(String),
+    });
     expect(statSync(keyFilePath(dir)).mode & 0o077).toBe(0);
     const again = await loadOrCreateKeys(dir);
     expect(again.map((k) => k.jwk.kid)).toEqual([first?.jwk.kid]);

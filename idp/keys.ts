@@ -84,7 +84,11 @@ export interface RotationResult {
  * Adds a new signing key in front, retires the current one and drops keys retired more than
  * `retainSeconds` ago. The running IdP keeps signing with the old key until it restarts.
  */
-export async function rotateKeys(dataDir: string, retainSeconds: number, now: Date = new Date()): Promise<RotationResult> {
+export async function rotateKeys(
+  dataDir: string,
+  retainSeconds: number,
+  now: Date = new Date(),
+): Promise<RotationResult> {
   const current = await loadOrCreateKeys(dataDir);
   const fresh = await generateSigningKey(now);
   const cutoff = now.getTime() - retainSeconds * 1000;

@@ -17,7 +17,9 @@ afterAll(() => t?.close());
 
 function hiddenFields(page: Page): Record<string, string> {
   const fields: Record<string, string> = {};
-  for (const [, name, value] of page.body.matchAll(/<input type="hidden"(?: form="op.logoutForm")? name="([^"]+)" value="([^"]*)"/g)) {
+  for (const [, name, value] of page.body.matchAll(
+    /<input type="hidden"(?: form="op.logoutForm")? name="([^"]+)" value="([^"]*)"/g,
+  )) {
     if (name) fields[name] = value ?? "";
   }
   return fields;
@@ -30,10 +32,16 @@ it("signs out at once when the app sends its ID token, and ends the IdP session"
   const postLogout = `${t.settings.APP_URL}/`;
 
   const end = new URL("/session/end", t.issuer);
-  end.search = new URLSearchParams({ id_token_hint: String(tokens.body.id_token), post_logout_redirect_uri: postLogout, state: "s1" }).toString();
+  end.search = new URLSearchParams({
+    id_token_hint: String(tokens.body.id_token),
+    post_logout_redirect_uri: postLogout,
+    state: "s1",
+  }).toString();
   const page = await browser.navigate(end);
   expect(page.status).toBe(200);
-  const nonce = /<script nonce="([^"]+)">document\.getElementById\("op\.logoutForm"\)\.submit\(\);<\/script>/.exec(page.body)?.[1];
+  const nonce = /<script nonce="([^"]+)">document\.getElementById\("op\.logoutForm"\)\.submit\(\);<\/script>/.exec(
+    page.body,
+  )?.[1];
   expect(nonce).toBeDefined();
   expect(page.headers.get("content-security-policy")).toContain(`'nonce-${nonce}'`);
   expect(page.headers.get("content-security-policy")).not.toContain("unsafe-inline");
@@ -65,7 +73,10 @@ it("asks, and keeps the session, when the hint is another user's ID token (a lin
   const victim = await authorize(t);
 
   const end = new URL("/session/end", t.issuer);
-  end.search = new URLSearchParams({ id_token_hint: String(attacker.body.id_token), post_logout_redirect_uri: `${t.settings.APP_URL}/` }).toString();
+  end.search = new URLSearchParams({
+    id_token_hint: String(attacker.body.id_token),
+    post_logout_redirect_uri: `${t.settings.APP_URL}/`,
+  }).toString();
   const page = await victim.browser.navigate(end);
   expect(page.status).toBe(200);
   expect(page.body).toMatch(/<button[^>]*name="logout" value="yes"[^>]*>Sign out<\/button>/);

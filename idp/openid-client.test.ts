@@ -41,7 +41,9 @@ it("completes Authorization Code + PKCE as claimtrip-cli and verifies the ID tok
   const loginPage = await browser.navigate(authorizationUrl);
   const action = loginFormAction(loginPage);
   expect(action).toBeDefined();
-  const landed = await browser.navigate(action ?? "", { form: { email: "alice@example.com", password: "alice-password" } });
+  const landed = await browser.navigate(action ?? "", {
+    form: { email: "alice@example.com", password: "alice-password" },
+  });
   expect(landed.url.href.startsWith(redirectUri)).toBe(true);
 
   const tokens = await client.authorizationCodeGrant(config, landed.url, {

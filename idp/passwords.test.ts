@@ -22,7 +22,13 @@ describe("passwords", () => {
 
   it("never verifies malformed or out-of-range hashes", async () => {
     const good = await hashPassword("pw");
-    for (const bad of ["", "pw", "$scrypt$ln=15,r=8,p=1$abc", good.replace("ln=15", "ln=30"), good.replace("ln=15", "ln=5")]) {
+    for (const bad of [
+      "",
+      "pw",
+      "$scrypt$ln=15,r=8,p=1$abc",
+      good.replace("ln=15", "ln=30"),
+      good.replace("ln=15", "ln=5"),
+    ]) {
       expect(await verifyPassword("pw", bad)).toBe(false);
     }
   });

@@ -11,7 +11,14 @@
  * For a refresh they run before the old refresh token is rotated, so a deny (or a failing
  * action) leaves the client's refresh token usable instead of looking like token theft later.
  */
-import { errors, type AccessToken, type ClientCredentials, type KoaContextWithOIDC, type Provider, type UnknownObject } from "oidc-provider";
+import {
+  errors,
+  type AccessToken,
+  type ClientCredentials,
+  type KoaContextWithOIDC,
+  type Provider,
+  type UnknownObject,
+} from "oidc-provider";
 import type { ClaimtripAccount } from "./account.ts";
 import { ActionDeniedError, ActionFailedError, runPostLoginActions } from "./actions/runtime.ts";
 import type { ActionOutcome, PostLoginAction, PostLoginEvent } from "./actions/types.ts";
@@ -45,7 +52,10 @@ export interface PostLoginHooks {
    * oidc-provider's `extraTokenClaims`: the actions' access-token claims. Client-credentials
    * tokens (the Management API's) have no user, so no login, and get none.
    */
-  extraTokenClaims(ctx: KoaContextWithOIDC, token: AccessToken | ClientCredentials): Promise<Record<string, unknown> | undefined>;
+  extraTokenClaims(
+    ctx: KoaContextWithOIDC,
+    token: AccessToken | ClientCredentials,
+  ): Promise<Record<string, unknown> | undefined>;
   /** Adds the actions' ID-token claims to ID tokens this provider issues. */
   install(provider: Provider): void;
 }
@@ -103,7 +113,9 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
         method: ctx.method,
         ...(ctx.get("user-agent") ? { user_agent: ctx.get("user-agent") } : {}),
         query: atToken ? {} : stringEntries(ctx.oidc.params, (key) => !HIDDEN_AUTHORIZATION_PARAMS.has(key)),
-        body: atToken ? stringEntries(ctx.oidc.params, (key) => (VISIBLE_TOKEN_PARAMS as readonly string[]).includes(key)) : {},
+        body: atToken
+          ? stringEntries(ctx.oidc.params, (key) => (VISIBLE_TOKEN_PARAMS as readonly string[]).includes(key))
+          : {},
       },
       transaction: { requested_scopes: input.requestedScopes, protocol: input.protocol },
       secrets,
@@ -111,7 +123,12 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
   }
 
   async function run(ctx: KoaContextWithOIDC, input: RunInput): Promise<ActionOutcome> {
-    const fields = { client_id: ctx.oidc.client?.clientId, sub: input.account.accountId, resource: input.resource, protocol: input.protocol };
+    const fields = {
+      client_id: ctx.oidc.client?.clientId,
+      sub: input.account.accountId,
+      resource: input.resource,
+      protocol: input.protocol,
+    };
     try {
       const outcome = await runPostLoginActions(actions, event(ctx, input));
       let byResource = outcomes.get(ctx);
@@ -127,7 +144,10 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
         throw new errors.AccessDenied(error.reason);
       }
       if (error instanceof ActionFailedError) {
-        logger.error({ ...fields, action: error.action, err: error.cause }, "post-login action failed; sign-in stopped");
+        logger.error(
+          { ...fields, action: error.action, err: error.cause },
+          "post-login action failed; sign-in stopped",
+        );
         throw new ActionServerError();
       }
       throw error;
@@ -158,7 +178,12 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
       // oidc-provider 9.13 always sets `resourceServers` (`{}` at first); @types marks it optional.
       const resources = Object.keys(ctx.oidc.resourceServers ?? {});
       for (const resource of resources.length ? resources : [undefined]) {
-        await run(ctx, { account, resource, protocol: "oidc-basic-profile", requestedScopes: [...ctx.oidc.requestParamScopes] });
+        await run(ctx, {
+          account,
+          resource,
+          protocol: "oidc-basic-profile",
+          requestedScopes: [...ctx.oidc.requestParamScopes],
+        });
       }
     },
 
@@ -166,7 +191,12 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
       const refreshToken = ctx.oidc.entities.RefreshToken;
       const requested = resourceParameter(ctx.oidc.params) ?? refreshToken?.resource;
       const resource = Array.isArray(requested) ? pickResource(requested) : requested;
-      await run(ctx, { account: tokenAccount(ctx), resource, protocol: "oauth2-refresh-token", requestedScopes: tokenScopes(ctx) });
+      await run(ctx, {
+        account: tokenAccount(ctx),
+        resource,
+        protocol: "oauth2-refresh-token",
+        requestedScopes: tokenScopes(ctx),
+      });
     },
 
     async extraTokenClaims(ctx, token) {
@@ -174,7 +204,12 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
       const resource = token.resourceServer?.identifier();
       const outcome =
         outcomes.get(ctx)?.get(resource ?? "") ??
-        (await run(ctx, { account: tokenAccount(ctx), resource, protocol: tokenProtocol(ctx), requestedScopes: tokenScopes(ctx) }));
+        (await run(ctx, {
+          account: tokenAccount(ctx),
+          resource,
+          protocol: tokenProtocol(ctx),
+          requestedScopes: tokenScopes(ctx),
+        }));
       minted.set(ctx, outcome);
       return Object.keys(outcome.accessTokenClaims).length ? outcome.accessTokenClaims : undefined;
     },
@@ -189,7 +224,12 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
         if (issueOptions.use === "idtoken" && ctx?.oidc) {
           const outcome =
             minted.get(ctx) ??
-            (await run(ctx, { account: tokenAccount(ctx), resource: undefined, protocol: tokenProtocol(ctx), requestedScopes: tokenScopes(ctx) }));
+            (await run(ctx, {
+              account: tokenAccount(ctx),
+              resource: undefined,
+              protocol: tokenProtocol(ctx),
+              requestedScopes: tokenScopes(ctx),
+            }));
           for (const [name, value] of Object.entries(outcome.idTokenClaims)) this.set(name, value);
         }
         return issue.call(this, issueOptions);

@@ -42,7 +42,9 @@ const start = (issuer: string) => createIdp({ settings: settings(issuer), db, lo
 
 it("refuses to start deployed while the demo users keep their published passwords, naming them", async () => {
   await expect(start("https://id.example.com")).rejects.toThrow(SettingsError);
-  await expect(start("https://id.example.com")).rejects.toThrow(/^Refusing to start in production: alice@example\.com, bob@example\.com still have the demo password/);
+  await expect(start("https://id.example.com")).rejects.toThrow(
+    /^Refusing to start in production: alice@example\.com, bob@example\.com still have the demo password/,
+  );
 });
 
 it("starts on localhost with them (npm start on a laptop), and deployed once they are changed", async () => {

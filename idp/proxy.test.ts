@@ -62,7 +62,11 @@ describe("one TLS proxy in front of an https issuer", () => {
 
   it("marks its cookies Secure, whatever X-Forwarded-Proto says", async () => {
     // Plain http on the socket, as the proxy speaks to it; a client-supplied header says http.
-    const headers = { "x-forwarded-for": "203.0.113.9", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" };
+    const headers = {
+      "x-forwarded-for": "203.0.113.9",
+      "x-forwarded-host": "evil.example",
+      "x-forwarded-proto": "http",
+    };
     const response = await fetch(authorizeUrl(t), { headers, redirect: "manual" });
     expect(response.status).toBe(303);
     expect(response.headers.get("location")).toMatch(/^\/interaction\//);
@@ -72,7 +76,11 @@ describe("one TLS proxy in front of an https issuer", () => {
   });
 
   it("builds its own URLs from IDP_ISSUER, never from a client's X-Forwarded-Host", async () => {
-    const headers = { "x-forwarded-for": "203.0.113.9", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" };
+    const headers = {
+      "x-forwarded-for": "203.0.113.9",
+      "x-forwarded-host": "evil.example",
+      "x-forwarded-proto": "http",
+    };
     const response = await fetch(new URL("/session/end", t.issuer), { headers });
     const body = await response.text();
     expect(body).toContain('action="https://id.example.test/session/end/confirm"');

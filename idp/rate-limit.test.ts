@@ -47,7 +47,9 @@ describe("login limiter", () => {
     const admitted = Array.from({ length: 40 }, () => limiter.reserve("alice", "1.1.1.1")).filter((wait) => wait === 0);
     expect(admitted).toHaveLength(5);
     // The same for one address trying many accounts.
-    const spread = Array.from({ length: 40 }, (_, i) => limiter.reserve(`user-${i}`, "2.2.2.2")).filter((wait) => wait === 0);
+    const spread = Array.from({ length: 40 }, (_, i) => limiter.reserve(`user-${i}`, "2.2.2.2")).filter(
+      (wait) => wait === 0,
+    );
     expect(spread).toHaveLength(20);
   });
 

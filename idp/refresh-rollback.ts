@@ -30,7 +30,10 @@ export function rollBackUndeliveredRotation(tokenPath: string, db: Database, log
         data: { consumedAt: null },
       });
       await db.idpOidcModel.deleteMany({ where: { kind: "RefreshToken", id: issued.jti } });
-      logger.warn({ grantId: rotated.grantId, revived: revived.count === 1 }, "refresh answer not delivered; rotation taken back");
+      logger.warn(
+        { grantId: rotated.grantId, revived: revived.count === 1 },
+        "refresh answer not delivered; rotation taken back",
+      );
     };
     const undelivered = () => !ctx.res.writableFinished;
     const report = (error: unknown) => logger.error({ err: error }, "could not take back an undelivered rotation");

@@ -18,7 +18,11 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function signIn(email = "alice@example.com", password = "alice-password", params: Record<string, string> = { audience: API }) {
+async function signIn(
+  email = "alice@example.com",
+  password = "alice-password",
+  params: Record<string, string> = { audience: API },
+) {
   const result = await authorize(t, { email, password, params });
   const tokens = await exchangeCode(t, result);
   expect(tokens.status).toBe(200);
@@ -82,7 +86,11 @@ describe("refresh token rotation", () => {
       signal: AbortSignal.timeout(150),
     });
     await expect(gaveUp).rejects.toThrow();
-    await expect.poll(() => t.logs.some((line) => line.msg === "refresh answer not delivered; rotation taken back"), { timeout: 5_000 }).toBe(true);
+    await expect
+      .poll(() => t.logs.some((line) => line.msg === "refresh answer not delivered; rotation taken back"), {
+        timeout: 5_000,
+      })
+      .toBe(true);
     slowed.restore();
 
     const retry = await refresh(first.refresh_token);
@@ -96,7 +104,11 @@ describe("refresh token rotation", () => {
     const redirectUri = "http://127.0.0.1:61234/callback";
     const result = await authorize(t, { clientId: CLI_CLIENT_ID, redirectUri, params: { resource: API } });
     const tokens = await exchangeCode(t, result, "none", { client_id: CLI_CLIENT_ID });
-    const rotated = await tokenRequest(t, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: CLI_CLIENT_ID }, "none");
+    const rotated = await tokenRequest(
+      t,
+      { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token), client_id: CLI_CLIENT_ID },
+      "none",
+    );
     expect(rotated.status).toBe(200);
     expect(rotated.body.refresh_token).not.toBe(tokens.body.refresh_token);
     expect(decodeJwt(String(rotated.body.access_token))).not.toHaveProperty(ROLES_CLAIM);

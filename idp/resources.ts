@@ -61,7 +61,13 @@ export function createResourceRegistry(settings: IdpSettings): ResourceRegistry 
         // client's registration lists; oidc-provider then keeps only scopes listed here.
         const params = ctx.oidc.params;
         if (params && params.grant_type === "client_credentials" && !params.scope) params.scope = allowed;
-        return { scope: allowed, accessTokenFormat: "jwt", accessTokenTTL: settings.IDP_ACCESS_TOKEN_TTL, jwt: { sign: { alg: SIGNING_ALG } }, audience: management };
+        return {
+          scope: allowed,
+          accessTokenFormat: "jwt",
+          accessTokenTTL: settings.IDP_ACCESS_TOKEN_TTL,
+          jwt: { sign: { alg: SIGNING_ALG } },
+          audience: management,
+        };
       }
       if (isManagementClient) throw new errors.InvalidTarget(`unknown API "${indicator}"`);
       const info = servers.get(indicator);

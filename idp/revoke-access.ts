@@ -30,7 +30,8 @@ interface AccountIndexedAdapter {
 /** The adapter of a model, when it can list rows by account (idp/adapter.ts can). */
 function indexed(model: { adapter: unknown }, name: string): AccountIndexedAdapter {
   const adapter = model.adapter as Partial<AccountIndexedAdapter>;
-  if (typeof adapter.findIdsByAccountId !== "function") throw new Error(`the ${name} adapter cannot list records by account`);
+  if (typeof adapter.findIdsByAccountId !== "function")
+    throw new Error(`the ${name} adapter cannot list records by account`);
   return adapter as AccountIndexedAdapter;
 }
 

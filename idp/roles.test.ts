@@ -30,10 +30,15 @@ describe("roles", () => {
 
   it("moves app_metadata.roles to assignments, keeps the rest of app_metadata, and does it once", async () => {
     await setRoleNames(t.db, "bob", []);
-    await t.db.idpUser.update({ where: { id: "bob" }, data: { appMetadata: JSON.stringify({ roles: ["admin", "auditor"], plan: "pro" }) } });
+    await t.db.idpUser.update({
+      where: { id: "bob" },
+      data: { appMetadata: JSON.stringify({ roles: ["admin", "auditor"], plan: "pro" }) },
+    });
     expect(await migrateAppMetadataRoles(t.db)).toBe(1);
     expect((await userRoles(t.db, "bob")).map((r) => r.name)).toEqual(["admin", "auditor"]);
-    expect(JSON.parse((await t.db.idpUser.findUniqueOrThrow({ where: { id: "bob" } })).appMetadata)).toEqual({ plan: "pro" });
+    expect(JSON.parse((await t.db.idpUser.findUniqueOrThrow({ where: { id: "bob" } })).appMetadata)).toEqual({
+      plan: "pro",
+    });
     expect(await migrateAppMetadataRoles(t.db)).toBe(0);
     await setRoleNames(t.db, "bob", []);
   });

@@ -14,7 +14,9 @@ export interface Role {
 }
 
 /** The role the demo and the app's admin pages are about. */
-export const SEEDED_ROLES: readonly Omit<Role, "id">[] = [{ name: "admin", description: "Administers Claimtrip: may change users' roles." }];
+export const SEEDED_ROLES: readonly Omit<Role, "id">[] = [
+  { name: "admin", description: "Administers Claimtrip: may change users' roles." },
+];
 
 /** What a role id looks like (Auth0's shape). */
 export const ROLE_ID = /^rol_[A-Za-z0-9]{16}$/;
@@ -34,7 +36,11 @@ export function newRoleId(): string {
 const ROLE_FIELDS = { id: true, name: true, description: true } as const;
 
 export async function listRoles(db: Database, nameFilter?: string): Promise<Role[]> {
-  return db.idpRole.findMany({ where: nameFilter ? { name: { contains: nameFilter } } : {}, select: ROLE_FIELDS, orderBy: { name: "asc" } });
+  return db.idpRole.findMany({
+    where: nameFilter ? { name: { contains: nameFilter } } : {},
+    select: ROLE_FIELDS,
+    orderBy: { name: "asc" },
+  });
 }
 
 /** The roles a user holds, by name; empty for an unknown user. */
@@ -47,13 +53,20 @@ export async function userRoles(db: Database, userId: string): Promise<Role[]> {
 export async function ensureRole(db: Database, name: string, description = ""): Promise<Role> {
   const existing = await db.idpRole.findUnique({ where: { name }, select: ROLE_FIELDS });
   if (existing) return existing;
-  return db.idpRole.upsert({ where: { name }, create: { id: newRoleId(), name, description }, update: {}, select: ROLE_FIELDS });
+  return db.idpRole.upsert({
+    where: { name },
+    create: { id: newRoleId(), name, description },
+    update: {},
+    select: ROLE_FIELDS,
+  });
 }
 
 /** Adds assignments (idempotent). The caller has checked that user and roles exist. */
 export async function assignRoles(db: Database, userId: string, roleIds: readonly string[]): Promise<void> {
   await db.$transaction(
-    roleIds.map((roleId) => db.idpUserRole.upsert({ where: { userId_roleId: { userId, roleId } }, create: { userId, roleId }, update: {} })),
+    roleIds.map((roleId) =>
+      db.idpUserRole.upsert({ where: { userId_roleId: { userId, roleId } }, create: { userId, roleId }, update: {} }),
+    ),
   );
 }
 
@@ -68,7 +81,11 @@ export async function setRoleNames(db: Database, userId: string, names: readonly
   await db.$transaction([
     db.idpUserRole.deleteMany({ where: { userId, roleId: { notIn: roles.map((r) => r.id) } } }),
     ...roles.map((role) =>
-      db.idpUserRole.upsert({ where: { userId_roleId: { userId, roleId: role.id } }, create: { userId, roleId: role.id }, update: {} }),
+      db.idpUserRole.upsert({
+        where: { userId_roleId: { userId, roleId: role.id } },
+        create: { userId, roleId: role.id },
+        update: {},
+      }),
     ),
   ]);
 }
@@ -80,7 +97,10 @@ export async function setRoleNames(db: Database, userId: string, names: readonly
  */
 export async function migrateAppMetadataRoles(db: Database): Promise<number> {
   let moved = 0;
-  const users = await db.idpUser.findMany({ where: { appMetadata: { contains: '"roles"' } }, select: { id: true, appMetadata: true } });
+  const users = await db.idpUser.findMany({
+    where: { appMetadata: { contains: '"roles"' } },
+    select: { id: true, appMetadata: true },
+  });
   for (const user of users) {
     let metadata: Record<string, unknown>;
     try {

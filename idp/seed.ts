@@ -53,7 +53,9 @@ export async function seedUsers(db: Database, options: SeedOptions = {}): Promis
     const { roles: _old, ...metadata } = existing ? parseAppMetadata(existing.appMetadata) : {};
     const appMetadata = JSON.stringify(metadata);
     const passwordHash =
-      existing && (await verifyPassword(user.password, existing.passwordHash)) ? existing.passwordHash : await hashPassword(user.password);
+      existing && (await verifyPassword(user.password, existing.passwordHash))
+        ? existing.passwordHash
+        : await hashPassword(user.password);
     const row = await db.idpUser.upsert({
       where: { email: normalizeEmail(user.email) },
       create: { id: user.id, email: normalizeEmail(user.email), name: user.name, passwordHash, appMetadata },
@@ -108,7 +110,9 @@ async function signOutEverywhere(settings: IdpSettings, db: Database, email: str
     const { sessions, grants, deliveries } = await revokeUserAccess(idp.provider, user.id);
     const outcomes = await deliveries;
     const delivered = outcomes.filter((outcome) => outcome.delivered).length;
-    console.log(`${email}: ${sessions} IdP session(s) ended, ${grants} grant(s) revoked, ${delivered} of ${outcomes.length} back-channel logout(s) delivered`);
+    console.log(
+      `${email}: ${sessions} IdP session(s) ended, ${grants} grant(s) revoked, ${delivered} of ${outcomes.length} back-channel logout(s) delivered`,
+    );
     if (delivered < outcomes.length) process.exitCode = 2;
   } finally {
     await idp.close();

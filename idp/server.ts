@@ -25,7 +25,12 @@ function buildStylesheetIfMissing(settings: IdpSettings, logger: Logger): void {
     cwd: repoRoot,
     stdio: "ignore",
   });
-  child.on("exit", (exitCode) => logger.info({ exitCode }, exitCode === 0 ? "built the login page stylesheet" : "could not build the stylesheet; using the fallback"));
+  child.on("exit", (exitCode) =>
+    logger.info(
+      { exitCode },
+      exitCode === 0 ? "built the login page stylesheet" : "could not build the stylesheet; using the fallback",
+    ),
+  );
   child.on("error", () => undefined);
 }
 
@@ -50,7 +55,10 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   server.listen(issuerPort(settings), () => {
-    logger.info({ issuer: settings.IDP_ISSUER, discovery: `${settings.IDP_ISSUER}/.well-known/openid-configuration` }, "IdP listening");
+    logger.info(
+      { issuer: settings.IDP_ISSUER, discovery: `${settings.IDP_ISSUER}/.well-known/openid-configuration` },
+      "IdP listening",
+    );
   });
 
   let stopping = false;

@@ -22,7 +22,10 @@ export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; 
  * GET an API path for this user. A token that cannot be had (the IdP refused the refresh or
  * is down) sends the user to the sign-in error page with the reason, never to a 500 page.
  */
-export async function callApi<P extends keyof ApiRoutes>(user: SignedInUser, path: P): Promise<ApiResult<ApiRoutes[P]>> {
+export async function callApi<P extends keyof ApiRoutes>(
+  user: SignedInUser,
+  path: P,
+): Promise<ApiResult<ApiRoutes[P]>> {
   const incoming = await headers();
   let token: string;
   try {

@@ -15,7 +15,13 @@ export interface MeResponse {
 
 /** What GET /api/admin answers to an admin: the users the app has seen, their IdP `sub`, and their live sessions. */
 export interface AdminResponse {
-  users: { id: string; sub: string | null; name: string | null; email: string | null; sessions: { expires: string }[] }[];
+  users: {
+    id: string;
+    sub: string | null;
+    name: string | null;
+    email: string | null;
+    sessions: { expires: string }[];
+  }[];
 }
 
 /** What GET /api/health answers: 200 with `ok: true` once the app can serve, 503 otherwise. */

@@ -21,34 +21,73 @@ afterAll(() => {
   vi.resetModules();
 });
 
-const generated = { AUTH_SECRET: "dev-only-0123456789abcdefghijklmnopqrstuv", AUTH_CLIENT_SECRET: "dev-only-client-secret-0123456789" };
+const generated = {
+  AUTH_SECRET: "dev-only-0123456789abcdefghijklmnopqrstuv",
+  AUTH_CLIENT_SECRET: "dev-only-client-secret-0123456789",
+};
 const own = { AUTH_SECRET: "a-real-secret-0123456789abcdefghijklmnopq", AUTH_CLIENT_SECRET: "a-real-client-secret" };
 
 describe("production settings", () => {
-  it.each(["http://localhost.evil.example", "http://localhost@evil.example", "http://localhost:3000@evil.example", "https://app.example.com"])(
-    "refuses the generated development secrets for APP_URL %s",
+  it.each([
+    "http://localhost.evil.example",
+    "http://localhost@evil.example",
+    "http://localhost:3000@evil.example",
+    "https://app.example.com",
+  ])("refuses the generated development secrets for APP_URL %s", (APP_URL) => {
+    const run = () =>
+      parseEnv({ ...generated, NODE_ENV: "production", APP_URL, AUTH_ISSUER: "https://id.example.com" });
+    expect(run).toThrow(/^Invalid setting AUTH_SECRET: the generated development secret cannot be used in production$/);
+  });
+
+  it.each(["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000"])(
+    "keeps `npm start` on %s working with them",
     (APP_URL) => {
-      const run = () => parseEnv({ ...generated, NODE_ENV: "production", APP_URL, AUTH_ISSUER: "https://id.example.com" });
-      expect(run).toThrow(/^Invalid setting AUTH_SECRET: the generated development secret cannot be used in production$/);
+      expect(() => parseEnv({ ...generated, NODE_ENV: "production", APP_URL })).not.toThrow();
     },
   );
 
-  it.each(["http://localhost:3000", "http://127.0.0.1:3000", "http://[::1]:3000"])("keeps `npm start` on %s working with them", (APP_URL) => {
-    expect(() => parseEnv({ ...generated, NODE_ENV: "production", APP_URL })).not.toThrow();
-  });
-
   it.each([
-    [{ APP_URL: "http://app.example.com", AUTH_ISSUER: "https://id.example.com" }, /^Invalid setting APP_URL: production needs an https:\/\/ URL/],
-    [{ APP_URL: "https://app.example.com", AUTH_ISSUER: "http://id.example.com" }, /^Invalid setting AUTH_ISSUER: production needs an https:\/\/ URL/],
-    [{ APP_URL: "https://app.example.com", AUTH_ISSUER: "http://localhost.evil.example:4000" }, /^Invalid setting AUTH_ISSUER: production needs an https:\/\/ URL/],
+    [
+      { APP_URL: "http://app.example.com", AUTH_ISSUER: "https://id.example.com" },
+      /^Invalid setting APP_URL: production needs an https:\/\/ URL/,
+    ],
+    [
+      { APP_URL: "https://app.example.com", AUTH_ISSUER: "http://id.example.com" },
+      /^Invalid setting AUTH_ISSUER: production needs an https:\/\/ URL/,
+    ],
+    [
+      { APP_URL: "https://app.example.com", AUTH_ISSUER: "http://localhost.evil.example:4000" },
+      /^Invalid setting AUTH_ISSUER: production needs an https:\/\/ URL/,
+    ],
   ])("refuses plain http off loopback: %o", (urls, message) => {
     expect(() => parseEnv({ ...own, NODE_ENV: "production", ...urls })).toThrow(message);
   });
 
   it("accepts https, and http on loopback", () => {
-    expect(() => parseEnv({ ...own, NODE_ENV: "production", APP_URL: "https://app.example.com", AUTH_ISSUER: "https://id.example.com/" })).not.toThrow();
-    expect(() => parseEnv({ ...own, NODE_ENV: "production", APP_URL: "https://app.example.com", AUTH_ISSUER: "http://127.0.0.1:4000" })).not.toThrow();
-    expect(() => parseEnv({ ...own, NODE_ENV: "development", APP_URL: "http://app.example.com", AUTH_ISSUER: "http://id.example.com" })).not.toThrow();
+    expect(() =>
+      parseEnv({
+        ...own,
+        NODE_ENV: "production",
+        APP_URL: "https://app.example.com",
+        AUTH_ISSUER: "https://id.example.com/",
+      }),
+    ).not.toThrow();
+    expect(() =>
+      parseEnv({
+        ...own,
+        NODE_ENV: "production",
+        APP_URL: "https://app.example.com",
+        AUTH_ISSUER: "http://127.0.0.1:4000",
+      }),
+    ).not.toThrow();
+    expect(() =>
+      parseEnv({
+        ...own,
+        NODE_ENV: "development",
+        APP_URL: "http://app.example.com",
+        AUTH_ISSUER: "http://id.example.com",
+      }),
+    ).not.toThrow();
   });
 });
 
@@ -65,7 +104,9 @@ describe("the role-management settings", () => {
   });
 
   it("derive the audience from an Auth0 issuer (trailing slash and all), unless it is set", () => {
-    expect(parseEnv({ ...base, AUTH_ISSUER: "https://tenant.us.auth0.com/" }).MANAGEMENT_AUDIENCE).toBe("https://tenant.us.auth0.com/api/v2/");
+    expect(parseEnv({ ...base, AUTH_ISSUER: "https://tenant.us.auth0.com/" }).MANAGEMENT_AUDIENCE).toBe(
+      "https://tenant.us.auth0.com/api/v2/",
+    );
     expect(parseEnv({ ...base, MANAGEMENT_AUDIENCE: "https://tenant.us.auth0.com/api/v2/" }).MANAGEMENT_AUDIENCE).toBe(
       "https://tenant.us.auth0.com/api/v2/",
     );
@@ -80,7 +121,12 @@ describe("the role-management settings", () => {
   });
 
   it("refuse the generated management secret, and a plain-http Management API, in a deployed production app", () => {
-    const production = { ...own, NODE_ENV: "production", APP_URL: "https://app.example.com", AUTH_ISSUER: "https://id.example.com/" };
+    const production = {
+      ...own,
+      NODE_ENV: "production",
+      APP_URL: "https://app.example.com",
+      AUTH_ISSUER: "https://id.example.com/",
+    };
     expect(() => parseEnv({ ...production, MANAGEMENT_CLIENT_SECRET: "dev-only-0123456789" })).toThrow(
       /^Invalid setting MANAGEMENT_CLIENT_SECRET: the generated development secret/,
     );
@@ -96,7 +142,9 @@ const required = { AUTH_SECRET: "s".repeat(40), AUTH_CLIENT_SECRET: "client-secr
 describe("ROLES_CLAIM", () => {
   it("defaults to the claim name in lib/claims.ts and takes a tenant's own namespace", () => {
     expect(parseEnv(required).ROLES_CLAIM).toBe(ROLES_CLAIM);
-    expect(parseEnv({ ...required, ROLES_CLAIM: "https://example.org/roles" }).ROLES_CLAIM).toBe("https://example.org/roles");
+    expect(parseEnv({ ...required, ROLES_CLAIM: "https://example.org/roles" }).ROLES_CLAIM).toBe(
+      "https://example.org/roles",
+    );
   });
 
   it.each([
@@ -121,9 +169,17 @@ describe("checkEnv", () => {
   });
 
   it("reports the production refusals too", () => {
-    const source = { ...required, NODE_ENV: "production", APP_URL: "https://app.example", AUTH_CLIENT_SECRET: "dev-only-abc" };
+    const source = {
+      ...required,
+      NODE_ENV: "production",
+      APP_URL: "https://app.example",
+      AUTH_CLIENT_SECRET: "dev-only-abc",
+    };
     expect(checkEnv(source).problems).toEqual([
-      { name: "AUTH_CLIENT_SECRET", line: "Invalid setting AUTH_CLIENT_SECRET: the generated development secret cannot be used in production" },
+      {
+        name: "AUTH_CLIENT_SECRET",
+        line: "Invalid setting AUTH_CLIENT_SECRET: the generated development secret cannot be used in production",
+      },
     ]);
   });
 

@@ -34,7 +34,9 @@ const schema = z.object({
   /** Where the app's database lives. Default: the SQLite file prisma/dev.db */
   DATABASE_URL: z.string().regex(DATABASE_URL_PATTERN, DATABASE_URL_EXPECTED).default(defaultDatabaseUrl(root)),
   /** Encrypts Auth.js cookies and signs its CSRF tokens. Written by `npm run setup`. */
-  AUTH_SECRET: z.string("expected at least 32 characters (run `npm run setup`)").min(32, "expected at least 32 characters (run `npm run setup`)"),
+  AUTH_SECRET: z
+    .string("expected at least 32 characters (run `npm run setup`)")
+    .min(32, "expected at least 32 characters (run `npm run setup`)"),
   /** The OpenID Provider's issuer URL (Auth0: https://YOUR_TENANT.auth0.com/). Default: http://localhost:4000 */
   AUTH_ISSUER: url.default("http://localhost:4000"),
   /** This app's client id at the IdP. Default: claimtrip-web */
@@ -59,7 +61,12 @@ const schema = z.object({
   API_ALGORITHMS: z
     .string()
     .default("RS256,ES256")
-    .transform((v) => v.split(",").map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
   /** The `typ` header access tokens must carry (RFC 9068). Empty to accept any. Default: at+jwt */
   API_TOKEN_TYP: z.string().default("at+jwt"),
@@ -130,13 +137,17 @@ export interface SettingProblem {
  * Checks every variable on its own, for `npm run doctor`, which reports all the problems
  * instead of stopping at the first: the values that are valid, and one problem per bad variable.
  */
-export function checkEnv(source: Record<string, string | undefined>): { values: Partial<Env>; problems: SettingProblem[] } {
+export function checkEnv(source: Record<string, string | undefined>): {
+  values: Partial<Env>;
+  problems: SettingProblem[];
+} {
   const values: Record<string, unknown> = {};
   const problems: SettingProblem[] = [];
   for (const [name, field] of Object.entries(schema.shape)) {
     const result = field.safeParse(source[name]);
     if (result.success) values[name] = result.data;
-    else problems.push({ name, line: `Invalid setting ${name}: ${result.error.issues[0]?.message ?? "invalid value"}` });
+    else
+      problems.push({ name, line: `Invalid setting ${name}: ${result.error.issues[0]?.message ?? "invalid value"}` });
   }
   if (problems.length === 0) {
     try {

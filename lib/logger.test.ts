@@ -68,7 +68,10 @@ describe("createLogger", () => {
   it("logs an error's name, code and reason, never its cause or a token in its message", () => {
     const { log, lines, raw } = capture();
     const cause = new Error(`token endpoint answered {"access_token":"${OPAQUE}"}`);
-    const error = Object.assign(new Error(`jwt ${JWT} expired`, { cause }), { code: "invalid_token", reason: "expired" });
+    const error = Object.assign(new Error(`jwt ${JWT} expired`, { cause }), {
+      code: "invalid_token",
+      reason: "expired",
+    });
     log.error({ err: error }, "failed");
     expect(lines[0].err).toMatchObject({ type: "Error", code: "invalid_token", reason: "expired" });
     expect(raw()).not.toContain(OPAQUE);

@@ -75,7 +75,10 @@ export function createLogger(level: LevelWithSilent, destination?: DestinationSt
     hooks: {
       // The message strings (and interpolation arguments) do not pass through formatters.log.
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void, _level: number) {
-        method.apply(this, args.map((arg) => (typeof arg === "string" ? scrub(arg) : arg)));
+        method.apply(
+          this,
+          args.map((arg) => (typeof arg === "string" ? scrub(arg) : arg)),
+        );
       },
     },
   };

@@ -41,9 +41,15 @@ export function createPrismaClient(url: string, options: CreatePrismaClientOptio
   switch (databaseProvider(url)) {
     case "sqlite":
       // better-sqlite3 waits up to `timeout` ms for a lock; the IdP and the app share the file.
-      return new SqliteClient({ adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 10_000 }), log: [...log] });
+      return new SqliteClient({
+        adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 10_000 }),
+        log: [...log],
+      });
     case "postgresql":
-      return new PostgresClient({ adapter: new PrismaPg({ connectionString: url }), log: [...log] }) as unknown as Database;
+      return new PostgresClient({
+        adapter: new PrismaPg({ connectionString: url }),
+        log: [...log],
+      }) as unknown as Database;
     default:
       throw new Error("DATABASE_URL must start with file: (SQLite) or postgresql:// (PostgreSQL)");
   }

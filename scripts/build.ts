@@ -57,11 +57,17 @@ export function inputsHash(env: Record<string, string | undefined>, base = root)
   for (const input of BUILD_INPUTS) {
     for (const file of files(join(base, input))) {
       if (isTest(file)) continue;
-      hash.update(`${relative(base, file)}\0`).update(readFileSync(file)).update("\0");
+      hash
+        .update(`${relative(base, file)}\0`)
+        .update(readFileSync(file))
+        .update("\0");
     }
   }
   hash.update(`node ${process.versions.node.split(".")[0]}\0`);
-  for (const name of Object.keys(env).filter((key) => SETTING.test(key)).sort()) hash.update(`${name}=${env[name]}\0`);
+  for (const name of Object.keys(env)
+    .filter((key) => SETTING.test(key))
+    .sort())
+    hash.update(`${name}=${env[name]}\0`);
   return hash.digest("hex");
 }
 
@@ -79,7 +85,11 @@ function readStamp(): Stamp | undefined {
 }
 
 /** Why a build is needed, or `undefined` when the last one is still good. */
-export function staleReason(stamp: Stamp | undefined, hash: string, outputs = { buildId: join(root, ".next/BUILD_ID"), stylesheet: STYLESHEET }): string | undefined {
+export function staleReason(
+  stamp: Stamp | undefined,
+  hash: string,
+  outputs = { buildId: join(root, ".next/BUILD_ID"), stylesheet: STYLESHEET },
+): string | undefined {
   if (!existsSync(outputs.buildId)) return "there is no build yet";
   if (!existsSync(outputs.stylesheet)) return "the login page stylesheet is missing";
   if (!stamp) return "the last build left no stamp";
@@ -92,7 +102,11 @@ function run(command: string, args: string[]): Promise<void> {
     const child = spawn(command, args, { cwd: root, stdio: "inherit" });
     child.on("error", reject);
     child.on("exit", (code, signal) =>
-      code === 0 ? resolvePromise() : reject(new Error(`${relative(root, command) || command} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`})`)),
+      code === 0
+        ? resolvePromise()
+        : reject(
+            new Error(`${relative(root, command) || command} ${args[0] ?? ""} failed (${signal ?? `exit ${code}`})`),
+          ),
     );
   });
 }
@@ -101,13 +115,25 @@ function run(command: string, args: string[]): Promise<void> {
 export async function build(env: Record<string, string | undefined> = process.env): Promise<void> {
   const hash = inputsHash(env);
   await run(process.execPath, [join(root, "node_modules/next/dist/bin/next"), "build"]);
-  await run(join(root, "node_modules/.bin/tailwindcss"), ["-i", join(root, "idp/views/styles.css"), "-o", STYLESHEET, "--minify"]);
+  await run(join(root, "node_modules/.bin/tailwindcss"), [
+    "-i",
+    join(root, "idp/views/styles.css"),
+    "-o",
+    STYLESHEET,
+    "--minify",
+  ]);
   mkdirSync(dirname(STAMP_FILE), { recursive: true });
-  writeFileSync(STAMP_FILE, `${JSON.stringify({ inputs: hash, builtAt: new Date().toISOString() } satisfies Stamp, null, 2)}\n`);
+  writeFileSync(
+    STAMP_FILE,
+    `${JSON.stringify({ inputs: hash, builtAt: new Date().toISOString() } satisfies Stamp, null, 2)}\n`,
+  );
 }
 
 /** Why the last build is out of date, or `undefined` (and when it was made) when it is current. */
-export function buildStatus(env: Record<string, string | undefined> = process.env): { reason?: string; builtAt?: string } {
+export function buildStatus(env: Record<string, string | undefined> = process.env): {
+  reason?: string;
+  builtAt?: string;
+} {
   const stamp = readStamp();
   return { reason: staleReason(stamp, inputsHash(env)), builtAt: stamp?.builtAt };
 }

@@ -8,7 +8,7 @@ const supported = major > required.major || (major === required.major && minor >
 if (!supported) {
   console.error(
     `claimtrip needs Node.js ${required.major}.${required.minor} or newer (tested on 22, 24 and 26); this is ${process.version}. ` +
-      "Install a current LTS (nodejs.org, nvm, fnm), or see README \"Node.js versions\" for getting one from the npm registry.",
+      'Install a current LTS (nodejs.org, nvm, fnm), or see README "Node.js versions" for getting one from the npm registry.',
   );
   process.exit(1);
 }

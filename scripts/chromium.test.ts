@@ -21,7 +21,10 @@ function sources(present: string[], options: Partial<ChromiumSources> = {}) {
 
 describe("chooseChromium", () => {
   it("prefers PLAYWRIGHT_CHROMIUM_PATH, then the system's Chromium, then Playwright's own", () => {
-    expect(sources(["/opt/chrome", "/usr/bin/chromium"], { configuredPath: "/opt/chrome" }).chosen).toEqual({ ok: true, executablePath: "/opt/chrome" });
+    expect(sources(["/opt/chrome", "/usr/bin/chromium"], { configuredPath: "/opt/chrome" }).chosen).toEqual({
+      ok: true,
+      executablePath: "/opt/chrome",
+    });
     expect(sources(["/usr/bin/chromium", BUNDLED]).chosen).toEqual({ ok: true, executablePath: "/usr/bin/chromium" });
     expect(sources([BUNDLED]).chosen).toEqual({ ok: true });
   });
@@ -34,12 +37,20 @@ describe("chooseChromium", () => {
 
   it("gives up with one line when the install fails", () => {
     const { chosen } = sources([], { install: () => false });
-    expect(chosen).toEqual({ ok: false, problem: expect.stringMatching(/^No Chromium for the end-to-end tests, and `playwright install chromium` could not fetch one\. Install one with/) });
+    expect(chosen).toEqual({
+      ok: false,
+      problem: expect.stringMatching(
+        /^No Chromium for the end-to-end tests, and `playwright install chromium` could not fetch one\. Install one with/,
+      ),
+    });
   });
 
   it("installs nothing when a path was asked for and is missing", () => {
     const { chosen, installs } = sources([], { configuredPath: "/nowhere/chrome" });
-    expect(chosen).toEqual({ ok: false, problem: expect.stringMatching(/^PLAYWRIGHT_CHROMIUM_PATH is \/nowhere\/chrome, but there is no file there\./) });
+    expect(chosen).toEqual({
+      ok: false,
+      problem: expect.stringMatching(/^PLAYWRIGHT_CHROMIUM_PATH is \/nowhere\/chrome, but there is no file there\./),
+    });
     expect(installs()).toBe(0);
   });
 });

@@ -30,7 +30,13 @@ const HOW_TO =
   "Install one with `apt-get install -y chromium` (Debian/Ubuntu) or `npx playwright install chromium`, " +
   "or set PLAYWRIGHT_CHROMIUM_PATH to a Chromium or Chrome binary.";
 
-export function chooseChromium({ configuredPath, systemPath = "/usr/bin/chromium", bundledPath, install, exists = existsSync }: ChromiumSources): ChromiumChoice {
+export function chooseChromium({
+  configuredPath,
+  systemPath = "/usr/bin/chromium",
+  bundledPath,
+  install,
+  exists = existsSync,
+}: ChromiumSources): ChromiumChoice {
   if (configuredPath) {
     return exists(configuredPath)
       ? { ok: true, executablePath: configuredPath }
@@ -39,12 +45,20 @@ export function chooseChromium({ configuredPath, systemPath = "/usr/bin/chromium
   if (exists(systemPath)) return { ok: true, executablePath: systemPath };
   if (exists(bundledPath())) return { ok: true };
   if (install() && exists(bundledPath())) return { ok: true };
-  return { ok: false, problem: `No Chromium for the end-to-end tests, and \`playwright install chromium\` could not fetch one. ${HOW_TO}` };
+  return {
+    ok: false,
+    problem: `No Chromium for the end-to-end tests, and \`playwright install chromium\` could not fetch one. ${HOW_TO}`,
+  };
 }
 
 /** `playwright install chromium` from this repository's node_modules, its progress shown. */
 export function installPlaywrightChromium(root: string): boolean {
-  console.error("No Chromium found for the end-to-end tests: installing Playwright's own (npx playwright install chromium)…");
-  const result = spawnSync(join(root, "node_modules/.bin/playwright"), ["install", "chromium"], { cwd: root, stdio: ["ignore", "inherit", "inherit"] });
+  console.error(
+    "No Chromium found for the end-to-end tests: installing Playwright's own (npx playwright install chromium)…",
+  );
+  const result = spawnSync(join(root, "node_modules/.bin/playwright"), ["install", "chromium"], {
+    cwd: root,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
   return result.status === 0;
 }

@@ -50,7 +50,10 @@ let engineReady: Promise<typeof engineBindings.SchemaEngine> | undefined;
 function loadEngine(): Promise<typeof engineBindings.SchemaEngine> {
   engineReady ??= (async () => {
     const require = createRequire(import.meta.url);
-    const wasmPath = join(dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")), "schema_engine_bg.wasm");
+    const wasmPath = join(
+      dirname(require.resolve("@prisma/schema-engine-wasm/schema_engine_bg")),
+      "schema_engine_bg.wasm",
+    );
     const { instance } = await WebAssembly.instantiate(readFileSync(wasmPath), {
       "./schema_engine_bg.js": engineBindings as unknown as WebAssembly.ModuleImports,
     });
@@ -71,7 +74,10 @@ function providerOf(url: string): DatabaseProvider {
 export function readMigrations(dir: string): MigrationList {
   const lockPath = join(dir, "migration_lock.toml");
   const folders = existsSync(dir)
-    ? readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort()
+    ? readdirSync(dir, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => d.name)
+        .sort()
     : [];
   return {
     baseDir: dir,
@@ -128,7 +134,8 @@ const PG_TEXT = 25;
 
 type QueryResultLike = { fields?: { dataTypeID: number }[] };
 const charAsText = <T>(result: T): T => {
-  for (const field of (result as QueryResultLike)?.fields ?? []) if (field.dataTypeID === PG_CHAR) field.dataTypeID = PG_TEXT;
+  for (const field of (result as QueryResultLike)?.fields ?? [])
+    if (field.dataTypeID === PG_CHAR) field.dataTypeID = PG_TEXT;
   return result;
 };
 
@@ -153,7 +160,11 @@ class CharAsTextClient extends pg.Client {
  * PostgreSQL adapters for the engine. The shadow database the engine needs for `dev` is
  * created and dropped by `withShadowDatabase`, as the native CLI would.
  */
-function postgresFactory(url: string, newShadow: NewShadow | undefined, pools: pg.Pool[]): SqlMigrationAwareDriverAdapterFactory {
+function postgresFactory(
+  url: string,
+  newShadow: NewShadow | undefined,
+  pools: pg.Pool[],
+): SqlMigrationAwareDriverAdapterFactory {
   // The adapter leaves pools it was handed open on dispose; the caller ends them.
   const pool = (connectionString: string) => {
     const created = new pg.Pool({ connectionString, Client: CharAsTextClient });
@@ -281,13 +292,17 @@ async function createMigration(url: string, name: string): Promise<string | null
         await engine.applyMigrations({ migrationsList, filters: noFilter });
         const diagnostic = await engine.devDiagnostic({ migrationsList, filters: noFilter });
         if (diagnostic.action.tag === "reset") {
-          throw new Error(`the database has drifted from prisma migrations (${diagnostic.action.reason}); reset it first`);
+          throw new Error(
+            `the database has drifted from prisma migrations (${diagnostic.action.reason}); reset it first`,
+          );
         }
         const out = await engine.createMigration({
           draft: false,
           migrationName: name,
           migrationsList,
-          schema: { files: [{ path: layout[provider].schema, content: readFileSync(layout[provider].schema, "utf8") }] },
+          schema: {
+            files: [{ path: layout[provider].schema, content: readFileSync(layout[provider].schema, "utf8") }],
+          },
           filters: noFilter,
         });
         if (!out.migrationScript) return null;

@@ -39,7 +39,10 @@ export function planRun(settings: Readonly<Record<string, string | undefined>>):
   const app = settings.APP_URL || "http://localhost:3000";
   const issuer = settings.AUTH_ISSUER || DEFAULT_ISSUER;
   if (usesLocalIdp(settings)) {
-    return { programs: ["idp", "app"], notice: `Starting the local IdP (${issuer}) and the app (${app}): AUTH_ISSUER names the local IdP.` };
+    return {
+      programs: ["idp", "app"],
+      notice: `Starting the local IdP (${issuer}) and the app (${app}): AUTH_ISSUER names the local IdP.`,
+    };
   }
   return {
     programs: ["app"],

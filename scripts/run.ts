@@ -57,7 +57,12 @@ export function programs(mode: Mode, env: Record<string, string | undefined>): P
   const node = process.execPath;
   const next = join(root, "node_modules/next/dist/bin/next");
   return [
-    { name: "idp", color: 35, command: node, args: [...TYPESCRIPT_FLAGS, ...(mode === "dev" ? ["--watch"] : []), "idp/server.ts"] },
+    {
+      name: "idp",
+      color: 35,
+      command: node,
+      args: [...TYPESCRIPT_FLAGS, ...(mode === "dev" ? ["--watch"] : []), "idp/server.ts"],
+    },
     {
       name: "app",
       color: 36,
@@ -71,7 +76,9 @@ function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
     child.on("error", reject);
-    child.on("exit", (code, signal) => (code === 0 ? resolvePromise() : reject(new Error(`${args.at(-1)} failed (${signal ?? `exit ${code}`})`))));
+    child.on("exit", (code, signal) =>
+      code === 0 ? resolvePromise() : reject(new Error(`${args.at(-1)} failed (${signal ?? `exit ${code}`})`)),
+    );
   });
 }
 

@@ -9,7 +9,7 @@
  * Nothing secret is committed: a fresh clone gets fresh secrets here.
  */
 import { randomBytes } from "node:crypto";
-import { appendFileSync, existsSync, readFileSync, } from "node:fs";
+import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DEV_SECRET_MARK } from "../lib/shared/settings.ts";

@@ -94,7 +94,9 @@ export async function expectBearerRefusal(
   const body = JSON.parse(text) as Record<string, unknown>;
   expect(Object.keys(body).sort()).toEqual(["error", "error_description"]);
   expect(body.error).toBe(expected.error);
-  expect(response.headers.get("www-authenticate")).toMatch(new RegExp(`^Bearer error="${expected.error}", error_description="[^"]+"$`));
+  expect(response.headers.get("www-authenticate")).toMatch(
+    new RegExp(`^Bearer error="${expected.error}", error_description="[^"]+"$`),
+  );
   const everything = [text, ...[...response.headers].map(([name, value]) => `${name}: ${value}`)].join("\n");
   expect(everything).not.toMatch(/\bat\s+\S+\s+\(|\bat\s+\S+:\d+:\d+|node_modules|\.ts:\d+|\w*Error:\s/);
   for (const piece of sent.flatMap((value) => value.split(/[\s.,]+/)).filter((piece) => piece.length >= 16)) {

@@ -66,7 +66,9 @@ describe("import boundaries", () => {
   it("reads the graph (a sanity check that the parser sees imports)", () => {
     expect(graph.get("lib/api-auth.ts")?.length ?? 0).toBeGreaterThan(0);
     expect(
-      specifiers(`import a from "x";\nexport { b } from './y';\nimport "z";\nawait import("w");\nimport type { T } from "t";`).sort(),
+      specifiers(
+        `import a from "x";\nexport { b } from './y';\nimport "z";\nawait import("w");\nimport type { T } from "t";`,
+      ).sort(),
     ).toEqual(["./y", "w", "x", "z"]);
   });
 
@@ -95,7 +97,9 @@ describe("import boundaries", () => {
     const serverOnly = new Set(
       [...source].filter(([, text]) => /^\s*import\s+["']server-only["']/m.test(text)).map(([f]) => f),
     );
-    const clients = [...source].filter(([f, text]) => !isTest(f) && /^\s*["']use client["']/m.test(text)).map(([f]) => f);
+    const clients = [...source]
+      .filter(([f, text]) => !isTest(f) && /^\s*["']use client["']/m.test(text))
+      .map(([f]) => f);
     expect(clients.length).toBeGreaterThan(0);
     const reached: string[] = [];
     for (const client of clients) {

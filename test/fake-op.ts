@@ -178,7 +178,9 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
     op.requests.push(path);
     const url = new URL(path, origin);
     const json = (status: number, body: unknown) => {
-      res.writeHead(status, { "content-type": "application/json", "cache-control": "no-store" }).end(JSON.stringify(body));
+      res
+        .writeHead(status, { "content-type": "application/json", "cache-control": "no-store" })
+        .end(JSON.stringify(body));
     };
     const failure = (endpoint: Endpoint) => {
       const status = failing[endpoint];
@@ -224,12 +226,22 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
     const params = url.searchParams;
     const redirectUri = params.get("redirect_uri");
     const codeChallenge = params.get("code_challenge");
-    if (params.get("client_id") !== client!.id || redirectUri !== client!.redirectUri || params.get("response_type") !== "code" || !codeChallenge) {
+    if (
+      params.get("client_id") !== client!.id ||
+      redirectUri !== client!.redirectUri ||
+      params.get("response_type") !== "code" ||
+      !codeChallenge
+    ) {
       res.writeHead(400).end();
       return;
     }
     const code = base64url.encode(randomBytes(24));
-    grants.set(code, { redirectUri, nonce: params.get("nonce") ?? undefined, codeChallenge, method: params.get("code_challenge_method") });
+    grants.set(code, {
+      redirectUri,
+      nonce: params.get("nonce") ?? undefined,
+      codeChallenge,
+      method: params.get("code_challenge_method"),
+    });
     const back = new URL(redirectUri);
     back.searchParams.set("code", code);
     const state = params.get("state");
@@ -275,7 +287,12 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
       const n = ++issued;
       op.refreshTokens.add(`refresh-${n}`);
       // Opaque, numbered tokens: a test can tell which refresh a token came from.
-      const answer = { access_token: `access-${n}`, refresh_token: `refresh-${n}`, expires_in: 300, token_type: "Bearer" };
+      const answer = {
+        access_token: `access-${n}`,
+        refresh_token: `refresh-${n}`,
+        expires_in: 300,
+        token_type: "Bearer",
+      };
       setTimeout(() => {
         if (res.destroyed && op.rollbackUndelivered) {
           op.refreshTokens.delete(`refresh-${n}`);
@@ -291,7 +308,8 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
     if (grantType !== "authorization_code" || !grant || form.get("redirect_uri") !== grant.redirectUri) {
       return json(400, { error: "invalid_grant" });
     }
-    if (grant.method !== "S256" || !verifier || s256(verifier) !== grant.codeChallenge) return json(400, { error: "invalid_grant" });
+    if (grant.method !== "S256" || !verifier || s256(verifier) !== grant.codeChallenge)
+      return json(400, { error: "invalid_grant" });
     const [key] = keys;
     if (!key) throw new Error("the fake OP has no key to sign with");
     const nonce = op.nonceFor(grant.nonce);

@@ -57,23 +57,56 @@ export function acceptedCredential(value: string | null, valid: readonly string[
  * refuses CR, LF and NUL, so a UTF-8 string arrives as its bytes, one character each.
  */
 function toWire(value: string): string {
-  return Buffer.from(value, "utf8").toString("latin1").replace(/[\0\r\n]/g, "");
+  return Buffer.from(value, "utf8")
+    .toString("latin1")
+    .replace(/[\0\r\n]/g, "");
 }
 
 const HOSTILE_HEADER_VALUES: Record<string, unknown[]> = {
-  alg: ["none", "None", "HS256", "HS512", "RS384", "PS256", "ES256", "ES512", "EdDSA", "RSA-OAEP", "dir", "", null, 0, ["RS256"]],
+  alg: [
+    "none",
+    "None",
+    "HS256",
+    "HS512",
+    "RS384",
+    "PS256",
+    "ES256",
+    "ES512",
+    "EdDSA",
+    "RSA-OAEP",
+    "dir",
+    "",
+    null,
+    0,
+    ["RS256"],
+  ],
   typ: ["JWT", "jwt", "at+JWT", "application/jwt", "at+jwt ", "", null, 1],
   kid: ["", "../../../etc/passwd", "http://127.0.0.1:1/jwks", "' OR '1'='1", null, 0, ["a"], "a".repeat(5000)],
   crit: [[], ["b64"], ["exp"], ["alg"], "b64", null, ["x", "x"]],
   jku: ["http://127.0.0.1:1/jwks", "file:///etc/passwd"],
   x5u: ["http://127.0.0.1:1/cert"],
-  jwk: [{ kty: "oct", k: "AAAA" }, { kty: "RSA", n: "AQAB", e: "AQAB" }],
+  jwk: [
+    { kty: "oct", k: "AAAA" },
+    { kty: "RSA", n: "AQAB", e: "AQAB" },
+  ],
   b64: [false, true, "false"],
   zip: ["DEF"],
   enc: ["A256GCM"],
 };
 
-const HOSTILE_CLAIM_NAMES = ["iss", "aud", "sub", "exp", "nbf", "iat", "scope", "client_id", ROLES_CLAIM, "__proto__", "constructor"];
+const HOSTILE_CLAIM_NAMES = [
+  "iss",
+  "aud",
+  "sub",
+  "exp",
+  "nbf",
+  "iat",
+  "scope",
+  "client_id",
+  ROLES_CLAIM,
+  "__proto__",
+  "constructor",
+];
 
 const anyOf = <T>(values: readonly T[]) => fc.constantFrom(...values);
 
@@ -105,7 +138,14 @@ export function mutatedToken(valid: readonly string[]): fc.Arbitrary<string> {
     fc.array(anyOf([...allSegments, ""]), { minLength: 1, maxLength: 5 }).map((parts) => parts.join(".")),
     // A segment replaced by base64url garbage or by random bytes.
     fc
-      .tuple(token, segmentIndex, fc.oneof(fc.string({ unit: anyOf(B64URL), maxLength: 600 }), fc.uint8Array({ maxLength: 600 }).map((b) => base64url.encode(b))))
+      .tuple(
+        token,
+        segmentIndex,
+        fc.oneof(
+          fc.string({ unit: anyOf(B64URL), maxLength: 600 }),
+          fc.uint8Array({ maxLength: 600 }).map((b) => base64url.encode(b)),
+        ),
+      )
       .map(([t, index, garbage]) => withSegment(t, index, garbage)),
     // Unicode (or any code unit at all) inserted somewhere.
     fc.tuple(token, fc.nat(), fc.string({ unit: "binary", minLength: 1, maxLength: 8 })).map(([t, at, inserted]) => {
@@ -119,29 +159,37 @@ export function mutatedToken(valid: readonly string[]): fc.Arbitrary<string> {
       return `${t.slice(0, i)}${t.slice(i + 1)}`;
     }),
     // Huge: a segment or the whole token repeated, or padding appended.
-    fc.tuple(token, segmentIndex, fc.integer({ min: 2, max: 40 })).map(([t, index, times]) => withSegment(t, index, segmentsOf(t)[index]!.repeat(times))),
-    fc.tuple(token, fc.integer({ min: 8_000, max: 120_000 }), anyOf(["A", "=", ".", " ", "\u00e9"])).map(([t, size, pad]) => `${t}${pad.repeat(size)}`),
+    fc
+      .tuple(token, segmentIndex, fc.integer({ min: 2, max: 40 }))
+      .map(([t, index, times]) => withSegment(t, index, segmentsOf(t)[index]!.repeat(times))),
+    fc
+      .tuple(token, fc.integer({ min: 8_000, max: 120_000 }), anyOf(["A", "=", ".", " ", "\u00e9"]))
+      .map(([t, size, pad]) => `${t}${pad.repeat(size)}`),
     // Two tokens glued together.
     fc.tuple(token, token, anyOf(["", ".", " ", ",", ", ", "\t"])).map(([a, b, glue]) => `${a}${glue}${b}`),
     // A header parameter set to a hostile value; the payload and signature kept.
-    fc
-      .tuple(token, anyOf(Object.keys(HOSTILE_HEADER_VALUES)), fc.nat())
-      .map(([t, name, pick]) => {
-        const values = HOSTILE_HEADER_VALUES[name]!;
-        const header = JSON.parse(new TextDecoder().decode(base64url.decode(segmentsOf(t)[0]))) as Record<string, unknown>;
-        header[name] = values[pick % values.length];
-        return withSegment(t, 0, base64url.encode(JSON.stringify(header)));
-      }),
+    fc.tuple(token, anyOf(Object.keys(HOSTILE_HEADER_VALUES)), fc.nat()).map(([t, name, pick]) => {
+      const values = HOSTILE_HEADER_VALUES[name]!;
+      const header = JSON.parse(new TextDecoder().decode(base64url.decode(segmentsOf(t)[0]))) as Record<
+        string,
+        unknown
+      >;
+      header[name] = values[pick % values.length];
+      return withSegment(t, 0, base64url.encode(JSON.stringify(header)));
+    }),
     // A claim set to any JSON value; the header and signature kept.
     fc.tuple(token, anyOf(HOSTILE_CLAIM_NAMES), fc.jsonValue({ maxDepth: 2 })).map(([t, name, value]) => {
-      const claims = JSON.parse(new TextDecoder().decode(base64url.decode(segmentsOf(t)[1]))) as Record<string, unknown>;
+      const claims = JSON.parse(new TextDecoder().decode(base64url.decode(segmentsOf(t)[1]))) as Record<
+        string,
+        unknown
+      >;
       Object.defineProperty(claims, name, { value, enumerable: true, configurable: true, writable: true });
       return withSegment(t, 1, base64url.encode(JSON.stringify(claims)));
     }),
     // Header or payload replaced by arbitrary JSON.
-    fc.tuple(token, fc.integer({ min: 0, max: 1 }), fc.jsonValue({ maxDepth: 3 })).map(([t, index, value]) =>
-      withSegment(t, index, base64url.encode(JSON.stringify(value) ?? "null")),
-    ),
+    fc
+      .tuple(token, fc.integer({ min: 0, max: 1 }), fc.jsonValue({ maxDepth: 3 }))
+      .map(([t, index, value]) => withSegment(t, index, base64url.encode(JSON.stringify(value) ?? "null"))),
   );
 }
 
@@ -158,7 +206,20 @@ export function randomToken(): fc.Arbitrary<string> {
 
 /** Authorization header values (one, or several to send as repeated headers) around hostile tokens. */
 export function authorizationHeaders(valid: readonly string[]): fc.Arbitrary<string[]> {
-  const scheme = anyOf(["Bearer", "bearer", "BEARER", "Basic", "Token", "DPoP", "JWT", "Bearer:", "Bear", "", "B\u00e9arer", "Bearer\u00a0"]);
+  const scheme = anyOf([
+    "Bearer",
+    "bearer",
+    "BEARER",
+    "Basic",
+    "Token",
+    "DPoP",
+    "JWT",
+    "Bearer:",
+    "Bear",
+    "",
+    "B\u00e9arer",
+    "Bearer\u00a0",
+  ]);
   const separator = anyOf([" ", "  ", "\t", "", ",", "=", " \t"]);
   const credential = fc.oneof(
     { weight: 3, arbitrary: mutatedToken(valid) },
@@ -170,9 +231,15 @@ export function authorizationHeaders(valid: readonly string[]): fc.Arbitrary<str
     { weight: 6, arbitrary: fc.tuple(anyOf(["Bearer", "bearer", "BEARER"]), credential).map(([s, c]) => `${s} ${c}`) },
     { weight: 2, arbitrary: fc.tuple(scheme, separator, credential).map(([s, sep, c]) => `${s}${sep}${c}`) },
     { weight: 1, arbitrary: fc.string({ unit: "binary", maxLength: 500 }) },
-    { weight: 1, arbitrary: fc.tuple(credential, anyOf([" Bearer", ", Bearer", " x"])).map(([c, tail]) => `Bearer ${c}${tail}`) },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(credential, anyOf([" Bearer", ", Bearer", " x"])).map(([c, tail]) => `Bearer ${c}${tail}`),
+    },
   );
-  return fc.oneof({ weight: 9, arbitrary: one.map((value) => [value]) }, { weight: 1, arbitrary: fc.array(one, { minLength: 2, maxLength: 3 }) });
+  return fc.oneof(
+    { weight: 9, arbitrary: one.map((value) => [value]) },
+    { weight: 1, arbitrary: fc.array(one, { minLength: 2, maxLength: 3 }) },
+  );
 }
 
 /** Headers for a request, as a server would receive them: repeated values kept, wire rules applied. */

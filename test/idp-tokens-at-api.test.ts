@@ -31,15 +31,26 @@ beforeAll(async () => {
 afterAll(() => t?.close());
 afterEach(() => vi.useRealTimers());
 
-async function signIn(params: Record<string, string> = { audience: API }, options: Parameters<typeof authorize>[1] = {}) {
+async function signIn(
+  params: Record<string, string> = { audience: API },
+  options: Parameters<typeof authorize>[1] = {},
+) {
   const result = await authorize(t, { ...options, params });
-  const tokens = await exchangeCode(t, result, options.clientId === CLI_CLIENT_ID ? "none" : "basic", options.clientId ? { client_id: options.clientId } : {});
+  const tokens = await exchangeCode(
+    t,
+    result,
+    options.clientId === CLI_CLIENT_ID ? "none" : "basic",
+    options.clientId ? { client_id: options.clientId } : {},
+  );
   expect(tokens.status).toBe(200);
   return tokens.body;
 }
 
 async function refusal(promise: Promise<unknown>): Promise<BearerError> {
-  const error = await promise.then(() => expect.unreachable("the token was accepted"), (caught: unknown) => caught);
+  const error = await promise.then(
+    () => expect.unreachable("the token was accepted"),
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(BearerError);
   return error as BearerError;
 }
@@ -69,10 +80,15 @@ describe("tokens from the real IdP at the API's verifier", () => {
   });
 
   it("accepts claimtrip-cli's token but finds no admin role in it: 403 at the admin check", async () => {
-    const tokens = await signIn({ audience: API }, { clientId: CLI_CLIENT_ID, redirectUri: "http://127.0.0.1:53999/callback" });
+    const tokens = await signIn(
+      { audience: API },
+      { clientId: CLI_CLIENT_ID, redirectUri: "http://127.0.0.1:53999/callback" },
+    );
     const verified = await verifier.verify(String(tokens.access_token));
     expect(claimIncludes(verified, ROLES_CLAIM, ADMIN_ROLE)).toBe(false);
-    expect(() => requireClaimIncludes(verified, ROLES_CLAIM, ADMIN_ROLE)).toThrow(expect.objectContaining({ status: 403, code: "insufficient_scope" }));
+    expect(() => requireClaimIncludes(verified, ROLES_CLAIM, ADMIN_ROLE)).toThrow(
+      expect.objectContaining({ status: 403, code: "insufficient_scope" }),
+    );
   });
 
   it("refuses tokens signed by a key rotated out of the JWKS, once the verifier's cache ages out", async () => {

@@ -55,7 +55,10 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "claimtrip-plain-node-"));
   // The README's file sits at the checkout's root; this copy sits elsewhere, so it names the folder by URL.
   const file = join(dir, "server.mts");
-  writeFileSync(file, example.replace(IMPORT, JSON.stringify(pathToFileURL(join(ROOT, "lib/resource-server/index.ts")).href)));
+  writeFileSync(
+    file,
+    example.replace(IMPORT, JSON.stringify(pathToFileURL(join(ROOT, "lib/resource-server/index.ts")).href)),
+  );
 
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
@@ -94,7 +97,8 @@ afterAll(async () => {
 });
 
 const get = (token?: string) => fetch(origin, { headers: token ? { authorization: `Bearer ${token}` } : {} });
-const mint = (claims: Record<string, unknown>) => mintAccessToken(key, { issuer: issuer.issuer, claims: { aud: AUDIENCE, ...claims } });
+const mint = (claims: Record<string, unknown>) =>
+  mintAccessToken(key, { issuer: issuer.issuer, claims: { aud: AUDIENCE, ...claims } });
 
 describe("the README's resource-server example under plain node", () => {
   it("answers an admin's token with 200 and the subject", async () => {
@@ -111,7 +115,10 @@ describe("the README's resource-server example under plain node", () => {
   });
 
   it("answers no token, and a token for another API, with 401 invalid_token", async () => {
-    for (const response of [await get(), await get(await mint({ aud: "urn:claimtrip:reports", [ROLES_CLAIM]: [ADMIN_ROLE] }))]) {
+    for (const response of [
+      await get(),
+      await get(await mint({ aud: "urn:claimtrip:reports", [ROLES_CLAIM]: [ADMIN_ROLE] })),
+    ]) {
       expect(response.status).toBe(401);
       expect(response.headers.get("www-authenticate")).toMatch(/^Bearer error="invalid_token"/);
       expect(response.headers.get("cache-control")).toBe("no-store");

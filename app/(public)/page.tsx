@@ -3,7 +3,11 @@ import { currentUser } from "@/lib/session";
 import { SignInButton } from "../_components/auth-buttons";
 import { ClaimRoundTrip } from "../_components/claim-round-trip";
 
-export default async function Home({ searchParams }: { searchParams: Promise<{ signin?: string; returnTo?: string }> }) {
+export default async function Home({
+  searchParams,
+}: {
+  searchParams: Promise<{ signin?: string; returnTo?: string }>;
+}) {
   const [user, { signin, returnTo }] = await Promise.all([currentUser(), searchParams]);
   // Where requireUser found the visitor (lib/http/request-path.ts); the sign-in action checks it again.
   const back = returnTo === undefined ? undefined : safeReturnPath(returnTo);
@@ -14,9 +18,9 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ s
         <p className="max-w-3xl text-lg text-slate-700">
           Not from anything the browser sends. The identity provider puts a namespaced{" "}
           <code className="rounded bg-slate-200 px-1 font-mono text-sm">roles</code> claim into the{" "}
-          <strong>access token</strong>, only for this app and only for this API. The app keeps every token on
-          its server and forwards the access token to its API, which verifies the signature, issuer, audience and
-          type before it reads a single claim.
+          <strong>access token</strong>, only for this app and only for this API. The app keeps every token on its
+          server and forwards the access token to its API, which verifies the signature, issuer, audience and type
+          before it reads a single claim.
         </p>
         {user ? (
           <div className="rounded-lg border border-emerald-200 bg-emerald-50 p-4" data-testid="whoami">
@@ -33,8 +37,9 @@ export default async function Home({ searchParams }: { searchParams: Promise<{ s
           <div className="flex flex-wrap items-center gap-4">
             <SignInButton large returnTo={back} />
             <p className="text-sm text-slate-600">
-              Demo users: <code className="font-mono">alice@example.com</code> / <code className="font-mono">alice-password</code>{" "}
-              (admin) and <code className="font-mono">bob@example.com</code> / <code className="font-mono">bob-password</code>.
+              Demo users: <code className="font-mono">alice@example.com</code> /{" "}
+              <code className="font-mono">alice-password</code> (admin) and{" "}
+              <code className="font-mono">bob@example.com</code> / <code className="font-mono">bob-password</code>.
             </p>
           </div>
         )}

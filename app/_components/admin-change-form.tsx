@@ -34,14 +34,28 @@ const done: Record<AdminChange, (who: string) => string> = {
  * One admin change for one user; the server action decides whether it may happen. The button's
  * name is its label (the row it sits in names the user).
  */
-export function AdminChangeForm({ userId, who, change, disabledReason }: { userId: string; who: string; change: AdminChange; disabledReason?: string }) {
+export function AdminChangeForm({
+  userId,
+  who,
+  change,
+  disabledReason,
+}: {
+  userId: string;
+  who: string;
+  change: AdminChange;
+  disabledReason?: string;
+}) {
   const [result, action, pending] = useActionState(adminChangeAction, null);
   const danger = change !== "assign_admin";
   if (disabledReason) {
     // Nothing to post: the button only says what cannot be done, and why (the server refuses it too).
     return (
       <div className="flex flex-wrap items-center gap-2">
-        <button type="button" disabled className="rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-500 opacity-50">
+        <button
+          type="button"
+          disabled
+          className="rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-500 opacity-50"
+        >
           {labels[change]}
         </button>
         <span className="text-xs text-slate-500">{disabledReason}</span>
@@ -56,13 +70,19 @@ export function AdminChangeForm({ userId, who, change, disabledReason }: { userI
         type="submit"
         disabled={pending}
         className={`rounded-md border bg-white px-2 py-1 text-xs font-medium disabled:opacity-50 ${
-          danger ? "border-red-300 text-red-700 hover:bg-red-50" : "border-indigo-300 text-indigo-700 hover:bg-indigo-50"
+          danger
+            ? "border-red-300 text-red-700 hover:bg-red-50"
+            : "border-indigo-300 text-indigo-700 hover:bg-indigo-50"
         }`}
       >
         {labels[change]}
       </button>
       {result && (
-        <span role="status" data-testid="admin-change-result" className={result.ok ? "text-emerald-700" : "text-red-700"}>
+        <span
+          role="status"
+          data-testid="admin-change-result"
+          className={result.ok ? "text-emerald-700" : "text-red-700"}
+        >
           {result.ok ? done[result.data.action](who) : refusals[result.code]}
         </span>
       )}

@@ -7,12 +7,14 @@ const steps = [
   {
     who: "IdP",
     what: "Post-login action",
-    detail: "Client is claimtrip-web and audience is this API? Then add https://claimtrip.example/roles to the access token.",
+    detail:
+      "Client is claimtrip-web and audience is this API? Then add https://claimtrip.example/roles to the access token.",
   },
   {
     who: "App server",
     what: "Code exchange",
-    detail: "Trades the code for tokens and stores them in the database. The browser only gets an opaque session cookie.",
+    detail:
+      "Trades the code for tokens and stores them in the database. The browser only gets an opaque session cookie.",
   },
   {
     who: "App server → API",
@@ -50,8 +52,8 @@ export function ClaimRoundTrip() {
         ))}
       </ol>
       <p className="text-sm text-slate-600">
-        Nothing in this chain trusts the browser: the browser never holds a token, and the API never reads a claim
-        from a token it has not verified.
+        Nothing in this chain trusts the browser: the browser never holds a token, and the API never reads a claim from
+        a token it has not verified.
       </p>
     </section>
   );

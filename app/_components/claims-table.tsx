@@ -28,7 +28,11 @@ export function ClaimsTable({
 }) {
   const exp = typeof claims?.exp === "number" ? claims.exp : undefined;
   return (
-    <section className="flex min-w-0 flex-col rounded-lg border border-slate-200 bg-white shadow-sm" data-testid={testId} aria-label={title}>
+    <section
+      className="flex min-w-0 flex-col rounded-lg border border-slate-200 bg-white shadow-sm"
+      data-testid={testId}
+      aria-label={title}
+    >
       <header className="border-b border-slate-200 p-4">
         <h2 className="font-semibold">{title}</h2>
         <p className="mt-1 text-sm text-slate-600">{description}</p>
@@ -44,7 +48,12 @@ export function ClaimsTable({
           {Object.entries(claims).map(([name, value]) => {
             const kind = claimKind(name);
             return (
-              <div key={name} className={`grid gap-1 px-4 py-2 ${kind === "custom" ? "bg-amber-50" : ""}`} data-claim={name} data-kind={kind}>
+              <div
+                key={name}
+                className={`grid gap-1 px-4 py-2 ${kind === "custom" ? "bg-amber-50" : ""}`}
+                data-claim={name}
+                data-kind={kind}
+              >
                 <dt className="flex flex-wrap items-center gap-2">
                   <code className="break-all font-mono font-medium">{name}</code>
                   <span className={`rounded px-1.5 py-0.5 text-xs ${kindStyle[kind]}`}>{kind}</span>

@@ -26,8 +26,14 @@ export function EndSessionsForm({ userId, who, self }: { userId: string; who: st
         {self ? "End my other sessions" : "End sessions"}
       </button>
       {result && (
-        <span role="status" data-testid="end-sessions-result" className={result.ok ? "text-emerald-700" : "text-red-700"}>
-          {result.ok ? `Ended ${result.data.ended} session${result.data.ended === 1 ? "" : "s"}.` : messages[result.code]}
+        <span
+          role="status"
+          data-testid="end-sessions-result"
+          className={result.ok ? "text-emerald-700" : "text-red-700"}
+        >
+          {result.ok
+            ? `Ended ${result.data.ended} session${result.data.ended === 1 ? "" : "s"}.`
+            : messages[result.code]}
         </span>
       )}
     </form>

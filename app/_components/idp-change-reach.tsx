@@ -21,8 +21,7 @@ export function IdpChangeReach({ refreshAt }: { refreshAt: number }) {
   return (
     <span data-testid="idp-change-reach" suppressHydrationWarning>
       A change at the IdP reaches this page: at the next refresh (
-      {left > 0 ? `in ${clock(left)}` : "due at your next page load"}), or at once if the IdP
-      signs you out.
+      {left > 0 ? `in ${clock(left)}` : "due at your next page load"}), or at once if the IdP signs you out.
     </span>
   );
 }

@@ -48,7 +48,9 @@ export function printTable(title: string, rows: Row[]): void {
   const columns = Object.keys(rows[0]);
   const cell = (value: string | number | null) =>
     value === null ? "-" : typeof value === "number" ? format(value) : value;
-  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => cell(row[column] ?? null).length)));
+  const widths = columns.map((column) =>
+    Math.max(column.length, ...rows.map((row) => cell(row[column] ?? null).length)),
+  );
   const line = (values: string[]) =>
     values.map((value, i) => (i === 0 ? value.padEnd(widths[i]) : value.padStart(widths[i]))).join("  ");
   console.log(line(columns));
@@ -66,7 +68,13 @@ function format(value: number): string {
 export function writeResult(name: string, data: Record<string, unknown>): string {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const file = join(RESULTS_DIR, `${name}.json`);
-  const record = { name, measuredAt: new Date().toISOString(), machine: machine(), command: process.argv.slice(1).join(" "), ...data };
+  const record = {
+    name,
+    measuredAt: new Date().toISOString(),
+    machine: machine(),
+    command: process.argv.slice(1).join(" "),
+    ...data,
+  };
   writeFileSync(file, `${JSON.stringify(record, null, 2)}\n`);
   console.log(`\nwrote ${file}`);
   return file;

@@ -14,7 +14,8 @@ export const OUTPUT_DIR = join(BENCH_ROOT, ".output");
 function port(name: string, fallback: number): number {
   const value = process.env[name];
   const parsed = value ? Number(value) : fallback;
-  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535) throw new Error(`${name} must be a TCP port, got ${value}`);
+  if (!Number.isInteger(parsed) || parsed < 1 || parsed > 65535)
+    throw new Error(`${name} must be a TCP port, got ${value}`);
   return parsed;
 }
 
@@ -48,7 +49,10 @@ function target(label: string, root: string, appPort: number, idpPort: number): 
 export function targets(): Target[] {
   const list = [target("current", REPO_ROOT, port("BENCH_APP_PORT", 3300), port("BENCH_IDP_PORT", 4300))];
   const baseline = process.env.BENCH_BASELINE;
-  if (baseline) list.push(target("baseline", baseline, port("BENCH_BASELINE_APP_PORT", 3301), port("BENCH_BASELINE_IDP_PORT", 4301)));
+  if (baseline)
+    list.push(
+      target("baseline", baseline, port("BENCH_BASELINE_APP_PORT", 3301), port("BENCH_BASELINE_IDP_PORT", 4301)),
+    );
   return list;
 }
 

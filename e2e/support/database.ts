@@ -53,7 +53,9 @@ export function heldTokens(email: string): HeldToken[] {
     ["refresh token", refreshToken],
     ["ID token", idToken],
   ];
-  return held.filter((entry): entry is [HeldToken["name"], string] => Boolean(entry[1])).map(([name, value]) => ({ name, value }));
+  return held
+    .filter((entry): entry is [HeldToken["name"], string] => Boolean(entry[1]))
+    .map(([name, value]) => ({ name, value }));
 }
 
 export interface RefreshHistory {

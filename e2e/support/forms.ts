@@ -31,11 +31,18 @@ export async function readActionForm(
   try {
     const page = await snapshot.newPage();
     await page.goto(path);
-    const form = page.locator("form").filter({ has: page.getByRole("button", { name: button }) }).first();
+    const form = page
+      .locator("form")
+      .filter({ has: page.getByRole("button", { name: button }) })
+      .first();
     const fields = await form.evaluate((element) =>
-      Array.from(new FormData(element as HTMLFormElement).entries(), ([name, value]) => [name, String(value)] as [string, string]),
+      Array.from(
+        new FormData(element as HTMLFormElement).entries(),
+        ([name, value]) => [name, String(value)] as [string, string],
+      ),
     );
-    if (!fields.some(([name]) => name.startsWith("$ACTION_"))) throw new Error(`the form of "${button}" on ${path} posts no server action`);
+    if (!fields.some(([name]) => name.startsWith("$ACTION_")))
+      throw new Error(`the form of "${button}" on ${path} posts no server action`);
     return { path, fields };
   } finally {
     await snapshot.close();

@@ -21,11 +21,19 @@ async function answers(url: string): Promise<boolean> {
 }
 
 function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null ? Promise.resolve() : new Promise((resolve) => child.once("exit", () => resolve()));
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
 /** Starts `command` with `env` on top of this process's, and waits until `readyUrl` answers 200. */
-export async function startServer(name: string, command: string[], env: Record<string, string>, readyUrl: string, timeoutMs = 120_000): Promise<SpecServer> {
+export async function startServer(
+  name: string,
+  command: string[],
+  env: Record<string, string>,
+  readyUrl: string,
+  timeoutMs = 120_000,
+): Promise<SpecServer> {
   mkdirSync(OUTPUT_DIR, { recursive: true });
   const log = openSync(join(OUTPUT_DIR, `${name}.log`), "w");
   const [file, ...args] = command;
@@ -42,7 +50,8 @@ export async function startServer(name: string, command: string[], env: Record<s
   };
   const deadline = Date.now() + timeoutMs;
   while (!(await answers(readyUrl))) {
-    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode} before it was ready; see e2e/.output/${name}.log`);
+    if (child.exitCode !== null)
+      throw new Error(`${name} exited with ${child.exitCode} before it was ready; see e2e/.output/${name}.log`);
     if (Date.now() > deadline) {
       await server.stop();
       throw new Error(`${name} did not answer ${readyUrl} within ${timeoutMs / 1000} s; see e2e/.output/${name}.log`);

@@ -20,7 +20,10 @@ export async function sessionCookie(context: BrowserContext): Promise<Cookie> {
 }
 
 /** The email of the user the session cookie opens, or null when it opens nothing. */
-export async function whoseSession(playwright: { request: APIRequest }, cookie: Pick<Cookie, "name" | "value">): Promise<string | null> {
+export async function whoseSession(
+  playwright: { request: APIRequest },
+  cookie: Pick<Cookie, "name" | "value">,
+): Promise<string | null> {
   const replay = await playwright.request.newContext({
     baseURL: APP_URL,
     extraHTTPHeaders: { cookie: `${cookie.name}=${cookie.value}` },

@@ -22,7 +22,12 @@ export function recordStaleness(path: string, seconds: number): void {
  * (the signed-in pages send them to `/?signin=required`, with the way back); returns the seconds
  * since `started`.
  */
-export async function secondsUntilSignedOut(page: Page, origin: string, started: number, path = "/dashboard"): Promise<number> {
+export async function secondsUntilSignedOut(
+  page: Page,
+  origin: string,
+  started: number,
+  path = "/dashboard",
+): Promise<number> {
   await expect(async () => {
     await page.goto(`${origin}${path}`);
     expect(page.url()).toBe(`${origin}/?signin=required&returnTo=${encodeURIComponent(path)}`);

@@ -6,7 +6,12 @@ import type { PostLoginEvent } from "./types.ts";
 
 const API = "https://api.example.test";
 
-function event(clientId: string, resource: string | undefined, roles?: string[], secrets: Record<string, string> = {}): PostLoginEvent {
+function event(
+  clientId: string,
+  resource: string | undefined,
+  roles?: string[],
+  secrets: Record<string, string> = {},
+): PostLoginEvent {
   return {
     user: { user_id: "u", email: "u@example.com", name: "U", app_metadata: {} },
     authorization: { roles: roles ?? [] },
@@ -18,7 +23,8 @@ function event(clientId: string, resource: string | undefined, roles?: string[],
   };
 }
 
-const run = (e: PostLoginEvent) => runPostLoginActions([{ name: "add-roles", onExecutePostLogin: addRoles.onExecutePostLogin }], e);
+const run = (e: PostLoginEvent) =>
+  runPostLoginActions([{ name: "add-roles", onExecutePostLogin: addRoles.onExecutePostLogin }], e);
 
 describe("add-roles", () => {
   it("adds the roles for claimtrip-web and the configured API only", async () => {
@@ -28,11 +34,16 @@ describe("add-roles", () => {
 
   it("names the claim after the ROLES_CLAIM secret when there is one", async () => {
     const claim = "https://tenant.example/roles";
-    expect((await run(event("claimtrip-web", API, ["admin"], { ROLES_CLAIM: claim }))).accessTokenClaims).toEqual({ [claim]: ["admin"] });
+    expect((await run(event("claimtrip-web", API, ["admin"], { ROLES_CLAIM: claim }))).accessTokenClaims).toEqual({
+      [claim]: ["admin"],
+    });
   });
 
   it("reads role assignments, never the old app_metadata.roles", async () => {
-    const legacy = { ...event("claimtrip-web", API), user: { user_id: "u", email: "u@example.com", name: "U", app_metadata: { roles: ["admin"] } } };
+    const legacy = {
+      ...event("claimtrip-web", API),
+      user: { user_id: "u", email: "u@example.com", name: "U", app_metadata: { roles: ["admin"] } },
+    };
     expect((await run(legacy)).accessTokenClaims).toEqual({ [ROLES_CLAIM]: [] });
   });
 
@@ -41,7 +52,11 @@ describe("add-roles", () => {
   });
 
   it("adds nothing for other clients, other APIs, no API, or the ID token", async () => {
-    for (const e of [event("claimtrip-cli", API, ["admin"]), event("claimtrip-web", "urn:claimtrip:reports", ["admin"]), event("claimtrip-web", undefined, ["admin"])]) {
+    for (const e of [
+      event("claimtrip-cli", API, ["admin"]),
+      event("claimtrip-web", "urn:claimtrip:reports", ["admin"]),
+      event("claimtrip-web", undefined, ["admin"]),
+    ]) {
       expect(await run(e)).toEqual({ accessTokenClaims: {}, idTokenClaims: {} });
     }
     expect((await run(event("claimtrip-web", API, ["admin"]))).idTokenClaims).toEqual({});

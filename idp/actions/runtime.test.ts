@@ -21,13 +21,21 @@ const event: PostLoginEvent = {
   secrets: { API_AUDIENCE: "http://localhost:3000/api" },
 };
 
-const action = (name: string, run: PostLoginAction["onExecutePostLogin"]): PostLoginAction => ({ name, onExecutePostLogin: run });
+const action = (name: string, run: PostLoginAction["onExecutePostLogin"]): PostLoginAction => ({
+  name,
+  onExecutePostLogin: run,
+});
 
 describe("claim names", () => {
-  it.each(["roles", "groups", "permissions", "admin", "my_claim"])("refuses the non-namespaced %s, explaining namespacing", (name) => {
-    expect(() => assertClaimName(name)).toThrow(ClaimNameError);
-    expect(() => assertClaimName(name)).toThrow(/not namespaced.*Auth0 silently drops.*https:\/\/claimtrip\.example\//);
-  });
+  it.each(["roles", "groups", "permissions", "admin", "my_claim"])(
+    "refuses the non-namespaced %s, explaining namespacing",
+    (name) => {
+      expect(() => assertClaimName(name)).toThrow(ClaimNameError);
+      expect(() => assertClaimName(name)).toThrow(
+        /not namespaced.*Auth0 silently drops.*https:\/\/claimtrip\.example\//,
+      );
+    },
+  );
 
   it.each(["sub", "iss", "aud", "email", "scope", "client_id", "nonce"])("refuses the registered claim %s", (name) => {
     expect(() => assertClaimName(name)).toThrow(/registered JWT\/OIDC claim/);
@@ -50,7 +58,7 @@ describe("loading", () => {
     const bad = action("bad", (_e, api) => api.accessToken.setCustomClaim("groups", []));
     expect(() => loadActions([bad])).toThrow(ActionDefinitionError);
     expect(() => loadActions([bad])).toThrow(/Action "bad": "groups" is not namespaced/);
-    const badId = action("bad-id", (_e, api) => api.idToken.setCustomClaim('email', "x"));
+    const badId = action("bad-id", (_e, api) => api.idToken.setCustomClaim("email", "x"));
     expect(() => loadActions([badId])).toThrow(/"email" is a registered/);
   });
 
@@ -101,7 +109,16 @@ describe("running", () => {
   });
 
   it("turns a throw, a bad runtime claim name or a timeout into ActionFailedError", async () => {
-    await expect(runPostLoginActions([action("boom", () => { throw new Error("boom"); })], event)).rejects.toBeInstanceOf(ActionFailedError);
+    await expect(
+      runPostLoginActions(
+        [
+          action("boom", () => {
+            throw new Error("boom");
+          }),
+        ],
+        event,
+      ),
+    ).rejects.toBeInstanceOf(ActionFailedError);
     const computed = action("computed", (_e, api) => api.accessToken.setCustomClaim(["ro", "les"].join(""), []));
     await expect(runPostLoginActions([computed], event)).rejects.toThrow(/"roles" is not namespaced/);
     const slow = action("slow", () => new Promise((resolve) => setTimeout(resolve, 200)));

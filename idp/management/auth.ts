@@ -76,7 +76,8 @@ export function createManagementAuth(options: ManagementAuthOptions): (ctx: Koa.
     const header = ctx.get("authorization");
     if (!header) throw new BearerError("invalid_token", "an access token is required");
     const match = BEARER.exec(header);
-    if (!match?.[1] || match[1].length > MAX_TOKEN_LENGTH) throw new BearerError("invalid_token", "the access token is malformed");
+    if (!match?.[1] || match[1].length > MAX_TOKEN_LENGTH)
+      throw new BearerError("invalid_token", "the access token is malformed");
     let payload: JWTPayload;
     try {
       ({ payload } = await jwtVerify(match[1], jwks, {

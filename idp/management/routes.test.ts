@@ -49,7 +49,12 @@ async function call(method: string, path: string, token: string | null = fullTok
     body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, headers: response.headers, text, json: text ? (JSON.parse(text) as unknown) : undefined };
+  return {
+    status: response.status,
+    headers: response.headers,
+    text,
+    json: text ? (JSON.parse(text) as unknown) : undefined,
+  };
 }
 
 async function tokenWithScope(scope: string): Promise<string> {
@@ -79,7 +84,9 @@ async function forge(claims: Record<string, unknown>, typ = "at+jwt"): Promise<s
 
 function expectBearer(result: Awaited<ReturnType<typeof call>>, status: number, error: string) {
   expect(result.status).toBe(status);
-  expect(result.headers.get("www-authenticate")).toMatch(new RegExp(`^Bearer realm="Management API", error="${error}"`));
+  expect(result.headers.get("www-authenticate")).toMatch(
+    new RegExp(`^Bearer realm="Management API", error="${error}"`),
+  );
   expect(result.headers.get("cache-control")).toBe("no-store");
   expect(result.json).toEqual({ error, error_description: expect.any(String) });
   expect(result.text).not.toMatch(/\bat \S+ \(|node_modules|\.ts:\d+/);
@@ -88,7 +95,12 @@ function expectBearer(result: Awaited<ReturnType<typeof call>>, status: number, 
 describe("tokens for the Management API (client credentials)", () => {
   it("issues an RFC 9068 JWT for the audience with every registered scope when none is asked for", async () => {
     const claims = decodeJwt(fullToken);
-    expect(claims).toMatchObject({ iss: t.issuer, aud: audience, client_id: "claimtrip-management", sub: "claimtrip-management" });
+    expect(claims).toMatchObject({
+      iss: t.issuer,
+      aud: audience,
+      client_id: "claimtrip-management",
+      sub: "claimtrip-management",
+    });
     expect(String(claims.scope).split(" ").sort()).toEqual([...MANAGEMENT_CLIENT_SCOPES].sort());
     expect(claims).not.toHaveProperty(ROLES_CLAIM);
   });
@@ -109,7 +121,10 @@ describe("tokens for the Management API (client credentials)", () => {
     expect((await managementTokenRequest(t, { audience: API })).body.error).toBe("invalid_target");
     // claimtrip-web may not use this grant at all, nor name the Management API at sign-in.
     const web = await tokenRequest(t, { grant_type: "client_credentials", audience });
-    expect(web.body).toMatchObject({ error: "invalid_request", error_description: "requested grant type is not allowed for this client" });
+    expect(web.body).toMatchObject({
+      error: "invalid_request",
+      error_description: "requested grant type is not allowed for this client",
+    });
     const signIn = await authorize(t, { params: { resource: audience } });
     expect(signIn.callback.searchParams.get("error")).toBe("invalid_target");
     const scoped = await authorize(t, { scope: "openid read:users" });
@@ -127,27 +142,33 @@ describe("refusals every route shares", () => {
     ["POST", "/api/v2/users/bob/revoke-access"],
   ] as const;
 
-  it.each(routes)("%s %s: 401 without a token, with a malformed one, or in the query string (400)", async (method, path) => {
-    expectBearer(await call(method, path, null), 401, "invalid_token");
-    expectBearer(await call(method, path, "not a token"), 401, "invalid_token");
-    expectBearer(await call(method, `${path}?access_token=${fullToken}`, null), 400, "invalid_request");
-  });
+  it.each(routes)(
+    "%s %s: 401 without a token, with a malformed one, or in the query string (400)",
+    async (method, path) => {
+      expectBearer(await call(method, path, null), 401, "invalid_token");
+      expectBearer(await call(method, path, "not a token"), 401, "invalid_token");
+      expectBearer(await call(method, `${path}?access_token=${fullToken}`, null), 400, "invalid_request");
+    },
+  );
 
   it.each(routes)("%s %s: 401 for the app API's token (wrong audience)", async (method, path) => {
     const tokens = await exchangeCode(t, await authorize(t, { params: { audience: API } }));
     expectBearer(await call(method, path, String(tokens.body.access_token)), 401, "invalid_token");
   });
 
-  it.each(routes)("%s %s: 401 for an expired token, an unsigned one, one for another audience or issuer, or not an access token", async (method, path) => {
-    const now = Math.floor(Date.now() / 1000);
-    expectBearer(await call(method, path, await forge({ exp: now - 60 })), 401, "invalid_token");
-    expectBearer(await call(method, path, await forge({ aud: API })), 401, "invalid_token");
-    expectBearer(await call(method, path, await forge({ iss: "http://evil.example" })), 401, "invalid_token");
-    // Signed by the IdP and for this audience, but not an access token (an ID token's typ).
-    expectBearer(await call(method, path, await forge({}, "JWT")), 401, "invalid_token");
-    const unsigned = `${(await forge({})).split(".").slice(0, 2).join(".")}.`;
-    expectBearer(await call(method, path, unsigned), 401, "invalid_token");
-  });
+  it.each(routes)(
+    "%s %s: 401 for an expired token, an unsigned one, one for another audience or issuer, or not an access token",
+    async (method, path) => {
+      const now = Math.floor(Date.now() / 1000);
+      expectBearer(await call(method, path, await forge({ exp: now - 60 })), 401, "invalid_token");
+      expectBearer(await call(method, path, await forge({ aud: API })), 401, "invalid_token");
+      expectBearer(await call(method, path, await forge({ iss: "http://evil.example" })), 401, "invalid_token");
+      // Signed by the IdP and for this audience, but not an access token (an ID token's typ).
+      expectBearer(await call(method, path, await forge({}, "JWT")), 401, "invalid_token");
+      const unsigned = `${(await forge({})).split(".").slice(0, 2).join(".")}.`;
+      expectBearer(await call(method, path, unsigned), 401, "invalid_token");
+    },
+  );
 
   it("a token from the honest issuer passes the same checks (the control)", async () => {
     expect((await call("GET", "/api/v2/roles", await forge({}))).status).toBe(200);
@@ -176,8 +197,15 @@ describe("GET /api/v2/users", () => {
       ["alice", "alice@example.com"],
       ["bob", "bob@example.com"],
     ]);
-    expect((await call("GET", "/api/v2/users?page=1&per_page=1")).json).toEqual([expect.objectContaining({ user_id: "bob" })]);
-    expect((await call("GET", "/api/v2/users?page=1&per_page=1&include_totals=true")).json).toMatchObject({ start: 1, limit: 1, length: 1, total: 2 });
+    expect((await call("GET", "/api/v2/users?page=1&per_page=1")).json).toEqual([
+      expect.objectContaining({ user_id: "bob" }),
+    ]);
+    expect((await call("GET", "/api/v2/users?page=1&per_page=1&include_totals=true")).json).toMatchObject({
+      start: 1,
+      limit: 1,
+      length: 1,
+      total: 2,
+    });
     expect((await call("GET", `/api/v2/users?q=${encodeURIComponent('email:"Bob@Example.com"')}`)).json).toEqual([
       expect.objectContaining({ user_id: "bob" }),
     ]);
@@ -196,13 +224,21 @@ describe("/api/v2/users/{id}/roles", () => {
   it("reads, assigns and removes roles; the next token the user gets says so", async () => {
     expect((await call("GET", "/api/v2/users/bob/roles")).json).toEqual([]);
     expect((await call("POST", "/api/v2/users/bob/roles", fullToken, { roles: [adminRoleId] })).status).toBe(204);
-    expect((await call("GET", "/api/v2/users/bob/roles")).json).toEqual([expect.objectContaining({ id: adminRoleId, name: "admin" })]);
-    const tokens = await exchangeCode(t, await authorize(t, { params: { audience: API }, email: "bob@example.com", password: "bob-password" }));
+    expect((await call("GET", "/api/v2/users/bob/roles")).json).toEqual([
+      expect.objectContaining({ id: adminRoleId, name: "admin" }),
+    ]);
+    const tokens = await exchangeCode(
+      t,
+      await authorize(t, { params: { audience: API }, email: "bob@example.com", password: "bob-password" }),
+    );
     expect(decodeJwt(String(tokens.body.access_token))[ROLES_CLAIM]).toEqual(["admin"]);
 
     expect((await call("DELETE", "/api/v2/users/bob/roles", fullToken, { roles: [adminRoleId] })).status).toBe(204);
     expect((await call("GET", "/api/v2/users/bob/roles")).json).toEqual([]);
-    const refreshed = await tokenRequest(t, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token) });
+    const refreshed = await tokenRequest(t, {
+      grant_type: "refresh_token",
+      refresh_token: String(tokens.body.refresh_token),
+    });
     expect(decodeJwt(String(refreshed.body.access_token))[ROLES_CLAIM]).toEqual([]);
   });
 
@@ -218,7 +254,13 @@ describe("/api/v2/users/{id}/roles", () => {
   });
 
   it("accepts create:role_members / delete:role_members instead of update:users", async () => {
-    expect((await call("POST", "/api/v2/users/bob/roles", await tokenWithScope("create:role_members"), { roles: [adminRoleId] })).status).toBe(403);
+    expect(
+      (
+        await call("POST", "/api/v2/users/bob/roles", await tokenWithScope("create:role_members"), {
+          roles: [adminRoleId],
+        })
+      ).status,
+    ).toBe(403);
     // Not in claimtrip-management's registration: such a token comes from another M2M client.
     const scoped = await forge({ scope: "create:role_members delete:role_members" });
     expect((await call("POST", "/api/v2/users/bob/roles", scoped, { roles: [adminRoleId] })).status).toBe(204);
@@ -227,9 +269,21 @@ describe("/api/v2/users/{id}/roles", () => {
 
   it("needs read:roles to read and update:users to change", async () => {
     const readOnly = await tokenWithScope("read:users read:roles");
-    expectBearer(await call("POST", "/api/v2/users/bob/roles", readOnly, { roles: [adminRoleId] }), 403, "insufficient_scope");
-    expectBearer(await call("DELETE", "/api/v2/users/bob/roles", readOnly, { roles: [adminRoleId] }), 403, "insufficient_scope");
-    expectBearer(await call("GET", "/api/v2/users/bob/roles", await tokenWithScope("read:users")), 403, "insufficient_scope");
+    expectBearer(
+      await call("POST", "/api/v2/users/bob/roles", readOnly, { roles: [adminRoleId] }),
+      403,
+      "insufficient_scope",
+    );
+    expectBearer(
+      await call("DELETE", "/api/v2/users/bob/roles", readOnly, { roles: [adminRoleId] }),
+      403,
+      "insufficient_scope",
+    );
+    expectBearer(
+      await call("GET", "/api/v2/users/bob/roles", await tokenWithScope("read:users")),
+      403,
+      "insufficient_scope",
+    );
     expect((await call("GET", "/api/v2/users/bob/roles")).json).toEqual([]);
   });
 
@@ -244,7 +298,12 @@ describe("/api/v2/users/{id}/roles", () => {
     for (const method of ["POST", "DELETE"]) {
       const result = await call(method, "/api/v2/users/bob/roles", fullToken, body);
       expect(result.status).toBe(400);
-      expect(result.json).toEqual({ statusCode: 400, error: "Bad Request", message: expect.any(String), errorCode: "invalid_body" });
+      expect(result.json).toEqual({
+        statusCode: 400,
+        error: "Bad Request",
+        message: expect.any(String),
+        errorCode: "invalid_body",
+      });
       expect(result.text).not.toContain("{roles:");
     }
     expect((await call("GET", "/api/v2/users/bob/roles")).json).toEqual([]);
@@ -275,29 +334,54 @@ describe("POST /api/v2/users/{id}/revoke-access", () => {
     const result = await call("POST", "/api/v2/users/bob/revoke-access", fullToken, {});
     expect(result.status).toBe(202);
 
-    const refresh = await tokenRequest(t, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token) });
+    const refresh = await tokenRequest(t, {
+      grant_type: "refresh_token",
+      refresh_token: String(tokens.body.refresh_token),
+    });
     expect(refresh.body.error).toBe("invalid_grant");
     // The IdP session is gone: the same browser is asked for the password again.
-    const again = await login.browser.navigate(new URL(`/auth?client_id=claimtrip-web&response_type=code&scope=openid&redirect_uri=${encodeURIComponent("http://localhost:3000/api/auth/callback/claimtrip")}&code_challenge=${"a".repeat(43)}&code_challenge_method=S256`, t.issuer));
+    const again = await login.browser.navigate(
+      new URL(
+        `/auth?client_id=claimtrip-web&response_type=code&scope=openid&redirect_uri=${encodeURIComponent("http://localhost:3000/api/auth/callback/claimtrip")}&code_challenge=${"a".repeat(43)}&code_challenge_method=S256`,
+        t.issuer,
+      ),
+    );
     expect(again.status).toBe(200);
     expect(loginFormAction(again)).toBeDefined();
     // Another user keeps theirs.
-    const aliceRefresh = await tokenRequest(t, { grant_type: "refresh_token", refresh_token: String(alice.body.refresh_token) });
+    const aliceRefresh = await tokenRequest(t, {
+      grant_type: "refresh_token",
+      refresh_token: String(alice.body.refresh_token),
+    });
     expect(aliceRefresh.status).toBe(200);
-    expect(t.logs.filter((l) => l.event === "management_change").at(-1)).toMatchObject({ action: "revoke_access", user_id: "bob", sessions: expect.any(Number) });
+    expect(t.logs.filter((l) => l.event === "management_change").at(-1)).toMatchObject({
+      action: "revoke_access",
+      user_id: "bob",
+      sessions: expect.any(Number),
+    });
   });
 
   it("needs delete:sessions and delete:refresh_tokens, and a known user", async () => {
-    expectBearer(await call("POST", "/api/v2/users/bob/revoke-access", await tokenWithScope("delete:sessions")), 403, "insufficient_scope");
+    expectBearer(
+      await call("POST", "/api/v2/users/bob/revoke-access", await tokenWithScope("delete:sessions")),
+      403,
+      "insufficient_scope",
+    );
     expect((await call("POST", "/api/v2/users/nobody/revoke-access")).status).toBe(404);
   });
 
   it("answers 400 for options this IdP does not support, and revokes nothing", async () => {
-    const tokens = await exchangeCode(t, await authorize(t, { params: { audience: API }, email: "bob@example.com", password: "bob-password" }));
+    const tokens = await exchangeCode(
+      t,
+      await authorize(t, { params: { audience: API }, email: "bob@example.com", password: "bob-password" }),
+    );
     const result = await call("POST", "/api/v2/users/bob/revoke-access", fullToken, { preserve_refresh_tokens: true });
     expect(result.status).toBe(400);
     expect(result.json).toMatchObject({ statusCode: 400, errorCode: "invalid_body" });
-    const refresh = await tokenRequest(t, { grant_type: "refresh_token", refresh_token: String(tokens.body.refresh_token) });
+    const refresh = await tokenRequest(t, {
+      grant_type: "refresh_token",
+      refresh_token: String(tokens.body.refresh_token),
+    });
     expect(refresh.status).toBe(200);
   });
 });

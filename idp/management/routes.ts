@@ -81,7 +81,8 @@ async function readJson(ctx: Koa.Context): Promise<unknown> {
 
 async function readRoleIds(ctx: Koa.Context): Promise<string[]> {
   const parsed = rolesBody.safeParse(await readJson(ctx));
-  if (!parsed.success) throw new ApiError(400, "invalid_body", 'Expected { "roles": ["rol_…", …] } with 1 to 50 role ids.');
+  if (!parsed.success)
+    throw new ApiError(400, "invalid_body", 'Expected { "roles": ["rol_…", …] } with 1 to 50 role ids.');
   return [...new Set(parsed.data.roles)];
 }
 
@@ -117,7 +118,10 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
   }
 
   function audit(token: ManagementToken, action: string, userId: string, details: Record<string, unknown>): void {
-    logger.info({ event: "management_change", client_id: token.clientId, action, user_id: userId, ...details }, "Management API change");
+    logger.info(
+      { event: "management_change", client_id: token.clientId, action, user_id: userId, ...details },
+      "Management API change",
+    );
   }
 
   const handlers: Record<string, Handler> = {
@@ -149,7 +153,10 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
           app_metadata: appMetadata,
         };
       });
-      ctx.body = include_totals === "true" ? { start: page * per_page, limit: per_page, length: users.length, total, users } : users;
+      ctx.body =
+        include_totals === "true"
+          ? { start: page * per_page, limit: per_page, length: users.length, total, users }
+          : users;
     },
     async "GET users/roles"(ctx, token, userId) {
       requireScopes(token, ["read:roles"]);
@@ -177,14 +184,17 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       requireScopes(token, ["delete:sessions", "delete:refresh_tokens"]);
       const hasBody = Number(ctx.get("content-length") || 0) > 0 || Boolean(ctx.get("transfer-encoding"));
       if (hasBody && !revokeBody.safeParse(await readJson(ctx)).success) {
-        throw new ApiError(400, "invalid_body", "Expected no body or {}: this IdP revokes every session and refresh token.");
+        throw new ApiError(
+          400,
+          "invalid_body",
+          "Expected no body or {}: this IdP revokes every session and refresh token.",
+        );
       }
       const id = await requireUser(userId);
       const result = await revokeUserAccess(provider, id);
       audit(token, "revoke_access", id, { sessions: result.sessions, grants: result.grants });
       ctx.status = 202;
       ctx.body = ""; // Koa would otherwise write the status text
-
     },
   };
 
@@ -217,7 +227,12 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       if (error instanceof BearerError) return sendBearerError(ctx, error);
       if (!(error instanceof ApiError)) throw error; // the error boundary answers 500, details in the log only
       ctx.status = error.statusCode;
-      ctx.body = { statusCode: error.statusCode, error: REASONS[error.statusCode], message: error.message, errorCode: error.errorCode };
+      ctx.body = {
+        statusCode: error.statusCode,
+        error: REASONS[error.statusCode],
+        message: error.message,
+        errorCode: error.errorCode,
+      };
     }
   };
 }

@@ -32,7 +32,12 @@ export class Browser {
 
   #cookieHeader(url: URL): string {
     return [...this.#jar.values()]
-      .filter((c) => url.pathname === c.path || url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`) || c.path === "/")
+      .filter(
+        (c) =>
+          url.pathname === c.path ||
+          url.pathname.startsWith(c.path.endsWith("/") ? c.path : `${c.path}/`) ||
+          c.path === "/",
+      )
       .map((c) => `${c.name}=${c.value}`)
       .join("; ");
   }
@@ -58,7 +63,10 @@ export class Browser {
   }
 
   /** One request, no redirect following. */
-  async request(target: string | URL, init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {}): Promise<Page> {
+  async request(
+    target: string | URL,
+    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
+  ): Promise<Page> {
     const url = new URL(target, this.#origin);
     const headers = new Headers(init.headers);
     if (url.origin === this.#origin) {
@@ -68,7 +76,12 @@ export class Browser {
     if (!headers.has("accept")) headers.set("accept", "text/html");
     const body = init.form ? new URLSearchParams(init.form).toString() : undefined;
     if (body) headers.set("content-type", "application/x-www-form-urlencoded");
-    const response = await fetch(url, { method: init.method ?? (body ? "POST" : "GET"), headers, body, redirect: "manual" });
+    const response = await fetch(url, {
+      method: init.method ?? (body ? "POST" : "GET"),
+      headers,
+      body,
+      redirect: "manual",
+    });
     if (url.origin === this.#origin) this.#store(url, response.headers);
     return { url, status: response.status, headers: response.headers, body: await response.text() };
   }

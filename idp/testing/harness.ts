@@ -83,7 +83,14 @@ export async function startTestIdp(options: StartOptions = {}): Promise<TestIdp>
     },
   });
   const start = () =>
-    createIdp({ settings, db, actions: options.actions, limits: options.limits, backchannel: options.backchannel, logger: createLogger("debug", sink) });
+    createIdp({
+      settings,
+      db,
+      actions: options.actions,
+      limits: options.limits,
+      backchannel: options.backchannel,
+      logger: createLogger("debug", sink),
+    });
   const test: TestIdp = {
     issuer,
     settings,
@@ -136,7 +143,11 @@ export function pkcePair(): { verifier: string; challenge: string } {
  * Authorization Code + PKCE through the real login page: starts at /auth, posts the form
  * with the given credentials, and returns where the IdP redirected the browser.
  */
-export async function authorize(t: TestIdp, options: AuthorizeOptions = {}, browser = new Browser(t.issuer)): Promise<AuthorizeResult> {
+export async function authorize(
+  t: TestIdp,
+  options: AuthorizeOptions = {},
+  browser = new Browser(t.issuer),
+): Promise<AuthorizeResult> {
   const clientId = options.clientId ?? WEB_CLIENT_ID;
   const redirectUri = options.redirectUri ?? webRedirectUri(t.settings.APP_URL);
   const { verifier, challenge } = pkcePair();
@@ -164,7 +175,10 @@ export async function authorize(t: TestIdp, options: AuthorizeOptions = {}, brow
       form: { email: options.email ?? "alice@example.com", password: options.password ?? "alice-password" },
     });
   }
-  if (page.status !== 0) throw new Error(`expected a redirect to the client, got ${page.status} at ${page.url.pathname}: ${page.body.slice(0, 300)}`);
+  if (page.status !== 0)
+    throw new Error(
+      `expected a redirect to the client, got ${page.status} at ${page.url.pathname}: ${page.body.slice(0, 300)}`,
+    );
   return { callback: page.url, verifier, redirectUri, state, nonce, browser, loginPage };
 }
 
@@ -174,22 +188,42 @@ export interface TokenResponse {
 }
 
 /** POSTs to the token endpoint; claimtrip-web authenticates with client_secret_basic. */
-export async function tokenRequest(t: TestIdp, params: Record<string, string>, auth: "basic" | "post" | "none" = "basic"): Promise<TokenResponse> {
+export async function tokenRequest(
+  t: TestIdp,
+  params: Record<string, string>,
+  auth: "basic" | "post" | "none" = "basic",
+): Promise<TokenResponse> {
   const headers: Record<string, string> = { "content-type": "application/x-www-form-urlencoded" };
   const form = { ...params };
-  if (auth === "basic") headers.authorization = `Basic ${Buffer.from(`${WEB_CLIENT_ID}:${WEB_SECRET}`).toString("base64")}`;
+  if (auth === "basic")
+    headers.authorization = `Basic ${Buffer.from(`${WEB_CLIENT_ID}:${WEB_SECRET}`).toString("base64")}`;
   if (auth === "post") Object.assign(form, { client_id: WEB_CLIENT_ID, client_secret: WEB_SECRET });
-  const response = await fetch(new URL("/token", t.issuer), { method: "POST", headers, body: new URLSearchParams(form).toString() });
+  const response = await fetch(new URL("/token", t.issuer), {
+    method: "POST",
+    headers,
+    body: new URLSearchParams(form).toString(),
+  });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
 /** Exchanges the code from an {@link authorize} result. */
-export function exchangeCode(t: TestIdp, result: AuthorizeResult, auth: "basic" | "post" | "none" = "basic", extra: Record<string, string> = {}): Promise<TokenResponse> {
+export function exchangeCode(
+  t: TestIdp,
+  result: AuthorizeResult,
+  auth: "basic" | "post" | "none" = "basic",
+  extra: Record<string, string> = {},
+): Promise<TokenResponse> {
   const code = result.callback.searchParams.get("code");
   if (!code) throw new Error(`no code in ${result.callback.href}`);
   return tokenRequest(
     t,
-    { grant_type: "authorization_code", code, redirect_uri: result.redirectUri, code_verifier: result.verifier, ...extra },
+    {
+      grant_type: "authorization_code",
+      code,
+      redirect_uri: result.redirectUri,
+      code_verifier: result.verifier,
+      ...extra,
+    },
     auth,
   );
 }
@@ -198,7 +232,11 @@ export function exchangeCode(t: TestIdp, result: AuthorizeResult, auth: "basic" 
  * A client-credentials token request as claimtrip-management (client_secret_basic), with these
  * form parameters (audience or resource, scope, ...); `secret` overrides the client's secret.
  */
-export async function managementTokenRequest(t: TestIdp, params: Record<string, string>, secret = MANAGEMENT_SECRET): Promise<TokenResponse> {
+export async function managementTokenRequest(
+  t: TestIdp,
+  params: Record<string, string>,
+  secret = MANAGEMENT_SECRET,
+): Promise<TokenResponse> {
   const response = await fetch(new URL("/token", t.issuer), {
     method: "POST",
     headers: {

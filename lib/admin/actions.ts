@@ -36,15 +36,26 @@ const SUB = /^[\x21-\x7e]{1,256}$/;
 const REAUTHENTICATED_PATH = "/admin?reauthenticated=1";
 
 /** For `useActionState`: the change the form's `change` names, for the user its `userId` names. */
-export async function adminChangeAction(_previous: AdminChangeResult | null, form: FormData): Promise<AdminChangeResult> {
+export async function adminChangeAction(
+  _previous: AdminChangeResult | null,
+  form: FormData,
+): Promise<AdminChangeResult> {
   const caller = await currentUser();
   if (!caller) return { ok: false, code: "not_signed_in" };
   const action = form.get("change");
   const target = form.get("userId");
-  if (typeof action !== "string" || !ACTIONS.includes(action as AuditAction) || typeof target !== "string" || !SUB.test(target)) {
+  if (
+    typeof action !== "string" ||
+    !ACTIONS.includes(action as AuditAction) ||
+    typeof target !== "string" ||
+    !SUB.test(target)
+  ) {
     return { ok: false, code: "invalid_request" };
   }
-  const account = await db.account.findFirst({ where: { userId: caller.id, provider: PROVIDER_ID }, select: { providerAccountId: true } });
+  const account = await db.account.findFirst({
+    where: { userId: caller.id, provider: PROVIDER_ID },
+    select: { providerAccountId: true },
+  });
   if (!account) return { ok: false, code: "session_expired" };
 
   let accessToken: string | null = null;
@@ -73,5 +84,12 @@ export async function adminChangeAction(_previous: AdminChangeResult | null, for
   }
   if (!result.ok) return result;
   revalidatePath("/admin");
-  return { ok: true, data: { action: action as AuditAction, rolesAfter: result.data.rolesAfter, sessionsEnded: result.data.sessionsEnded } };
+  return {
+    ok: true,
+    data: {
+      action: action as AuditAction,
+      rolesAfter: result.data.rolesAfter,
+      sessionsEnded: result.data.sessionsEnded,
+    },
+  };
 }

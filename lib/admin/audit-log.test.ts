@@ -60,13 +60,23 @@ describe.each(backends)("the audit log on %s", (_name, makeUrl) => {
   it("takes new entries, and refuses to change or delete them", async ({ skip }) => {
     if (!url) skip("no PostgreSQL at 127.0.0.1:5432");
     const entry = await db.auditEvent.create({
-      data: { actorSub: "alice", targetSub: "bob", action: "assign_admin", rolesBefore: "[]", rolesAfter: '["admin"]', outcome: "done" },
+      data: {
+        actorSub: "alice",
+        targetSub: "bob",
+        action: "assign_admin",
+        rolesBefore: "[]",
+        rolesAfter: '["admin"]',
+        outcome: "done",
+      },
     });
     // SQLite aborts the statement; PostgreSQL turns it into nothing (a rule). Either way the entry stays.
     await db.auditEvent.update({ where: { id: entry.id }, data: { outcome: "refused" } }).catch(() => undefined);
     await db.auditEvent.deleteMany({}).catch(() => undefined);
     await db.$executeRawUnsafe(`DELETE FROM "AuditEvent"`).catch(() => undefined);
-    expect(await db.auditEvent.findUniqueOrThrow({ where: { id: entry.id } })).toMatchObject({ outcome: "done", actorSub: "alice" });
+    expect(await db.auditEvent.findUniqueOrThrow({ where: { id: entry.id } })).toMatchObject({
+      outcome: "done",
+      actorSub: "alice",
+    });
     expect(await db.auditEvent.count()).toBe(1);
   });
 });

@@ -10,7 +10,15 @@ import { join } from "node:path";
 import { decodeJwt } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { setRoleNames } from "../../idp/roles.ts";
-import { authorize, exchangeCode, MANAGEMENT_SECRET, startTestIdp, tokenRequest, WEB_SECRET, type TestIdp } from "../../idp/testing/harness.ts";
+import {
+  authorize,
+  exchangeCode,
+  MANAGEMENT_SECRET,
+  startTestIdp,
+  tokenRequest,
+  WEB_SECRET,
+  type TestIdp,
+} from "../../idp/testing/harness.ts";
 import { migrate } from "../../scripts/migrate.ts";
 import type { ChangeDeps, ChangeRequest } from "./change";
 
@@ -32,7 +40,11 @@ interface Tokens {
 async function signIn(email: string, password: string): Promise<Tokens> {
   const tokens = await exchangeCode(t, await authorize(t, { params: { audience: API }, email, password }));
   expect(tokens.status).toBe(200);
-  return { access: String(tokens.body.access_token), id: String(tokens.body.id_token), refresh: String(tokens.body.refresh_token) };
+  return {
+    access: String(tokens.body.access_token),
+    id: String(tokens.body.id_token),
+    refresh: String(tokens.body.refresh_token),
+  };
 }
 
 const aliceSignIn = () => signIn("alice@example.com", "alice-password");
@@ -44,7 +56,15 @@ async function rolesAtIdp(userId: string): Promise<string[]> {
 }
 
 function request(actor: Tokens, actorSub: string, overrides: Partial<ChangeRequest> = {}): ChangeRequest {
-  return { actorSub, accessToken: actor.access, idToken: actor.id, action: "assign_admin", targetSub: "bob", requestId: "req-0123456789", ...overrides };
+  return {
+    actorSub,
+    accessToken: actor.access,
+    idToken: actor.id,
+    action: "assign_admin",
+    targetSub: "bob",
+    requestId: "req-0123456789",
+    ...overrides,
+  };
 }
 
 beforeAll(async () => {
@@ -133,7 +153,12 @@ describe("the three gates, each refusing alone", () => {
     const result = await changeAsAdmin(request(bob, "bob", { targetSub: "alice", action: "remove_admin" }), deps);
     expect(result).toEqual({ ok: false, code: "access_token" });
     expect(await rolesAtIdp("alice")).toEqual(["admin"]);
-    expect((await listAudit(1))[0]).toMatchObject({ actorSub: "bob", targetSub: "alice", outcome: "refused", reason: "access_token" });
+    expect((await listAudit(1))[0]).toMatchObject({
+      actorSub: "bob",
+      targetSub: "alice",
+      outcome: "refused",
+      reason: "access_token",
+    });
   });
 
   it("1. access token: a tampered, a missing, or someone else's admin token", async () => {
@@ -156,7 +181,12 @@ describe("the three gates, each refusing alone", () => {
     const result = await changeAsAdmin(request(bob, "bob", { targetSub: "bob", action: "assign_admin" }), deps);
     expect(result).toEqual({ ok: false, code: "fresh_check" });
     expect(await rolesAtIdp("bob")).toEqual([]);
-    expect((await listAudit(1))[0]).toMatchObject({ actorSub: "bob", outcome: "refused", reason: "fresh_check", rolesBefore: null });
+    expect((await listAudit(1))[0]).toMatchObject({
+      actorSub: "bob",
+      outcome: "refused",
+      reason: "fresh_check",
+      rolesBefore: null,
+    });
   });
 
   it("3. recent sign-in: alice's sign-in is older than the max age", async () => {
@@ -189,7 +219,10 @@ describe("the three gates, each refusing alone", () => {
     const [header, , signature] = alice.id.split(".");
     const forged = `${header}.${Buffer.from(JSON.stringify({ ...decodeJwt(alice.id), auth_time: Math.floor(Date.now() / 1000) + 3600 })).toString("base64url")}.${signature}`;
     for (const idToken of [null, forged, bob.id]) {
-      expect(await changeAsAdmin(request(alice, "alice", { idToken }), deps)).toEqual({ ok: false, code: "recent_sign_in" });
+      expect(await changeAsAdmin(request(alice, "alice", { idToken }), deps)).toEqual({
+        ok: false,
+        code: "recent_sign_in",
+      });
     }
     expect(await rolesAtIdp("bob")).toEqual([]);
   });
@@ -201,14 +234,22 @@ describe("the lock-out guard", () => {
     const result = await changeAsAdmin(request(alice, "alice", { targetSub: "alice", action: "remove_admin" }), deps);
     expect(result).toEqual({ ok: false, code: "self_lockout" });
     expect(await rolesAtIdp("alice")).toEqual(["admin"]);
-    expect((await listAudit(1))[0]).toMatchObject({ actorSub: "alice", targetSub: "alice", outcome: "refused", reason: "self_lockout" });
+    expect((await listAudit(1))[0]).toMatchObject({
+      actorSub: "alice",
+      targetSub: "alice",
+      outcome: "refused",
+      reason: "self_lockout",
+    });
   });
 });
 
 describe("failures", () => {
   it("records an unknown target as failed", async () => {
     const alice = await aliceSignIn();
-    expect(await changeAsAdmin(request(alice, "alice", { targetSub: "nobody" }), deps)).toEqual({ ok: false, code: "not_found" });
+    expect(await changeAsAdmin(request(alice, "alice", { targetSub: "nobody" }), deps)).toEqual({
+      ok: false,
+      code: "not_found",
+    });
     expect((await listAudit(1))[0]).toMatchObject({ targetSub: "nobody", outcome: "failed", reason: "unknown_user" });
   });
 });

@@ -69,8 +69,20 @@ export async function changeAsAdmin(request: ChangeRequest, deps: ChangeDeps): P
   let rolesBefore: string[] | null = null;
 
   async function end(outcome: "refused" | "failed", code: ChangeCode, detail?: string): Promise<ChangeResult> {
-    await deps.audit({ actorSub, targetSub, action, rolesBefore, rolesAfter: rolesBefore, outcome, reason: detail ?? code, requestId });
-    log.warn({ outcome, code, reason: detail ?? code }, outcome === "refused" ? "admin change refused" : "admin change failed");
+    await deps.audit({
+      actorSub,
+      targetSub,
+      action,
+      rolesBefore,
+      rolesAfter: rolesBefore,
+      outcome,
+      reason: detail ?? code,
+      requestId,
+    });
+    log.warn(
+      { outcome, code, reason: detail ?? code },
+      outcome === "refused" ? "admin change refused" : "admin change failed",
+    );
     return { ok: false, code };
   }
 
@@ -94,7 +106,8 @@ export async function changeAsAdmin(request: ChangeRequest, deps: ChangeDeps): P
   if (!actorRoles.includes(ADMIN_ROLE)) return end("refused", "fresh_check");
 
   // Gate 3: a recent sign-in, from the verified ID token's auth_time.
-  if (!isRecent(await deps.authTime(request.idToken, actorSub), deps.maxAgeSeconds, deps.now())) return end("refused", "recent_sign_in");
+  if (!isRecent(await deps.authTime(request.idToken, actorSub), deps.maxAgeSeconds, deps.now()))
+    return end("refused", "recent_sign_in");
 
   if (action === "remove_admin" && targetSub === actorSub) return end("refused", "self_lockout");
 

@@ -33,7 +33,11 @@ function appPart(user: AppUser | undefined): Pick<DirectoryRow, "appUserId" | "s
   return {
     appUserId: user?.id ?? null,
     sessions: user?.sessions.length ?? 0,
-    latestSessionEnds: user?.sessions.map((s) => s.expires).sort().at(-1) ?? null,
+    latestSessionEnds:
+      user?.sessions
+        .map((s) => s.expires)
+        .sort()
+        .at(-1) ?? null,
   };
 }
 

@@ -20,7 +20,12 @@ import { db } from "../db";
 import { env } from "../env";
 import { ISSUER_KEYS_BACKOFF_MS, issuerAlgorithms, issuerKeys } from "../issuer-keys";
 import { loggerFor } from "../logger";
-import { createLogoutTokenVerifier, LogoutKeysUnavailableError, LogoutTokenError, type LogoutClaims } from "./logout-token";
+import {
+  createLogoutTokenVerifier,
+  LogoutKeysUnavailableError,
+  LogoutTokenError,
+  type LogoutClaims,
+} from "./logout-token";
 import { PROVIDER_ID } from "./provider";
 
 /** A logout token is at most 8 KiB; the form around it gets twice that. */
@@ -50,8 +55,14 @@ export async function handleBackchannelLogout(request: Request): Promise<Respons
       return Response.json({ error: "invalid_request" }, { status: 400, headers: NO_STORE });
     }
     if (error instanceof LogoutKeysUnavailableError) {
-      log.error({ outcome: "keys_unavailable", err: error.cause }, "back-channel logout: the IdP's keys cannot be fetched");
-      return Response.json({ error: "temporarily_unavailable" }, { status: 503, headers: { ...NO_STORE, "retry-after": String(Math.ceil(ISSUER_KEYS_BACKOFF_MS / 1000)) } });
+      log.error(
+        { outcome: "keys_unavailable", err: error.cause },
+        "back-channel logout: the IdP's keys cannot be fetched",
+      );
+      return Response.json(
+        { error: "temporarily_unavailable" },
+        { status: 503, headers: { ...NO_STORE, "retry-after": String(Math.ceil(ISSUER_KEYS_BACKOFF_MS / 1000)) } },
+      );
     }
     log.error({ outcome: "error", err: error }, "back-channel logout failed");
     return Response.json({ error: "server_error" }, { status: 500, headers: NO_STORE });
@@ -61,7 +72,8 @@ export async function handleBackchannelLogout(request: Request): Promise<Respons
 /** The one `logout_token` of a form-encoded body of bounded size. */
 async function readLogoutToken(request: Request): Promise<string> {
   const type = request.headers.get("content-type") ?? "";
-  if (type.split(";")[0]!.trim().toLowerCase() !== "application/x-www-form-urlencoded") throw new LogoutTokenError("content_type");
+  if (type.split(";")[0]!.trim().toLowerCase() !== "application/x-www-form-urlencoded")
+    throw new LogoutTokenError("content_type");
   const declared = request.headers.get("content-length");
   if (declared !== null && !(/^\d{1,9}$/.test(declared) && Number(declared) <= MAX_BODY_BYTES)) {
     throw new LogoutTokenError("body_too_large");
@@ -98,7 +110,8 @@ async function readBody(request: Request): Promise<string> {
 async function rememberJti(claims: LogoutClaims): Promise<void> {
   const id = createHash("sha256").update(`${env.AUTH_ISSUER}\n${claims.jti}`).digest("hex");
   await db.logoutTokenJti.deleteMany({ where: { expiresAt: { lt: new Date() } } });
-  if (await db.logoutTokenJti.findUnique({ where: { id }, select: { id: true } })) throw new LogoutTokenError("replayed");
+  if (await db.logoutTokenJti.findUnique({ where: { id }, select: { id: true } }))
+    throw new LogoutTokenError("replayed");
   // Two deliveries of one token at once: the primary key lets exactly one of them in.
   try {
     await db.logoutTokenJti.create({ data: { id, expiresAt: claims.acceptableUntil } });
@@ -112,7 +125,10 @@ async function rememberJti(claims: LogoutClaims): Promise<void> {
 async function endSessions({ sid, sub }: LogoutClaims): Promise<number> {
   let userIds: string[] | undefined;
   if (sub !== undefined) {
-    const accounts = await db.account.findMany({ where: { provider: PROVIDER_ID, providerAccountId: sub }, select: { userId: true } });
+    const accounts = await db.account.findMany({
+      where: { provider: PROVIDER_ID, providerAccountId: sub },
+      select: { userId: true },
+    });
     userIds = accounts.map((account) => account.userId);
     if (userIds.length === 0) return 0;
   }

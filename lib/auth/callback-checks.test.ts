@@ -62,7 +62,10 @@ let db: Database;
 let authErrors: MockInstance<(error: Error) => void>;
 
 beforeAll(async () => {
-  op = await startFakeOp({ keys: [await createTestKey("RS256")], client: { secret: CLIENT_SECRET, redirectUri: REDIRECT_URI } });
+  op = await startFakeOp({
+    keys: [await createTestKey("RS256")],
+    client: { secret: CLIENT_SECRET, redirectUri: REDIRECT_URI },
+  });
   dir = mkdtempSync(join(tmpdir(), "claimtrip-callback-"));
   const databaseUrl = `file:${join(dir, "app.db")}`;
   await migrate(databaseUrl);

@@ -62,7 +62,9 @@ describe("the session cookie Auth.js sends", () => {
   it("over https: __Host- prefix, Secure, HttpOnly, SameSite=Lax, Path=/, no Domain", async () => {
     const config = await configFor("https://app.example");
     const response = await Auth(
-      new Request("https://app.example/api/auth/session", { headers: { cookie: "__Host-authjs.session-token=valid-session" } }),
+      new Request("https://app.example/api/auth/session", {
+        headers: { cookie: "__Host-authjs.session-token=valid-session" },
+      }),
       config,
     );
     const cookie = response.headers.getSetCookie().find((line) => line.includes("session-token="));
@@ -72,13 +74,18 @@ describe("the session cookie Auth.js sends", () => {
     expect(cookie).toMatch(/; SameSite=Lax/i);
     expect(cookie).toMatch(/; Path=\//i);
     expect(cookie).not.toMatch(/Domain=/i);
-    expect(await response.json()).toEqual({ expires: expect.any(String), user: { id: "u1", name: "Alice", email: "alice@example.com" } });
+    expect(await response.json()).toEqual({
+      expires: expect.any(String),
+      user: { id: "u1", name: "Alice", email: "alice@example.com" },
+    });
   });
 
   it("over http (local): HttpOnly, SameSite=Lax, no prefix, not Secure", async () => {
     const config = await configFor("http://localhost:3000");
     const response = await Auth(
-      new Request("http://localhost:3000/api/auth/session", { headers: { cookie: "authjs.session-token=valid-session" } }),
+      new Request("http://localhost:3000/api/auth/session", {
+        headers: { cookie: "authjs.session-token=valid-session" },
+      }),
       config,
     );
     const cookie = response.headers.getSetCookie().find((line) => line.includes("session-token="));
@@ -90,10 +97,14 @@ describe("the session cookie Auth.js sends", () => {
   it("keeps the secure cookies even when TLS ends at a proxy and the app sees http", async () => {
     const config = await configFor("https://app.example");
     const response = await Auth(
-      new Request("http://app.example/api/auth/session", { headers: { cookie: "__Host-authjs.session-token=valid-session" } }),
+      new Request("http://app.example/api/auth/session", {
+        headers: { cookie: "__Host-authjs.session-token=valid-session" },
+      }),
       config,
     );
-    expect(response.headers.getSetCookie().find((line) => line.includes("session-token="))).toMatch(/^__Host-.*; Secure/i);
+    expect(response.headers.getSetCookie().find((line) => line.includes("session-token="))).toMatch(
+      /^__Host-.*; Secure/i,
+    );
   });
 });
 
@@ -104,7 +115,9 @@ describe("a hostile callbackUrl", () => {
       const config = await configFor("https://app.example");
       const url = `https://app.example/api/auth/signin?${new URLSearchParams({ callbackUrl })}`;
       const response = await Auth(new Request(url), config);
-      const remembered = response.headers.getSetCookie().find((line) => line.startsWith("__Secure-authjs.callback-url="));
+      const remembered = response.headers
+        .getSetCookie()
+        .find((line) => line.startsWith("__Secure-authjs.callback-url="));
       expect(decodeURIComponent(remembered?.split(";")[0].split("=")[1] ?? "")).toBe("https://app.example/");
       expect(response.headers.get("location") ?? "").not.toContain("evil.example");
     },

@@ -17,7 +17,9 @@ class Issuer {
     this.hits += 1;
     if (this.status !== 200) return void res.writeHead(this.status).end("down");
     res.writeHead(200, { "content-type": "application/json", ...this.headers });
-    res.end(JSON.stringify({ issuer: this.issuer, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks` }));
+    res.end(
+      JSON.stringify({ issuer: this.issuer, token_endpoint: `${this.issuer}/token`, jwks_uri: `${this.issuer}/jwks` }),
+    );
   });
 
   async start() {

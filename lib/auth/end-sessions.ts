@@ -30,7 +30,10 @@ export type EndSessionsResult = { ok: true; data: { ended: number } } | { ok: fa
 const USER_ID = /^[A-Za-z0-9_-]{1,128}$/;
 
 /** For `useActionState`: ends the sessions of the user named by the form's `userId`. */
-export async function endSessionsAction(_previous: EndSessionsResult | null, form: FormData): Promise<EndSessionsResult> {
+export async function endSessionsAction(
+  _previous: EndSessionsResult | null,
+  form: FormData,
+): Promise<EndSessionsResult> {
   const caller = await currentUser();
   if (!caller) return { ok: false, code: "not_signed_in" };
   const log = (await requestLogger()).child({ userId: caller.id, action: "end_sessions" });
@@ -52,7 +55,8 @@ export async function endSessionsAction(_previous: EndSessionsResult | null, for
 
   const target = form.get("userId");
   if (typeof target !== "string" || !USER_ID.test(target)) return { ok: false, code: "invalid_request" };
-  if (!(await db.user.findUnique({ where: { id: target }, select: { id: true } }))) return { ok: false, code: "not_found" };
+  if (!(await db.user.findUnique({ where: { id: target }, select: { id: true } })))
+    return { ok: false, code: "not_found" };
 
   const own = (await cookies()).get(sessionCookieName(env.APP_URL))?.value;
   const { count } = await db.session.deleteMany({

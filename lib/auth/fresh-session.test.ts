@@ -30,7 +30,9 @@ beforeEach(() => deleteMany.mockClear());
 
 describe("withoutCookie", () => {
   it("drops one cookie and keeps the others", () => {
-    expect(withoutCookie(`a=1; ${COOKIE}=old; authjs.pkce.code_verifier=v`, COOKIE)).toBe("a=1; authjs.pkce.code_verifier=v");
+    expect(withoutCookie(`a=1; ${COOKIE}=old; authjs.pkce.code_verifier=v`, COOKIE)).toBe(
+      "a=1; authjs.pkce.code_verifier=v",
+    );
     expect(withoutCookie(`${COOKIE}=old`, COOKIE)).toBeNull();
     expect(withoutCookie(`x${COOKIE}=keep;${COOKIE}=old`, COOKIE)).toBe(`x${COOKIE}=keep`);
     expect(withoutCookie(null, COOKIE)).toBeNull();
@@ -50,7 +52,10 @@ describe("setsCookie", () => {
 describe("signInWithFreshSession", () => {
   it("hides the browser's session from Auth.js, then deletes it once a new one is set", async () => {
     const authJs = fakeAuthJs(`${COOKIE}=brand-new; Path=/; HttpOnly; SameSite=Lax`);
-    const { response, rotated } = await signInWithFreshSession(callbackRequest(`${COOKIE}=planted; authjs.state=s`), authJs.handler);
+    const { response, rotated } = await signInWithFreshSession(
+      callbackRequest(`${COOKIE}=planted; authjs.state=s`),
+      authJs.handler,
+    );
 
     expect(authJs.seen).toEqual(["authjs.state=s"]);
     expect(rotated).toBe(true);
@@ -89,7 +94,10 @@ function asNextHandsIt(request: NextRequest): NextRequest {
 describe("signInWithFreshSession with the request Next.js hands a route", () => {
   it("rotates the session of a GET callback", async () => {
     const authJs = fakeAuthJs(`${COOKIE}=brand-new; Path=/; HttpOnly`);
-    const { rotated } = await signInWithFreshSession(asNextHandsIt(callbackRequest(`${COOKIE}=planted; authjs.state=s`)), authJs.handler);
+    const { rotated } = await signInWithFreshSession(
+      asNextHandsIt(callbackRequest(`${COOKIE}=planted; authjs.state=s`)),
+      authJs.handler,
+    );
 
     expect(authJs.seen).toEqual(["authjs.state=s"]);
     expect(rotated).toBe(true);
@@ -98,7 +106,12 @@ describe("signInWithFreshSession with the request Next.js hands a route", () => 
   it("keeps the method, URL and form body of a POST callback (response_mode=form_post)", async () => {
     const seen: { method: string; url: string; cookie: string | null; body: string }[] = [];
     const handler = async (request: NextRequest) => {
-      seen.push({ method: request.method, url: request.url, cookie: request.headers.get("cookie"), body: await request.text() });
+      seen.push({
+        method: request.method,
+        url: request.url,
+        cookie: request.headers.get("cookie"),
+        body: await request.text(),
+      });
       return new Response(null, { status: 302, headers: { "set-cookie": `${COOKIE}=brand-new` } });
     };
     const posted = new NextRequest("http://localhost:3000/api/auth/callback/claimtrip", {
@@ -111,7 +124,12 @@ describe("signInWithFreshSession with the request Next.js hands a route", () => 
 
     expect(rotated).toBe(true);
     expect(seen).toEqual([
-      { method: "POST", url: "http://localhost:3000/api/auth/callback/claimtrip", cookie: "authjs.state=s", body: "code=c&state=s" },
+      {
+        method: "POST",
+        url: "http://localhost:3000/api/auth/callback/claimtrip",
+        cookie: "authjs.state=s",
+        body: "code=c&state=s",
+      },
     ]);
   });
 });

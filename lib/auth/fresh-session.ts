@@ -30,9 +30,7 @@ export function withoutCookie(header: string | null, name: string): string | nul
 
 /** Whether the response sets a non-empty cookie called `name`. */
 export function setsCookie(response: Response, name: string): boolean {
-  return response.headers
-    .getSetCookie()
-    .some((line) => line.startsWith(`${name}=`) && !line.startsWith(`${name}=;`));
+  return response.headers.getSetCookie().some((line) => line.startsWith(`${name}=`) && !line.startsWith(`${name}=;`));
 }
 
 /**

@@ -44,7 +44,11 @@ export const OUTCOME_UNKNOWN = "refresh_outcome_unknown";
  * taken the rotation back (idp/refresh-rollback.ts); an IdP that does not treats the resend as
  * reuse and ends the grant, and the user signs in again (README, "Scale out").
  */
-export async function requestRefresh(tokenEndpoint: string, refreshToken: string, timeoutMs: number): Promise<TokenResponse> {
+export async function requestRefresh(
+  tokenEndpoint: string,
+  refreshToken: string,
+  timeoutMs: number,
+): Promise<TokenResponse> {
   let response: Response;
   let text: string;
   try {

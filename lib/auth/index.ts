@@ -18,7 +18,10 @@ const adapter = PrismaAdapter(db);
 function timedAdapter(adapter: Adapter): Adapter {
   const wrapped: Record<string, unknown> = {};
   for (const [name, method] of Object.entries(adapter)) {
-    wrapped[name] = typeof method === "function" ? (...args: unknown[]) => timed("db", () => method.apply(adapter, args), true) : method;
+    wrapped[name] =
+      typeof method === "function"
+        ? (...args: unknown[]) => timed("db", () => method.apply(adapter, args), true)
+        : method;
   }
   return wrapped as Adapter;
 }

@@ -30,10 +30,14 @@ export function describeAuthError(error: Error): Record<string, string> {
 /** Auth.js's `logger` option. */
 export const authLogger: NonNullable<NextAuthConfig["logger"]> = {
   error(error) {
-    void requestLogger().then((log) => log.warn({ event: "auth_error", ...describeAuthError(error) }, "Auth.js refused a request"));
+    void requestLogger().then((log) =>
+      log.warn({ event: "auth_error", ...describeAuthError(error) }, "Auth.js refused a request"),
+    );
   },
   warn(code) {
-    void requestLogger().then((log) => log.warn({ event: "auth_warning", code: oauthErrorCode(code) }, "Auth.js warning"));
+    void requestLogger().then((log) =>
+      log.warn({ event: "auth_warning", code: oauthErrorCode(code) }, "Auth.js warning"),
+    );
   },
   // Auth.js debug messages include token sets, profiles and cookies: never forwarded.
   debug() {},

@@ -10,7 +10,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createTestKey, type TestKey } from "@/test/tokens";
 import type { JWTVerifyGetKey } from "jose";
 import { KeySourceError } from "@/lib/resource-server";
-import { BACKCHANNEL_LOGOUT_EVENT, createLogoutTokenVerifier, LogoutKeysUnavailableError, LogoutTokenError } from "./logout-token";
+import {
+  BACKCHANNEL_LOGOUT_EVENT,
+  createLogoutTokenVerifier,
+  LogoutKeysUnavailableError,
+  LogoutTokenError,
+} from "./logout-token";
 
 const ISSUER = "https://idp.example";
 const CLIENT_ID = "claimtrip-web";
@@ -27,17 +32,30 @@ const now = () => Math.floor(Date.now() / 1000);
 
 function sign(claims: Record<string, unknown> = {}, typ: string | undefined = "logout+jwt"): Promise<string> {
   const payload = Object.fromEntries(
-    Object.entries({ iss: ISSUER, aud: CLIENT_ID, iat: now(), jti: randomUUID(), events: { [BACKCHANNEL_LOGOUT_EVENT]: {} }, sid: "s1", ...claims }).filter(
-      ([, value]) => value !== undefined,
-    ),
+    Object.entries({
+      iss: ISSUER,
+      aud: CLIENT_ID,
+      iat: now(),
+      jti: randomUUID(),
+      events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+      sid: "s1",
+      ...claims,
+    }).filter(([, value]) => value !== undefined),
   );
-  return new SignJWT(payload).setProtectedHeader({ alg: "RS256", kid: key.kid, ...(typ === undefined ? {} : { typ }) }).sign(key.privateKey);
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: "RS256", kid: key.kid, ...(typ === undefined ? {} : { typ }) })
+    .sign(key.privateKey);
 }
 
 const verifier = () => createLogoutTokenVerifier({ keys, issuer: ISSUER, clientId: CLIENT_ID, algorithms: ["RS256"] });
 
 async function reason(token: string): Promise<string> {
-  const error = await verifier().verify(token).then(() => undefined, (caught: unknown) => caught);
+  const error = await verifier()
+    .verify(token)
+    .then(
+      () => undefined,
+      (caught: unknown) => caught,
+    );
   expect(error).toBeInstanceOf(LogoutTokenError);
   return (error as LogoutTokenError).reason;
 }
@@ -45,7 +63,11 @@ async function reason(token: string): Promise<string> {
 describe("createLogoutTokenVerifier", () => {
   it("returns jti, sub and sid of a good token", async () => {
     const jti = randomUUID();
-    await expect(verifier().verify(await sign({ jti, sub: "bob" }))).resolves.toMatchObject({ jti, sub: "bob", sid: "s1" });
+    await expect(verifier().verify(await sign({ jti, sub: "bob" }))).resolves.toMatchObject({
+      jti,
+      sub: "bob",
+      sid: "s1",
+    });
   });
 
   it("tolerates 5 s of clock skew on iat and exp, and no more", async () => {
@@ -84,8 +106,10 @@ describe("createLogoutTokenVerifier", () => {
       throw new KeySourceError("keys unavailable");
     };
     const token = await sign();
-    await expect(createLogoutTokenVerifier({ keys: down, issuer: ISSUER, clientId: CLIENT_ID, algorithms: ["RS256"] }).verify(token)).rejects.toBeInstanceOf(
-      LogoutKeysUnavailableError,
-    );
+    await expect(
+      createLogoutTokenVerifier({ keys: down, issuer: ISSUER, clientId: CLIENT_ID, algorithms: ["RS256"] }).verify(
+        token,
+      ),
+    ).rejects.toBeInstanceOf(LogoutKeysUnavailableError);
   });
 });

@@ -82,7 +82,9 @@ function normalizeTyp(typ: string): string {
 function reasonOf(error: unknown): string {
   if (error instanceof errors.JWTExpired) return error.claim === "iat" ? "too_old" : "expired";
   if (error instanceof errors.JWTClaimValidationFailed) {
-    return error.claim === "iat" && error.reason === "check_failed" ? "issued_in_future" : `${error.claim}_${error.reason}`;
+    return error.claim === "iat" && error.reason === "check_failed"
+      ? "issued_in_future"
+      : `${error.claim}_${error.reason}`;
   }
   if (error instanceof errors.JWSSignatureVerificationFailed) return "signature";
   if (error instanceof errors.JOSEAlgNotAllowed) return "alg_not_allowed";
@@ -117,13 +119,16 @@ export function createLogoutTokenVerifier(options: LogoutTokenVerifierOptions): 
           requiredClaims: ["iat", "jti", "events"],
         });
       } catch (error) {
-        if (error instanceof KeySourceError) throw new LogoutKeysUnavailableError("the IdP's keys cannot be fetched", { cause: error.cause });
+        if (error instanceof KeySourceError)
+          throw new LogoutKeysUnavailableError("the IdP's keys cannot be fetched", { cause: error.cause });
         throw new LogoutTokenError(reasonOf(error));
       }
       const { payload, protectedHeader } = verified;
 
-      if (protectedHeader.typ !== undefined && normalizeTyp(protectedHeader.typ) !== "logout+jwt") throw new LogoutTokenError("typ");
-      if (!isObject(payload.events) || !isObject(payload.events[BACKCHANNEL_LOGOUT_EVENT])) throw new LogoutTokenError("events");
+      if (protectedHeader.typ !== undefined && normalizeTyp(protectedHeader.typ) !== "logout+jwt")
+        throw new LogoutTokenError("typ");
+      if (!isObject(payload.events) || !isObject(payload.events[BACKCHANNEL_LOGOUT_EVENT]))
+        throw new LogoutTokenError("events");
       if ("nonce" in payload) throw new LogoutTokenError("nonce");
       const { jti, sub, sid } = payload as { jti: unknown; sub: unknown; sid: unknown };
       if (typeof jti !== "string" || jti === "" || jti.length > MAX_ID_LENGTH) throw new LogoutTokenError("jti");

@@ -40,4 +40,3 @@ export const idp: OIDCConfig<IdpProfile> = {
     return { id: profile.sub, name: profile.name ?? profile.email ?? profile.sub, email: profile.email ?? null };
   },
 };
-

@@ -8,7 +8,12 @@ const FALLBACK = "/dashboard";
 
 export function safeReturnPath(value: unknown, fallback = FALLBACK): string {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || /[\\\u0000-\u001f]/.test(value)) {
+  if (
+    typeof value !== "string" ||
+    !value.startsWith("/") ||
+    value.startsWith("//") ||
+    /[\\\u0000-\u001f]/.test(value)
+  ) {
     return fallback;
   }
   const base = "http://app.invalid";

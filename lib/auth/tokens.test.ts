@@ -15,7 +15,10 @@ import { startFakeOp, type FakeOp, type TokenAnswer } from "../../test/fake-op";
 type TokensModule = typeof import("./tokens");
 
 async function postgresUrl(): Promise<string | undefined> {
-  const admin = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/postgres", connectionTimeoutMillis: 1000 });
+  const admin = new pg.Client({
+    connectionString: "postgresql://postgres@127.0.0.1:5432/postgres",
+    connectionTimeoutMillis: 1000,
+  });
   try {
     await admin.connect();
   } catch {
@@ -170,17 +173,31 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
 
   it.each<[string, TokenAnswer]>([
     ["429 Too Many Requests", { status: 429, contentType: "text/plain", body: "slow down" }],
-    ["401 invalid_client (the client secret is being rotated)", { status: 401, contentType: "application/json", body: '{"error":"invalid_client"}' }],
+    [
+      "401 invalid_client (the client secret is being rotated)",
+      { status: 401, contentType: "application/json", body: '{"error":"invalid_client"}' },
+    ],
     ["400 invalid_request", { status: 400, contentType: "application/json", body: '{"error":"invalid_request"}' }],
-    ["200 with an HTML page instead of JSON", { status: 200, contentType: "text/html", body: "<html>Please sign in to the proxy</html>" }],
-    ["200 with JSON but no access token", { status: 200, contentType: "application/json", body: '{"token_type":"Bearer"}' }],
+    [
+      "200 with an HTML page instead of JSON",
+      { status: 200, contentType: "text/html", body: "<html>Please sign in to the proxy</html>" },
+    ],
+    [
+      "200 with JSON but no access token",
+      { status: 200, contentType: "application/json", body: '{"token_type":"Bearer"}' },
+    ],
   ])("keeps the tokens and says to try again when the IdP answers %s", async (_name, answer) => {
     idp.tokenAnswer = answer;
     const tokens = await instance();
     const before = await stored();
     await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "idp_unavailable" });
     const after = await stored();
-    expect(after).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion, refreshLeaseUntil: null });
+    expect(after).toMatchObject({
+      access_token: "access-0",
+      refresh_token: "refresh-0",
+      tokenVersion: before.tokenVersion,
+      refreshLeaseUntil: null,
+    });
 
     idp.tokenAnswer = undefined;
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-1");
@@ -194,15 +211,26 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     const before = await stored();
 
     const started = Date.now();
-    await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({ code: "idp_unavailable", reason: "refresh_outcome_unknown" });
+    await expect(tokens.getAccessToken(userId)).rejects.toMatchObject({
+      code: "idp_unavailable",
+      reason: "refresh_outcome_unknown",
+    });
     expect(refreshCalls()).toBe(1);
     // The lease is kept: nobody resends while the IdP may still be at work on the request.
     const held = await stored();
-    expect(held).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion });
+    expect(held).toMatchObject({
+      access_token: "access-0",
+      refresh_token: "refresh-0",
+      tokenVersion: before.tokenVersion,
+    });
     expect(held.refreshLeaseUntil?.getTime()).toBeGreaterThan(Date.now());
     // The IdP's late answer comes and goes; nobody reads it, nothing is written.
     await new Promise((resolve) => setTimeout(resolve, 1_200));
-    expect(await stored()).toMatchObject({ access_token: "access-0", refresh_token: "refresh-0", tokenVersion: before.tokenVersion });
+    expect(await stored()).toMatchObject({
+      access_token: "access-0",
+      refresh_token: "refresh-0",
+      tokenVersion: before.tokenVersion,
+    });
 
     // The next request waits for the lease to lapse, then sends the same refresh token once
     // more; the IdP took back the rotation whose answer it could not deliver.
@@ -210,7 +238,11 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     await expect(tokens.getAccessToken(userId)).resolves.toBe("access-2");
     expect(Date.now() - started).toBeGreaterThanOrEqual(2_400);
     expect(refreshCalls()).toBe(2);
-    expect(await stored()).toMatchObject({ access_token: "access-2", refresh_token: "refresh-2", refreshLeaseUntil: null });
+    expect(await stored()).toMatchObject({
+      access_token: "access-2",
+      refresh_token: "refresh-2",
+      refreshLeaseUntil: null,
+    });
   });
 
   it("never overwrites the tokens of a sign-in that happened while a refresh was under way", async () => {

@@ -106,7 +106,8 @@ export interface GetAccessTokenOptions {
  */
 export async function getAccessToken(userId: string, options: GetAccessTokenOptions = {}): Promise<string> {
   const account = await findAccount(userId);
-  if (!account?.access_token) throw new SessionExpiredError("no tokens are stored for this user", { reason: "no_tokens" });
+  if (!account?.access_token)
+    throw new SessionExpiredError("no tokens are stored for this user", { reason: "no_tokens" });
   if (fresh(account) && !options.current) return account.access_token;
   let pending = inFlight.get(account.id);
   if (!pending) {
@@ -152,17 +153,24 @@ async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenE
   // Every write below is conditional on the version this refresh started from (and the
   // release, on still holding our lease): a newer sign-in or refresh is never overwritten.
   const ours = { id: account.id, tokenVersion: account.tokenVersion };
-  const release = () => db.account.updateMany({ where: { ...ours, refreshLeaseUntil: leaseUntil }, data: { refreshLeaseUntil: null } });
+  const release = () =>
+    db.account.updateMany({ where: { ...ours, refreshLeaseUntil: leaseUntil }, data: { refreshLeaseUntil: null } });
   if (!account.refresh_token) {
     await release();
-    log.warn({ event: "token_refresh_failed", code: "session_expired", reason: "no_refresh_token" }, "token refresh failed");
-    throw new SessionExpiredError("the access token expired and there is no refresh token", { reason: "no_refresh_token" });
+    log.warn(
+      { event: "token_refresh_failed", code: "session_expired", reason: "no_refresh_token" },
+      "token refresh failed",
+    );
+    throw new SessionExpiredError("the access token expired and there is no refresh token", {
+      reason: "no_refresh_token",
+    });
   }
   let tokens: TokenResponse;
   try {
     tokens = await requestRefresh(tokenEndpoint, account.refresh_token, refreshTimings.refreshTimeoutMs);
   } catch (error) {
-    const { code, reason } = error instanceof TokenUnavailableError ? error : { code: "unexpected", reason: "unexpected" };
+    const { code, reason } =
+      error instanceof TokenUnavailableError ? error : { code: "unexpected", reason: "unexpected" };
     log.warn({ event: "token_refresh_failed", code, reason }, "token refresh failed");
     if (error instanceof SessionExpiredError) {
       // The grant is dead (revoked, expired, or reused elsewhere): forget its tokens.

@@ -24,7 +24,10 @@ describe("getJson", () => {
   it("answers status and parsed body, and reuses one connection for calls in a row", async () => {
     connections = 0;
     for (let i = 0; i < 5; i++) {
-      expect(await getJson(`${origin}/api/me`, { authorization: "Bearer t" })).toEqual({ status: 200, body: { path: "/api/me" } });
+      expect(await getJson(`${origin}/api/me`, { authorization: "Bearer t" })).toEqual({
+        status: 200,
+        body: { path: "/api/me" },
+      });
     }
     expect(await getJson(`${origin}/api/me`, {})).toMatchObject({ status: 401 });
     expect(connections).toBe(1);

@@ -34,20 +34,24 @@ export function getJson(url: string, headers: Record<string, string>, timeoutMs 
   const agent = agents[target.protocol as keyof typeof agents];
   if (!agent) return Promise.reject(new TypeError(`unsupported protocol ${target.protocol}`));
   return new Promise((resolve, reject) => {
-    const req = request(target, { method: "GET", headers, agent, signal: AbortSignal.timeout(timeoutMs) }, (res: IncomingMessage) => {
-      const chunks: Buffer[] = [];
-      res.on("data", (chunk: Buffer) => chunks.push(chunk));
-      res.on("error", reject);
-      res.on("end", () => {
-        let body: unknown = null;
-        try {
-          body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
-        } catch {
-          // not JSON: the caller decides by the status
-        }
-        resolve({ status: res.statusCode ?? 0, body });
-      });
-    });
+    const req = request(
+      target,
+      { method: "GET", headers, agent, signal: AbortSignal.timeout(timeoutMs) },
+      (res: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        res.on("data", (chunk: Buffer) => chunks.push(chunk));
+        res.on("error", reject);
+        res.on("end", () => {
+          let body: unknown = null;
+          try {
+            body = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+          } catch {
+            // not JSON: the caller decides by the status
+          }
+          resolve({ status: res.statusCode ?? 0, body });
+        });
+      },
+    );
     req.on("error", reject);
     req.end();
   });

@@ -15,10 +15,16 @@ describe("signInRequiredPath", () => {
     expect(signInRequiredPath("/tokens?tab=id")).toBe("/?signin=required&returnTo=%2Ftokens%3Ftab%3Did");
   });
 
-  it.each([null, undefined, "", "/", "//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"])(
-    "carries no returnTo for %j",
-    (path) => {
-      expect(signInRequiredPath(path)).toBe("/?signin=required");
-    },
-  );
+  it.each([
+    null,
+    undefined,
+    "",
+    "/",
+    "//evil.example/x",
+    "https://evil.example/",
+    "/\\evil.example",
+    "javascript:alert(1)",
+  ])("carries no returnTo for %j", (path) => {
+    expect(signInRequiredPath(path)).toBe("/?signin=required");
+  });
 });

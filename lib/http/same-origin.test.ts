@@ -17,10 +17,14 @@ describe("crossSiteRefusal", () => {
   });
 
   it("refuses a post from another origin, or from an opaque one", () => {
-    expect(crossSiteRefusal(post({ origin: "https://evil.example", secFetchSite: "cross-site" }), APP)).toBe("origin_mismatch");
+    expect(crossSiteRefusal(post({ origin: "https://evil.example", secFetchSite: "cross-site" }), APP)).toBe(
+      "origin_mismatch",
+    );
     expect(crossSiteRefusal(post({ origin: "http://localhost:3001" }), APP)).toBe("origin_mismatch");
     expect(crossSiteRefusal(post({ origin: "null" }), APP)).toBe("origin_mismatch");
-    expect(crossSiteRefusal({ ...post({ origin: "https://evil.example" }), method: "delete" }, APP)).toBe("origin_mismatch");
+    expect(crossSiteRefusal({ ...post({ origin: "https://evil.example" }), method: "delete" }, APP)).toBe(
+      "origin_mismatch",
+    );
   });
 
   it("refuses a cross-site or same-site fetch even without an Origin header", () => {
@@ -30,17 +34,27 @@ describe("crossSiteRefusal", () => {
 
   it("leaves safe methods alone", () => {
     for (const method of ["GET", "HEAD", "OPTIONS"]) {
-      expect(crossSiteRefusal({ method, pathname: "/", origin: "https://evil.example", secFetchSite: "cross-site" }, APP)).toBeNull();
+      expect(
+        crossSiteRefusal({ method, pathname: "/", origin: "https://evil.example", secFetchSite: "cross-site" }, APP),
+      ).toBeNull();
     }
   });
 
   it("lets the IdP post the sign-in callback (form_post): state and PKCE guard it", () => {
-    const callback = post({ pathname: "/api/auth/callback/claimtrip", origin: "http://localhost:4000", secFetchSite: "same-site" });
+    const callback = post({
+      pathname: "/api/auth/callback/claimtrip",
+      origin: "http://localhost:4000",
+      secFetchSite: "same-site",
+    });
     expect(crossSiteRefusal(callback, APP)).toBeNull();
   });
 
   it("lets the IdP post a back-channel logout token from anywhere: the signed token guards it", () => {
-    const logout = post({ pathname: "/api/auth/backchannel-logout", origin: "https://tenant.auth0.example", secFetchSite: "cross-site" });
+    const logout = post({
+      pathname: "/api/auth/backchannel-logout",
+      origin: "https://tenant.auth0.example",
+      secFetchSite: "cross-site",
+    });
     expect(crossSiteRefusal(logout, APP)).toBeNull();
   });
 

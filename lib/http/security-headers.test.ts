@@ -5,10 +5,12 @@ const base = { nonce: "bm9uY2Utb25l", appUrl: "http://localhost:3000", issuer: "
 
 /** The CSP as a map of directive name to its sources. */
 function directives(csp: string): Map<string, string[]> {
-  return new Map(csp.split(";").map((part) => {
-    const [name, ...sources] = part.trim().split(/\s+/);
-    return [name, sources];
-  }));
+  return new Map(
+    csp.split(";").map((part) => {
+      const [name, ...sources] = part.trim().split(/\s+/);
+      return [name, sources];
+    }),
+  );
 }
 
 describe("contentSecurityPolicy", () => {

@@ -11,7 +11,9 @@ describe("Server-Timing", () => {
     const fields = timings.toJSON("render");
     expect(fields).toMatchObject({ session: 4, db: 3, api: 3 });
     expect(fields.render).toBeCloseTo(Math.max(0, fields.total - 7), 0);
-    expect(timings.header("render")).toMatch(/^session;dur=4, db;dur=3, api;dur=3, render;dur=[\d.]+, total;dur=[\d.]+$/);
+    expect(timings.header("render")).toMatch(
+      /^session;dur=4, db;dur=3, api;dur=3, render;dur=[\d.]+, total;dur=[\d.]+$/,
+    );
   });
 
   it("collects the steps a route handler takes into its answer's header, even a redirect's", async () => {

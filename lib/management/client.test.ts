@@ -38,7 +38,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
   if (!acceptToken(token)) return json(401, { error: "invalid_token" });
   if (apiStatus !== 200) return json(apiStatus, { statusCode: apiStatus });
   if (req.url?.startsWith("/api/v2/users/nobody")) return json(404, { statusCode: 404 });
-  if (req.url?.startsWith("/api/v2/users?")) return json(200, { users: [{ user_id: "bob", email: "bob@example.com" }], total: 1 });
+  if (req.url?.startsWith("/api/v2/users?"))
+    return json(200, { users: [{ user_id: "bob", email: "bob@example.com" }], total: 1 });
   return json(200, [{ id: "rol_0123456789abcdef", name: "admin", description: "" }]);
 }
 
@@ -58,7 +59,12 @@ afterEach(() => {
 
 /** `secret: null` configures no secret. */
 const client = (secret: string | null = "s3cret value") =>
-  createManagementClient({ tokenEndpoint: async () => `${base}/token`, clientId: "claimtrip-management", clientSecret: secret ?? undefined, audience: `${base}/api/v2/` });
+  createManagementClient({
+    tokenEndpoint: async () => `${base}/token`,
+    clientId: "claimtrip-management",
+    clientSecret: secret ?? undefined,
+    audience: `${base}/api/v2/`,
+  });
 
 describe("the Management API client", () => {
   it("asks for a client-credentials token for the audience, authenticated with the client's secret", async () => {
@@ -66,7 +72,9 @@ describe("the Management API client", () => {
     expect(tokenRequests).toHaveLength(1);
     const form = new URLSearchParams(tokenRequests[0]!.body);
     expect(Object.fromEntries(form)).toEqual({ grant_type: "client_credentials", audience: `${base}/api/v2/` });
-    expect(tokenRequests[0]!.authorization).toBe(`Basic ${Buffer.from("claimtrip-management:s3cret+value").toString("base64")}`);
+    expect(tokenRequests[0]!.authorization).toBe(
+      `Basic ${Buffer.from("claimtrip-management:s3cret+value").toString("base64")}`,
+    );
   });
 
   it("reuses one token for many calls, and fetches it once for many concurrent callers", async () => {
@@ -100,7 +108,12 @@ describe("the Management API client", () => {
     await expect(client().listRoles()).rejects.toMatchObject({ code: "refused" });
     apiStatus = 503;
     await expect(client().listRoles()).rejects.toMatchObject({ code: "unavailable" });
-    const down = createManagementClient({ tokenEndpoint: async () => "http://127.0.0.1:9/token", clientId: "x", clientSecret: "y", audience: `${base}/api/v2/` });
+    const down = createManagementClient({
+      tokenEndpoint: async () => "http://127.0.0.1:9/token",
+      clientId: "x",
+      clientSecret: "y",
+      audience: `${base}/api/v2/`,
+    });
     await expect(down.listRoles()).rejects.toBeInstanceOf(ManagementError);
   });
 });

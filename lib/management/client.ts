@@ -58,7 +58,11 @@ export interface ManagementClientOptions {
 }
 
 export interface ManagementClient {
-  listUsers(options?: { page?: number; perPage?: number; q?: string }): Promise<{ users: ManagementUser[]; total: number }>;
+  listUsers(options?: {
+    page?: number;
+    perPage?: number;
+    q?: string;
+  }): Promise<{ users: ManagementUser[]; total: number }>;
   listRoles(nameFilter?: string): Promise<ManagementRole[]>;
   userRoles(userId: string): Promise<ManagementRole[]>;
   assignRoles(userId: string, roleIds: readonly string[]): Promise<void>;
@@ -107,10 +111,18 @@ export function createManagementClient(options: ManagementClientOptions): Manage
     } catch {
       throw new ManagementError("unavailable", "token_endpoint_unreachable");
     }
-    const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; expires_in?: unknown; error?: unknown };
-    if (response.status >= 500 || response.status === 429) throw new ManagementError("unavailable", `token_http_${response.status}`);
+    const body = (await response.json().catch(() => ({}))) as {
+      access_token?: unknown;
+      expires_in?: unknown;
+      error?: unknown;
+    };
+    if (response.status >= 500 || response.status === 429)
+      throw new ManagementError("unavailable", `token_http_${response.status}`);
     if (!response.ok || typeof body.access_token !== "string") {
-      throw new ManagementError("refused", typeof body.error === "string" ? body.error.slice(0, 40) : `token_http_${response.status}`);
+      throw new ManagementError(
+        "refused",
+        typeof body.error === "string" ? body.error.slice(0, 40) : `token_http_${response.status}`,
+      );
     }
     const lifetime = typeof body.expires_in === "number" && body.expires_in > 0 ? body.expires_in : 60;
     return { value: body.access_token, expiresAt: Date.now() + lifetime * 1000 };
@@ -150,8 +162,13 @@ export function createManagementClient(options: ManagementClientOptions): Manage
       return request(method, path, body, true);
     }
     if (response.status === 404) throw new ManagementError("not_found", "http_404");
-    if (response.status === 401 || response.status === 403) throw new ManagementError("refused", `http_${response.status}`);
-    if (!response.ok) throw new ManagementError(response.status >= 500 || response.status === 429 ? "unavailable" : "refused", `http_${response.status}`);
+    if (response.status === 401 || response.status === 403)
+      throw new ManagementError("refused", `http_${response.status}`);
+    if (!response.ok)
+      throw new ManagementError(
+        response.status >= 500 || response.status === 429 ? "unavailable" : "refused",
+        `http_${response.status}`,
+      );
     return response;
   }
 

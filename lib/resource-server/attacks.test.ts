@@ -53,7 +53,9 @@ beforeAll(async () => {
   const hits: string[] = [];
   const server = createServer((req, res) => {
     hits.push(req.url ?? "/");
-    res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ keys: [attacker.jwk, attackerEc.jwk] }));
+    res
+      .writeHead(200, { "content-type": "application/json" })
+      .end(JSON.stringify({ keys: [attacker.jwk, attackerEc.jwk] }));
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   lure = { server, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, hits };
@@ -70,7 +72,8 @@ afterEach(() => {
 
 const API = "http://localhost:3000/api/me";
 const now = () => Math.floor(Date.now() / 1000);
-const mint = (key: Signer, options: Omit<MintOptions, "issuer"> = {}) => mintAccessToken(key, { issuer: idp.issuer, ...options });
+const mint = (key: Signer, options: Omit<MintOptions, "issuer"> = {}) =>
+  mintAccessToken(key, { issuer: idp.issuer, ...options });
 /** Move the (Date-only) clock: jose's JWKS cache and cooldown read Date.now(). */
 const advanceClock = (ms: number) => vi.useFakeTimers({ toFake: ["Date"], now: Date.now() + ms });
 
@@ -99,10 +102,15 @@ async function signManually(header: Record<string, unknown>, payloadSegment: str
   return `${input}.${base64url.encode(new Uint8Array(signature))}`;
 }
 /** A payload of arbitrary text, signed with the IdP's real key and the usual header. */
-const signRaw = (payload: string) => signManually({ alg: "RS256", kid: rsa.kid, typ: "at+jwt" }, base64url.encode(payload));
+const signRaw = (payload: string) =>
+  signManually({ alg: "RS256", kid: rsa.kid, typ: "at+jwt" }, base64url.encode(payload));
 
 /** What app/api/me and app/api/admin do with this module, keeping the refusal for the test to inspect. */
-async function route(request: Request, check?: TokenCheck, using = verifier): Promise<{ response: Response; refusal?: BearerError }> {
+async function route(
+  request: Request,
+  check?: TokenCheck,
+  using = verifier,
+): Promise<{ response: Response; refusal?: BearerError }> {
   const result = await protect(using, request, check);
   if (!result.ok) return { response: result.response, refusal: result.error };
   return { response: Response.json({ sub: result.token.payload.sub }) };
@@ -158,7 +166,8 @@ const invalidToken = (name: string, reason: string, token: () => Promise<string>
 const ATTACKS: Attack[] = [
   // Signatures
   invalidToken("forged signature: random bytes of the right length", "signature", async () =>
-    replaceSegment(await mint(rsa, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } }), 2, base64url.encode(randomBytes(256)))),
+    replaceSegment(await mint(rsa, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } }), 2, base64url.encode(randomBytes(256))),
+  ),
   invalidToken("forged signature: a real signature transplanted from another token", "signature", async () => {
     const bob = await mint(rsa, { claims: { sub: "user-bob", [ROLES_CLAIM]: [] } });
     const admin = await mint(rsa, { claims: { sub: "user-bob", [ROLES_CLAIM]: [ADMIN_ROLE] } });
@@ -169,9 +178,11 @@ const ATTACKS: Attack[] = [
     return token.slice(0, -20);
   }),
   invalidToken("tampered payload: roles added to a real token", "signature", async () =>
-    withPayload(await mint(rsa, { claims: { [ROLES_CLAIM]: [] } }), (claims) => (claims[ROLES_CLAIM] = [ADMIN_ROLE]))),
+    withPayload(await mint(rsa, { claims: { [ROLES_CLAIM]: [] } }), (claims) => (claims[ROLES_CLAIM] = [ADMIN_ROLE])),
+  ),
   invalidToken("tampered payload: sub changed to another user", "signature", async () =>
-    withPayload(await mint(rsa), (claims) => (claims.sub = "user-admin"))),
+    withPayload(await mint(rsa), (claims) => (claims.sub = "user-admin")),
+  ),
   invalidToken("tampered header: kid pointed at the IdP's other key", "unknown_key", async () => {
     const token = await mint(rsa);
     return withHeader(token, { alg: "RS256", kid: ec.kid, typ: "at+jwt" });
@@ -184,7 +195,8 @@ const ATTACKS: Attack[] = [
   }),
   ...["none", "None", "NONE", "nOnE"].map((alg) =>
     invalidToken(`alg ${JSON.stringify(alg)} with a signature segment`, "alg_not_allowed", async () =>
-      withHeader(await mint(rsa, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } }), { alg, typ: "at+jwt", kid: rsa.kid })),
+      withHeader(await mint(rsa, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } }), { alg, typ: "at+jwt", kid: rsa.kid }),
+    ),
   ),
   ...(["HS256", "HS384", "HS512"] as const).map((alg) =>
     invalidToken(`${alg} signed with the IdP's public key (PEM) as the HMAC secret`, "alg_not_allowed", async () => {
@@ -193,48 +205,65 @@ const ATTACKS: Attack[] = [
     }),
   ),
   invalidToken("HS256 signed with the IdP's public JWK modulus as the HMAC secret", "alg_not_allowed", async () =>
-    mint({ kid: rsa.kid, alg: "HS256", privateKey: base64url.decode(String(rsa.jwk.n)) })),
+    mint({ kid: rsa.kid, alg: "HS256", privateKey: base64url.decode(String(rsa.jwk.n)) }),
+  ),
 
   // Keys the attacker owns
   invalidToken("attacker's own RSA key under the IdP's real kid", "signature", () =>
-    mint({ ...attacker, kid: rsa.kid }, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } })),
+    mint({ ...attacker, kid: rsa.kid }, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } }),
+  ),
   invalidToken("attacker's own EC key under the IdP's real EC kid", "signature", () =>
-    mint({ ...attackerEc, kid: ec.kid }, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } })),
+    mint({ ...attackerEc, kid: ec.kid }, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } }),
+  ),
   invalidToken("attacker's EC key under the IdP's RSA kid (key type confusion)", "unknown_key", () =>
-    mint({ ...attackerEc, kid: rsa.kid })),
+    mint({ ...attackerEc, kid: rsa.kid }),
+  ),
   invalidToken("attacker's key with no kid at all", "signature", () => mint({ ...attacker, kid: undefined })),
 
   // Keys the token brings along
   invalidToken("jwk header: the attacker's public key embedded in the token", "unknown_key", () =>
-    mint(attacker, { header: { jwk: attacker.jwk } })),
+    mint(attacker, { header: { jwk: attacker.jwk } }),
+  ),
   invalidToken("jwk header under the IdP's real kid", "signature", () =>
-    mint({ ...attacker, kid: rsa.kid }, { header: { jwk: attacker.jwk } })),
+    mint({ ...attacker, kid: rsa.kid }, { header: { jwk: attacker.jwk } }),
+  ),
   invalidToken("jku header: the attacker's JWKS URL", "unknown_key", () =>
-    mint(attacker, { header: { jku: `${lure.origin}/jwks.json` } })),
+    mint(attacker, { header: { jku: `${lure.origin}/jwks.json` } }),
+  ),
   invalidToken("x5u header: the attacker's certificate URL", "unknown_key", () =>
-    mint(attacker, { header: { x5u: `${lure.origin}/cert.pem` } })),
+    mint(attacker, { header: { x5u: `${lure.origin}/cert.pem` } }),
+  ),
   invalidToken("x5c header: a certificate chain in the token, under the real kid", "signature", () =>
-    mint({ ...attacker, kid: rsa.kid }, { header: { x5c: [base64url.encode(randomBytes(300)).replace(/-/g, "+")] } })),
+    mint({ ...attacker, kid: rsa.kid }, { header: { x5c: [base64url.encode(randomBytes(300)).replace(/-/g, "+")] } }),
+  ),
 
   // crit
   invalidToken("crit naming an extension the API does not understand", "unsupported", () =>
     mint(rsa, {
       header: { crit: ["https://evil.example/skip-checks"], "https://evil.example/skip-checks": true },
       crit: { "https://evil.example/skip-checks": true },
-    })),
+    }),
+  ),
   invalidToken("crit as an empty list", "malformed", async () =>
-    signManually({ alg: "RS256", kid: rsa.kid, typ: "at+jwt", crit: [] }, (await mint(rsa)).split(".")[1]!)),
+    signManually({ alg: "RS256", kid: rsa.kid, typ: "at+jwt", crit: [] }, (await mint(rsa)).split(".")[1]!),
+  ),
   invalidToken("crit naming a registered header (alg)", "unsupported", async () =>
-    signManually({ alg: "RS256", kid: rsa.kid, typ: "at+jwt", crit: ["alg"] }, (await mint(rsa)).split(".")[1]!)),
+    signManually({ alg: "RS256", kid: rsa.kid, typ: "at+jwt", crit: ["alg"] }, (await mint(rsa)).split(".")[1]!),
+  ),
   invalidToken("crit b64=false (an unencoded payload, signed as such)", "malformed", async () =>
-    signManually({ alg: "RS256", kid: rsa.kid, typ: "at+jwt", b64: false, crit: ["b64"] }, (await mint(rsa)).split(".")[1]!)),
+    signManually(
+      { alg: "RS256", kid: rsa.kid, typ: "at+jwt", b64: false, crit: ["b64"] },
+      (await mint(rsa)).split(".")[1]!,
+    ),
+  ),
 
   // Claims: for someone else
   invalidToken("wrong iss", "iss", () => mint(rsa, { claims: { iss: "https://evil.example" } })),
   invalidToken("iss spelled with a trailing slash", "iss", () => mint(rsa, { claims: { iss: `${idp.issuer}/` } })),
   invalidToken("iss as a list holding the real issuer", "iss", () => mint(rsa, { claims: { iss: [idp.issuer] } })),
   invalidToken("wrong aud: a real token for urn:claimtrip:reports", "aud", () =>
-    mint(rsa, { claims: { aud: OTHER_AUDIENCE, [ROLES_CLAIM]: [ADMIN_ROLE] } })),
+    mint(rsa, { claims: { aud: OTHER_AUDIENCE, [ROLES_CLAIM]: [ADMIN_ROLE] } }),
+  ),
   invalidToken("aud that merely starts with the API", "aud", () => mint(rsa, { claims: { aud: `${AUDIENCE}-evil` } })),
   invalidToken("aud as an empty list", "aud", () => mint(rsa, { claims: { aud: [] } })),
   invalidToken("no aud", "aud", () => mint(rsa, { claims: { aud: undefined } })),
@@ -242,9 +271,11 @@ const ATTACKS: Attack[] = [
     mint(rsa, {
       header: { typ: "JWT" },
       claims: { aud: CLIENT_ID, azp: CLIENT_ID, nonce: "n-0S6", client_id: undefined, scope: undefined },
-    })),
+    }),
+  ),
   invalidToken("ID token without any typ", "typ", () =>
-    mint(rsa, { header: { typ: undefined }, claims: { aud: CLIENT_ID, client_id: undefined } })),
+    mint(rsa, { header: { typ: undefined }, claims: { aud: CLIENT_ID, client_id: undefined } }),
+  ),
   invalidToken("typ that only looks like at+jwt", "typ", () => mint(rsa, { header: { typ: "at+jwt+evil" } })),
 
   // Time
@@ -265,16 +296,21 @@ const ATTACKS: Attack[] = [
     status: 400,
     reason: "header_too_large",
   },
-  invalidToken("header segment that is not valid base64url", "malformed", async () => replaceSegment(await mint(rsa), 0, "eyJhbGciOi")),
+  invalidToken("header segment that is not valid base64url", "malformed", async () =>
+    replaceSegment(await mint(rsa), 0, "eyJhbGciOi"),
+  ),
   invalidToken("header that is truncated JSON", "malformed", async () =>
-    replaceSegment(await mint(rsa), 0, base64url.encode('{"alg":"RS256","kid":"'))),
+    replaceSegment(await mint(rsa), 0, base64url.encode('{"alg":"RS256","kid":"')),
+  ),
   invalidToken("header that is a JSON array", "malformed", async () =>
-    replaceSegment(await mint(rsa), 0, base64url.encode('["RS256"]'))),
+    replaceSegment(await mint(rsa), 0, base64url.encode('["RS256"]')),
+  ),
   invalidToken("payload that is not JSON, signed with the real key", "malformed", () => signRaw("not json")),
   invalidToken("payload that is a JSON array, signed with the real key", "malformed", () => signRaw("[1,2,3]")),
   invalidToken("padded base64 (=)", "malformed", async () => `${await mint(rsa)}==`),
   invalidToken("standard base64 alphabet (+ and /)", "malformed", async () =>
-    (await mint(rsa)).replace(/-/g, "+").replace(/_/g, "/").replace(/^(.)/, "+")),
+    (await mint(rsa)).replace(/-/g, "+").replace(/_/g, "/").replace(/^(.)/, "+"),
+  ),
   invalidToken("five segments (a JWE shape)", "malformed", async () => `${await mint(rsa)}.AAAA.BBBB`),
   invalidToken("two segments", "malformed", async () => (await mint(rsa)).split(".").slice(0, 2).join(".")),
 
@@ -287,19 +323,41 @@ const ATTACKS: Attack[] = [
     ] as const
   ).map(([label, signature]) =>
     invalidToken(`psychic ECDSA signature, ${label}`, "signature", async () =>
-      replaceSegment(await mint(ec, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } }), 2, base64url.encode(signature))),
+      replaceSegment(await mint(ec, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } }), 2, base64url.encode(signature)),
+    ),
   ),
 
   // The Authorization header itself
   { name: "no Authorization header", request: async () => get(), status: 401, reason: "missing" },
-  { name: "Basic scheme", request: async () => get("Basic YWxpY2VAZXhhbXBsZS5jb206YWxpY2UtcGFzc3dvcmQ="), status: 401, reason: "unsupported_scheme" },
-  { name: "Token scheme with a real token", request: async () => get(`Token ${await mint(rsa)}`), status: 401, reason: "unsupported_scheme" },
-  { name: "DPoP scheme with a real token", request: async () => get(`DPoP ${await mint(rsa)}`), status: 401, reason: "unsupported_scheme" },
-  { name: "scheme glued to the token", request: async () => get(`Bearer${await mint(rsa)}`), status: 401, reason: "unsupported_scheme" },
+  {
+    name: "Basic scheme",
+    request: async () => get("Basic YWxpY2VAZXhhbXBsZS5jb206YWxpY2UtcGFzc3dvcmQ="),
+    status: 401,
+    reason: "unsupported_scheme",
+  },
+  {
+    name: "Token scheme with a real token",
+    request: async () => get(`Token ${await mint(rsa)}`),
+    status: 401,
+    reason: "unsupported_scheme",
+  },
+  {
+    name: "DPoP scheme with a real token",
+    request: async () => get(`DPoP ${await mint(rsa)}`),
+    status: 401,
+    reason: "unsupported_scheme",
+  },
+  {
+    name: "scheme glued to the token",
+    request: async () => get(`Bearer${await mint(rsa)}`),
+    status: 401,
+    reason: "unsupported_scheme",
+  },
   { name: "Bearer with no token", request: async () => get("Bearer"), status: 400, reason: "malformed_header" },
   {
     name: "duplicate Authorization headers, both real tokens",
-    request: async () => get([`Bearer ${await mint(rsa)}`, `Bearer ${await mint(rsa, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } })}`]),
+    request: async () =>
+      get([`Bearer ${await mint(rsa)}`, `Bearer ${await mint(rsa, { claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } })}`]),
     status: 400,
     reason: "multiple_credentials",
   },
@@ -309,12 +367,42 @@ const ATTACKS: Attack[] = [
     status: 400,
     reason: "multiple_credentials",
   },
-  { name: "two spaces after Bearer", request: async () => get(`Bearer  ${await mint(rsa)}`), status: 400, reason: "malformed_header" },
-  { name: "a tab after Bearer", request: async () => get(`Bearer\t${await mint(rsa)}`), status: 400, reason: "malformed_header" },
-  { name: "a space inside the token", request: async () => get(`Bearer ${(await mint(rsa)).replace(".", ". ")}`), status: 400, reason: "malformed_header" },
-  { name: "a quoted token", request: async () => get(`Bearer "${await mint(rsa)}"`), status: 400, reason: "malformed_header" },
-  { name: "a semicolon after the token", request: async () => get(`Bearer ${await mint(rsa)};admin=true`), status: 400, reason: "malformed_header" },
-  { name: "a Latin-1 character in the token", request: async () => get(`Bearer ${await mint(rsa)}\u00e9`), status: 400, reason: "malformed_header" },
+  {
+    name: "two spaces after Bearer",
+    request: async () => get(`Bearer  ${await mint(rsa)}`),
+    status: 400,
+    reason: "malformed_header",
+  },
+  {
+    name: "a tab after Bearer",
+    request: async () => get(`Bearer\t${await mint(rsa)}`),
+    status: 400,
+    reason: "malformed_header",
+  },
+  {
+    name: "a space inside the token",
+    request: async () => get(`Bearer ${(await mint(rsa)).replace(".", ". ")}`),
+    status: 400,
+    reason: "malformed_header",
+  },
+  {
+    name: "a quoted token",
+    request: async () => get(`Bearer "${await mint(rsa)}"`),
+    status: 400,
+    reason: "malformed_header",
+  },
+  {
+    name: "a semicolon after the token",
+    request: async () => get(`Bearer ${await mint(rsa)};admin=true`),
+    status: 400,
+    reason: "malformed_header",
+  },
+  {
+    name: "a Latin-1 character in the token",
+    request: async () => get(`Bearer ${await mint(rsa)}\u00e9`),
+    status: 400,
+    reason: "malformed_header",
+  },
 
   // Where the token travels
   {
@@ -352,7 +440,12 @@ describe("token attacks at the API: RFC 6750 refusal, no stack trace, no echo", 
     const built = await request();
     const query = new URL(built.url).searchParams.get("access_token");
     const { response, refusal } = await route(built.clone());
-    await expectRefusal(response, sentPieces(built, query ? [query] : []), status, status === 400 ? "invalid_request" : "invalid_token");
+    await expectRefusal(
+      response,
+      sentPieces(built, query ? [query] : []),
+      status,
+      status === 400 ? "invalid_request" : "invalid_token",
+    );
     expect(refusal?.reason).toBe(reason);
   });
 
@@ -369,10 +462,13 @@ describe("token attacks at the API: RFC 6750 refusal, no stack trace, no echo", 
 });
 
 describe("what passes", () => {
-  it.each(["Bearer", "bearer", "BEARER", "bEaReR"])("accepts the scheme spelled %s (it is case-insensitive)", async (scheme) => {
-    const { response } = await route(get(`${scheme} ${await mint(ec)}`));
-    expect(response.status).toBe(200);
-  });
+  it.each(["Bearer", "bearer", "BEARER", "bEaReR"])(
+    "accepts the scheme spelled %s (it is case-insensitive)",
+    async (scheme) => {
+      const { response } = await route(get(`${scheme} ${await mint(ec)}`));
+      expect(response.status).toBe(200);
+    },
+  );
 
   it("accepts a token signed by the previous key while it is still published (rotation grace)", async () => {
     const next = await createTestKey("RS256");
@@ -384,7 +480,11 @@ describe("what passes", () => {
 });
 
 describe("retired signing keys", () => {
-  const options: Partial<AccessTokenVerifierOptions> = { jwksUri: undefined, cacheMaxAge: 60_000, cooldownDuration: 30_000 };
+  const options: Partial<AccessTokenVerifierOptions> = {
+    jwksUri: undefined,
+    cacheMaxAge: 60_000,
+    cooldownDuration: 30_000,
+  };
 
   it("refuses a token signed by a retired key once the key is unpublished and the JWKS cache has aged out", async () => {
     const retired = await createTestKey("RS256");
@@ -415,10 +515,14 @@ describe("JWKS fetches stay bounded", () => {
     try {
       const coldVerifier = createAccessTokenVerifier({ issuer: cold.issuer, audience: AUDIENCE });
       const tokens = await Promise.all(
-        Array.from({ length: 100 }, () => mintAccessToken({ ...attacker, kid: crypto.randomUUID() }, { issuer: cold.issuer })),
+        Array.from({ length: 100 }, () =>
+          mintAccessToken({ ...attacker, kid: crypto.randomUUID() }, { issuer: cold.issuer }),
+        ),
       );
       const answers = await Promise.all(tokens.map((token) => route(bearer(token), undefined, coldVerifier)));
-      expect(answers.every(({ response, refusal }) => response.status === 401 && refusal?.reason === "unknown_key")).toBe(true);
+      expect(
+        answers.every(({ response, refusal }) => response.status === 401 && refusal?.reason === "unknown_key"),
+      ).toBe(true);
       expect(cold.count(DISCOVERY_PATH)).toBe(1);
       expect(cold.count(JWKS_PATH)).toBe(1);
       const honest = await route(bearer(await mintAccessToken(rsa, { issuer: cold.issuer })), undefined, coldVerifier);
@@ -429,19 +533,16 @@ describe("JWKS fetches stay bounded", () => {
     }
   });
 
-  it.each([
-    "../../../etc/passwd",
-    "http://127.0.0.1:1/jwks",
-    "' OR '1'='1",
-    "%00",
-    "a".repeat(2000),
-  ])("a kid of %j is just an unknown key: no fetch follows it", async (kid) => {
-    const before = idp.requests.length;
-    const { response, refusal } = await route(bearer(await mint({ ...attacker, kid })));
-    expect(response.status).toBe(401);
-    expect(refusal?.reason).toBe("unknown_key");
-    expect(idp.requests.slice(before).every((path) => path === JWKS_PATH)).toBe(true);
-  });
+  it.each(["../../../etc/passwd", "http://127.0.0.1:1/jwks", "' OR '1'='1", "%00", "a".repeat(2000)])(
+    "a kid of %j is just an unknown key: no fetch follows it",
+    async (kid) => {
+      const before = idp.requests.length;
+      const { response, refusal } = await route(bearer(await mint({ ...attacker, kid })));
+      expect(response.status).toBe(401);
+      expect(refusal?.reason).toBe("unknown_key");
+      expect(idp.requests.slice(before).every((path) => path === JWKS_PATH)).toBe(true);
+    },
+  );
 });
 
 describe("claims that try to sneak a role in", () => {

@@ -176,8 +176,12 @@ describe("extractBearerTokenFromNode (node:http)", () => {
   });
 
   it("refuses a token in the query string and treats no header as missing", () => {
-    expect(refusal(() => extractBearerTokenFromNode(nodeRequest([`Bearer ${TOKEN}`], `/api/me?access_token=${TOKEN}`))))
-      .toMatchObject({ status: 400, reason: "token_in_url" });
-    expect(refusal(() => extractBearerTokenFromNode(nodeRequest(undefined)))).toMatchObject({ status: 401, reason: "missing" });
+    expect(
+      refusal(() => extractBearerTokenFromNode(nodeRequest([`Bearer ${TOKEN}`], `/api/me?access_token=${TOKEN}`))),
+    ).toMatchObject({ status: 400, reason: "token_in_url" });
+    expect(refusal(() => extractBearerTokenFromNode(nodeRequest(undefined)))).toMatchObject({
+      status: 401,
+      reason: "missing",
+    });
   });
 });

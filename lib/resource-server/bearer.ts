@@ -24,8 +24,7 @@ const DEFAULT_MAX_HEADER_LENGTH = 8192;
 const DEFAULT_MAX_BODY_SCAN_BYTES = 65_536;
 
 const missing = () => new InvalidTokenError("An access token is required", "missing");
-const malformed = (reason: string) =>
-  new InvalidRequestError("The Authorization header is malformed", reason);
+const malformed = (reason: string) => new InvalidRequestError("The Authorization header is malformed", reason);
 
 /**
  * The token from one `Authorization` header value.
@@ -34,10 +33,7 @@ const malformed = (reason: string) =>
  *   (RFC 6750 §3.1 treats an unsupported scheme as "no authentication information").
  * @throws {InvalidRequestError} 400 when the Bearer credential is malformed, repeated or too large.
  */
-export function parseAuthorizationHeader(
-  value: string | null | undefined,
-  options: BearerOptions = {},
-): string {
+export function parseAuthorizationHeader(value: string | null | undefined, options: BearerOptions = {}): string {
   if (value == null || value.trim() === "") throw missing();
   if (value.length > (options.maxHeaderLength ?? DEFAULT_MAX_HEADER_LENGTH)) {
     throw new InvalidRequestError("The Authorization header is too large", "header_too_large");
@@ -72,10 +68,7 @@ export interface NodeRequestLike {
  * `Authorization` headers in `req.headers`; `headersDistinct` keeps them all, so duplicates
  * are caught here.
  */
-export function extractBearerTokenFromNode(
-  request: NodeRequestLike,
-  options: BearerOptions = {},
-): string {
+export function extractBearerTokenFromNode(request: NodeRequestLike, options: BearerOptions = {}): string {
   rejectTokenInUrl(request.url ?? "/");
   const values = request.headersDistinct.authorization ?? [];
   if (values.length > 1) throw malformed("multiple_credentials");

@@ -34,14 +34,21 @@ describe("toResponse", () => {
   it("answers a malformed request with 400 invalid_request", async () => {
     const response = await parts(toResponse(new InvalidRequestError("The Authorization header is malformed", "x")));
     expect(response.status).toBe(400);
-    expect(response.challenge).toBe('Bearer error="invalid_request", error_description="The Authorization header is malformed"');
-    expect(response.body).toEqual({ error: "invalid_request", error_description: "The Authorization header is malformed" });
+    expect(response.challenge).toBe(
+      'Bearer error="invalid_request", error_description="The Authorization header is malformed"',
+    );
+    expect(response.body).toEqual({
+      error: "invalid_request",
+      error_description: "The Authorization header is malformed",
+    });
   });
 
   it("answers insufficient_scope with 403, adding scope only when scopes are known", async () => {
     const scoped = await parts(toResponse(new InsufficientScopeError("Needs more", "scope", ["read:a", "write:a"])));
     expect(scoped.status).toBe(403);
-    expect(scoped.challenge).toBe('Bearer error="insufficient_scope", error_description="Needs more", scope="read:a write:a"');
+    expect(scoped.challenge).toBe(
+      'Bearer error="insufficient_scope", error_description="Needs more", scope="read:a write:a"',
+    );
     const byRole = await parts(toResponse(new InsufficientScopeError("Needs more", "claim:roles")));
     expect(byRole.challenge).toBe('Bearer error="insufficient_scope", error_description="Needs more"');
   });
@@ -73,7 +80,10 @@ describe("toResponse", () => {
       const response = toResponse(thrown);
       const text = await response.text();
       expect(response.status).toBe(500);
-      expect(JSON.parse(text)).toEqual({ error: "server_error", error_description: "The server could not process the request" });
+      expect(JSON.parse(text)).toEqual({
+        error: "server_error",
+        error_description: "The server could not process the request",
+      });
       expect(text).not.toContain("secret");
       expect(response.headers.get("cache-control")).toBe("no-store");
     }

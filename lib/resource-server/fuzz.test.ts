@@ -12,7 +12,14 @@ import { ADMIN_ROLE, ROLES_CLAIM } from "../claims";
 import { InvalidTokenError } from "./errors";
 import { protect } from "./index";
 import { AUDIENCE, createTestKey, mintAccessToken, type TestKey } from "../../test/tokens";
-import { acceptedCredential, authorizationHeaders, headersFrom, honestTokenFor, mutatedToken, randomToken } from "../../test/fuzz";
+import {
+  acceptedCredential,
+  authorizationHeaders,
+  headersFrom,
+  honestTokenFor,
+  mutatedToken,
+  randomToken,
+} from "../../test/fuzz";
 import type { FetchLike } from "./key-source";
 import { createAccessTokenVerifier, type AccessTokenVerifier } from "./verify";
 
@@ -60,7 +67,9 @@ async function expectRfc6750Refusal(response: Response, sent: readonly string[])
   expect(Object.keys(body).sort()).toEqual(["error", "error_description"]);
   expect(body.error).toBe(response.status === 400 ? "invalid_request" : "invalid_token");
   const challenge = response.headers.get("www-authenticate") ?? "";
-  expect(challenge).toMatch(new RegExp(`^Bearer error="${body.error}", error_description="[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]+"$`));
+  expect(challenge).toMatch(
+    new RegExp(`^Bearer error="${body.error}", error_description="[\\x20-\\x21\\x23-\\x5B\\x5D-\\x7E]+"$`),
+  );
   for (const piece of pieces(sent)) {
     expect(text).not.toContain(piece);
     expect(challenge).not.toContain(piece);
@@ -115,7 +124,10 @@ describe("protect() under fuzzing", () => {
         if (honest) {
           accepted++;
           expect(result.ok).toBe(true);
-          if (result.ok) expect(result.token.payload.jti).toBe(JSON.parse(atob(honest.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).jti);
+          if (result.ok)
+            expect(result.token.payload.jti).toBe(
+              JSON.parse(atob(honest.split(".")[1]!.replace(/-/g, "+").replace(/_/g, "/"))).jti,
+            );
           return;
         }
         expect(result.ok).toBe(false);

@@ -34,7 +34,10 @@ const get = (path: string, token?: string) =>
 async function adminRoute(request: Request): Promise<Response> {
   const result = await protect(verifier, request, (token) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE));
   if (!result.ok) return result.response;
-  return Response.json({ sub: result.token.payload.sub, roles: readStringListClaim(result.token.payload, ROLES_CLAIM) });
+  return Response.json({
+    sub: result.token.payload.sub,
+    roles: readStringListClaim(result.token.payload, ROLES_CLAIM),
+  });
 }
 
 describe("protect", () => {
@@ -63,7 +66,10 @@ describe("protect", () => {
     const response = await adminRoute(get("/admin", token));
     const text = await response.text();
     expect(response.status).toBe(401);
-    expect(JSON.parse(text)).toEqual({ error: "invalid_token", error_description: "The access token is not valid for this API" });
+    expect(JSON.parse(text)).toEqual({
+      error: "invalid_token",
+      error_description: "The access token is not valid for this API",
+    });
     for (const part of token.split(".")) expect(text).not.toContain(part);
     expect(response.headers.get("www-authenticate")).not.toContain(token.split(".")[1]);
   });
@@ -102,7 +108,8 @@ describe("protect", () => {
 });
 
 describe("authorizeToken (protect's decision, for a token the server already holds)", () => {
-  const isAdmin = (token: Parameters<typeof requireClaimIncludes>[0]) => requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE);
+  const isAdmin = (token: Parameters<typeof requireClaimIncludes>[0]) =>
+    requireClaimIncludes(token, ROLES_CLAIM, ADMIN_ROLE);
 
   it("hands back the verified token when the check passes", async () => {
     const result = await authorizeToken(verifier, await tokenFor([ADMIN_ROLE]), isAdmin);

@@ -1,4 +1,11 @@
-import { createRemoteJWKSet, customFetch, errors, type FetchImplementation, type JWTVerifyGetKey, type RemoteJWKSet } from "jose";
+import {
+  createRemoteJWKSet,
+  customFetch,
+  errors,
+  type FetchImplementation,
+  type JWTVerifyGetKey,
+  type RemoteJWKSet,
+} from "jose";
 
 /**
  * Where a verifier's keys come from: the issuer's JWKS, found through OpenID discovery unless
@@ -39,7 +46,10 @@ export function createKeySource(options: KeySourceOptions): JWTVerifyGetKey {
   const { issuer } = options;
   const timeoutDuration = options.timeoutDuration ?? 5000;
   const failureBackoff = options.failureBackoff ?? 5000;
-  const guardedFetch = createGuardedFetch(options.fetch ?? ((url, init) => globalThis.fetch(url, init)), failureBackoff);
+  const guardedFetch = createGuardedFetch(
+    options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
+    failureBackoff,
+  );
 
   const createJwks = (url: URL) =>
     createRemoteJWKSet(url, {

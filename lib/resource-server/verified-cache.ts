@@ -27,7 +27,10 @@ interface Entry {
   verifiedAt: number;
 }
 
-export function withVerifiedTokenCache(verifier: AccessTokenVerifier, options: VerifiedTokenCacheOptions = {}): AccessTokenVerifier {
+export function withVerifiedTokenCache(
+  verifier: AccessTokenVerifier,
+  options: VerifiedTokenCacheOptions = {},
+): AccessTokenVerifier {
   const max = options.max ?? 1000;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
   const tolerance = options.clockTolerance ?? 5;

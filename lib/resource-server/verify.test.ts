@@ -1,11 +1,4 @@
-import {
-  CompactSign,
-  UnsecuredJWT,
-  base64url,
-  exportPKCS8,
-  exportSPKI,
-  importPKCS8,
-} from "jose";
+import { CompactSign, UnsecuredJWT, base64url, exportPKCS8, exportSPKI, importPKCS8 } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
 import { ROLES_CLAIM } from "../claims";
@@ -43,8 +36,10 @@ afterEach(() => {
 
 const verifierFor = (overrides: Partial<AccessTokenVerifierOptions> = {}) =>
   createAccessTokenVerifier({ issuer: idp.issuer, audience: AUDIENCE, ...overrides });
-const mint = (key: Parameters<typeof mintAccessToken>[0] = rsa, options: Omit<Parameters<typeof mintAccessToken>[1], "issuer"> = {}) =>
-  mintAccessToken(key, { issuer: idp.issuer, ...options });
+const mint = (
+  key: Parameters<typeof mintAccessToken>[0] = rsa,
+  options: Omit<Parameters<typeof mintAccessToken>[1], "issuer"> = {},
+) => mintAccessToken(key, { issuer: idp.issuer, ...options });
 const now = () => Math.floor(Date.now() / 1000);
 /** Move the (Date-only) clock: jose's JWKS cooldown and our backoff read Date.now(). */
 const advanceClock = (ms: number) => {
@@ -72,7 +67,9 @@ function withPayload(token: string, change: (payload: Record<string, unknown>) =
 
 describe("valid tokens", () => {
   it("accepts an RS256 access token and returns its claims and header", async () => {
-    const { payload, protectedHeader } = await verifierFor().verify(await mint(rsa, { claims: { [ROLES_CLAIM]: ["admin"] } }));
+    const { payload, protectedHeader } = await verifierFor().verify(
+      await mint(rsa, { claims: { [ROLES_CLAIM]: ["admin"] } }),
+    );
     expect(payload).toMatchObject({ iss: idp.issuer, sub: "user-alice", aud: AUDIENCE, client_id: CLIENT_ID });
     expect(payload[ROLES_CLAIM]).toEqual(["admin"]);
     expect(protectedHeader).toMatchObject({ alg: "RS256", kid: rsa.kid, typ: "at+jwt" });
@@ -84,7 +81,10 @@ describe("valid tokens", () => {
   });
 
   it("accepts an audience list that contains the API, and the long typ form", async () => {
-    const token = await mint(rsa, { claims: { aud: [OTHER_AUDIENCE, AUDIENCE] }, header: { typ: "application/at+jwt" } });
+    const token = await mint(rsa, {
+      claims: { aud: [OTHER_AUDIENCE, AUDIENCE] },
+      header: { typ: "application/at+jwt" },
+    });
     await expect(verifierFor().verify(token)).resolves.toBeDefined();
   });
 
@@ -131,7 +131,10 @@ describe("tokens for someone else", () => {
 
 describe("time", () => {
   it("refuses an expired token", async () => {
-    await refusedFor(verifierFor().verify(await mint(rsa, { claims: { iat: now() - 400, exp: now() - 60 } })), "expired");
+    await refusedFor(
+      verifierFor().verify(await mint(rsa, { claims: { iat: now() - 400, exp: now() - 60 } })),
+      "expired",
+    );
   });
 
   it("refuses a token that is not valid yet", async () => {
@@ -167,7 +170,10 @@ describe("forged and tampered tokens", () => {
 
   it("refuses an algorithm outside the allow-list even when the IdP's key signed it", async () => {
     const rs384 = await importPKCS8(await exportPKCS8(rsa.privateKey), "RS384");
-    await refusedFor(verifierFor().verify(await mint({ kid: rsa.kid, alg: "RS384", privateKey: rs384 })), "alg_not_allowed");
+    await refusedFor(
+      verifierFor().verify(await mint({ kid: rsa.kid, alg: "RS384", privateKey: rs384 })),
+      "alg_not_allowed",
+    );
   });
 
   it("refuses psychic ECDSA signatures (r = s = 0)", async () => {
@@ -186,7 +192,10 @@ describe("forged and tampered tokens", () => {
       x5u: `${idp.origin}/attacker-cert`,
     };
     await refusedFor(verifierFor().verify(await mint(attacker, { header: injected })), "unknown_key");
-    await refusedFor(verifierFor().verify(await mint({ ...attacker, kid: rsa.kid }, { header: injected })), "signature");
+    await refusedFor(
+      verifierFor().verify(await mint({ ...attacker, kid: rsa.kid }, { header: injected })),
+      "signature",
+    );
     const fetched = idp.requests.slice(before);
     expect(fetched).not.toContain("/attacker-jwks");
     expect(fetched).not.toContain("/attacker-cert");
@@ -285,9 +294,13 @@ describe("keys: discovery, caching and refetching", () => {
     await verifier.verify(await mint(rsa));
     const fetches = idp.count(JWKS_PATH);
     const flood = async () => {
-      const tokens = await Promise.all(Array.from({ length: 40 }, () => mint({ ...attacker, kid: crypto.randomUUID() })));
+      const tokens = await Promise.all(
+        Array.from({ length: 40 }, () => mint({ ...attacker, kid: crypto.randomUUID() })),
+      );
       const results = await Promise.allSettled(tokens.map((token) => verifier.verify(token)));
-      expect(results.every((result) => result.status === "rejected" && result.reason.reason === "unknown_key")).toBe(true);
+      expect(results.every((result) => result.status === "rejected" && result.reason.reason === "unknown_key")).toBe(
+        true,
+      );
     };
 
     await flood();
@@ -302,7 +315,10 @@ describe("keys: discovery, caching and refetching", () => {
 
 describe("an issuer that cannot be reached", () => {
   async function unavailable(promise: Promise<unknown>) {
-    const error = await promise.then(() => expect.unreachable("the token was accepted"), (caught: unknown) => caught);
+    const error = await promise.then(
+      () => expect.unreachable("the token was accepted"),
+      (caught: unknown) => caught,
+    );
     expect(error).toBeInstanceOf(TemporarilyUnavailableError);
     expect(error).toMatchObject({ status: 503, code: "temporarily_unavailable" });
   }

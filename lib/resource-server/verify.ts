@@ -113,19 +113,22 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const requiredClaims = [...new Set(["sub", "exp", ...(options.requiredClaims ?? [])])];
   const maxTokenLength = options.maxTokenLength ?? 8192;
   const failureBackoff = options.failureBackoff ?? 5000;
-  const getKey = options.keys ?? createKeySource({
-    issuer,
-    jwksUri: options.jwksUri,
-    fetch: options.fetch,
-    timeoutDuration: options.timeoutDuration,
-    cooldownDuration: options.cooldownDuration,
-    cacheMaxAge: options.cacheMaxAge,
-    failureBackoff,
-  });
+  const getKey =
+    options.keys ??
+    createKeySource({
+      issuer,
+      jwksUri: options.jwksUri,
+      fetch: options.fetch,
+      timeoutDuration: options.timeoutDuration,
+      cooldownDuration: options.cooldownDuration,
+      cacheMaxAge: options.cacheMaxAge,
+      failureBackoff,
+    });
 
   return {
     async verify(token) {
-      if (typeof token !== "string" || token === "") throw new InvalidTokenError("An access token is required", "missing");
+      if (typeof token !== "string" || token === "")
+        throw new InvalidTokenError("An access token is required", "missing");
       if (token.length > maxTokenLength) throw new InvalidTokenError("The access token is too large", "too_large");
       if (!COMPACT_JWS.test(token)) throw new InvalidTokenError("The access token is malformed", "malformed");
       try {
@@ -165,12 +168,18 @@ function toBearerError(error: unknown, failureBackoff: number): BearerError {
     const reason = error.claim === "iss" || error.claim === "aud" ? error.claim : "claims";
     return invalid("The access token is not valid for this API", reason);
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return invalid("The access token signature is invalid", "signature");
-  if (error instanceof errors.JOSEAlgNotAllowed) return invalid("The access token algorithm is not allowed", "alg_not_allowed");
-  if (error instanceof errors.JWKSNoMatchingKey) return invalid("The access token was signed with an unknown key", "unknown_key");
-  if (error instanceof errors.JWKSMultipleMatchingKeys) return invalid("The access token does not identify its key", "ambiguous_key");
-  if (error instanceof errors.JOSENotSupported) return invalid("The access token uses an unsupported algorithm or header", "unsupported");
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return invalid("The access token is malformed", "malformed");
+  if (error instanceof errors.JWSSignatureVerificationFailed)
+    return invalid("The access token signature is invalid", "signature");
+  if (error instanceof errors.JOSEAlgNotAllowed)
+    return invalid("The access token algorithm is not allowed", "alg_not_allowed");
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return invalid("The access token was signed with an unknown key", "unknown_key");
+  if (error instanceof errors.JWKSMultipleMatchingKeys)
+    return invalid("The access token does not identify its key", "ambiguous_key");
+  if (error instanceof errors.JOSENotSupported)
+    return invalid("The access token uses an unsupported algorithm or header", "unsupported");
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid)
+    return invalid("The access token is malformed", "malformed");
   // Anything else was still caused by the token's content (jose throws TypeError on odd input): 401, never 500.
   return invalid("The access token is invalid", "invalid");
 }

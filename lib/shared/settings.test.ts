@@ -2,13 +2,26 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { defaultDatabaseUrl, isDeployed, isDevelopmentSecret, isLoopbackUrl, needsHttps, withEnvFile } from "./settings";
+import {
+  defaultDatabaseUrl,
+  isDeployed,
+  isDevelopmentSecret,
+  isLoopbackUrl,
+  needsHttps,
+  withEnvFile,
+} from "./settings";
 
 describe("isLoopbackUrl", () => {
-  it.each(["http://localhost:3000", "http://localhost", "https://localhost/", "http://127.0.0.1:4000", "http://127.1:4000", "http://127.9.9.9", "http://[::1]:3000", "http://[0:0:0:0:0:0:0:1]/"])(
-    "finds %s on this machine",
-    (url) => expect(isLoopbackUrl(url)).toBe(true),
-  );
+  it.each([
+    "http://localhost:3000",
+    "http://localhost",
+    "https://localhost/",
+    "http://127.0.0.1:4000",
+    "http://127.1:4000",
+    "http://127.9.9.9",
+    "http://[::1]:3000",
+    "http://[0:0:0:0:0:0:0:1]/",
+  ])("finds %s on this machine", (url) => expect(isLoopbackUrl(url)).toBe(true));
 
   it.each([
     "http://localhost.evil.example",
@@ -55,7 +68,11 @@ describe("settings files", () => {
     try {
       const file = join(dir, ".env.local");
       writeFileSync(file, "A=from-file\nB=from-file\n");
-      expect(withEnvFile({ B: "from-env", C: "from-env", D: undefined }, file)).toEqual({ A: "from-file", B: "from-env", C: "from-env" });
+      expect(withEnvFile({ B: "from-env", C: "from-env", D: undefined }, file)).toEqual({
+        A: "from-file",
+        B: "from-env",
+        C: "from-env",
+      });
       expect(withEnvFile({ C: "x" }, join(dir, "missing"))).toEqual({ C: "x" });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -16,7 +16,9 @@ function ctx(env: Partial<Env>, local = false): DoctorContext {
   return { env: { API_AUDIENCE: "https://api.example", API_TOKEN_TYP: "at+jwt", ...env }, local, timeoutMs: 1000 };
 }
 const audience = (issuer: string, param: Env["AUTH_AUDIENCE_PARAM"], local = false) =>
-  checkAudience(ctx({ AUTH_ISSUER: issuer, AUTH_AUDIENCE_PARAM: param }, local), { redirect: { name: "redirect", status: "ok", found: "" } }).status;
+  checkAudience(ctx({ AUTH_ISSUER: issuer, AUTH_AUDIENCE_PARAM: param }, local), {
+    redirect: { name: "redirect", status: "ok", found: "" },
+  }).status;
 
 describe("checkAudience", () => {
   it.each([

@@ -15,7 +15,8 @@ export async function checkDatabase(url: string | undefined): Promise<Check> {
   const provider = databaseProvider(url);
   if (!provider) return skip("database", "DATABASE_URL is not valid");
   const where = safeUrl(url);
-  if (provider === "sqlite" && !existsSync(resolve(sqlitePath(url)))) return fail("database", `no SQLite database at ${sqlitePath(url)}`, SETUP);
+  if (provider === "sqlite" && !existsSync(resolve(sqlitePath(url))))
+    return fail("database", `no SQLite database at ${sqlitePath(url)}`, SETUP);
   const expected = readMigrations(layout[provider].migrations).migrationDirectories.map((dir) => dir.path);
   const db = createPrismaClient(url, { logErrors: false });
   try {
@@ -27,11 +28,17 @@ export async function checkDatabase(url: string | undefined): Promise<Check> {
       applied = rows.map((row) => row.migration_name);
     } catch (error) {
       const message = firstLine(error);
-      if (/_prisma_migrations/.test(message)) return fail("database", `${where} answers but has no migrations applied`, SETUP);
-      return fail("database", `cannot query ${where}: ${message}`, "check DATABASE_URL and that the database server is running");
+      if (/_prisma_migrations/.test(message))
+        return fail("database", `${where} answers but has no migrations applied`, SETUP);
+      return fail(
+        "database",
+        `cannot query ${where}: ${message}`,
+        "check DATABASE_URL and that the database server is running",
+      );
     }
     const pending = expected.filter((name) => !applied.includes(name));
-    if (pending.length) return fail("database", `${where} lacks ${pending.length} migration(s): ${pending.join(", ")}`, SETUP);
+    if (pending.length)
+      return fail("database", `${where} lacks ${pending.length} migration(s): ${pending.join(", ")}`, SETUP);
     return ok("database", `${where} answers, with all ${expected.length} migration(s) applied`);
   } finally {
     await db.$disconnect().catch(() => undefined);
@@ -41,5 +48,8 @@ export async function checkDatabase(url: string | undefined): Promise<Check> {
 /** The first line of an error, without any credentials a connection string put there. */
 function firstLine(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
-  return (text.split("\n").find((line) => line.trim()) ?? "error").trim().replace(/\/\/[^@/\s]*@/g, "//").slice(0, 200);
+  return (text.split("\n").find((line) => line.trim()) ?? "error")
+    .trim()
+    .replace(/\/\/[^@/\s]*@/g, "//")
+    .slice(0, 200);
 }

@@ -77,12 +77,27 @@ describe("the default setup", () => {
     expect(report.ok).toBe(true);
     expect(check(report, "redirect").found).toContain("http://localhost:3000/api/auth/callback/claimtrip");
     expect(report.checks.map((c) => c.name)).toEqual([
-      "settings", "roles-claim", "idp-settings", "discovery", "issuer", "clock", "jwks", "end-session", "client", "redirect", "audience", "typ", "database",
+      "settings",
+      "roles-claim",
+      "idp-settings",
+      "discovery",
+      "issuer",
+      "clock",
+      "jwks",
+      "end-session",
+      "client",
+      "redirect",
+      "audience",
+      "typ",
+      "database",
     ]);
   });
 
   it("passes a real access token: a JWT for the API with the roles under ROLES_CLAIM, accepted by the API's verifier", async () => {
-    const report = await runDoctor({ source: settings(), token: await accessToken({ audience: t.settings.API_AUDIENCE }) });
+    const report = await runDoctor({
+      source: settings(),
+      token: await accessToken({ audience: t.settings.API_AUDIENCE }),
+    });
     expect(report.checks.filter((c) => c.status !== "ok")).toEqual([]);
     expect(check(report, "token-roles").found).toBe(`${TENANT_CLAIM} holds ["admin"]`);
   });
@@ -92,21 +107,35 @@ describe("broken setups, each named by its own line", () => {
   it("wrong issuer: AUTH_ISSUER reaches a server whose discovery names another issuer", async () => {
     const report = await runDoctor({ source: settings({ AUTH_ISSUER: t.issuer }) });
     expect(failing(report)).toEqual(["issuer"]);
-    expect(check(report, "issuer")).toMatchObject({ found: expect.stringContaining(`"${gateway.url}", not "${t.issuer}"`), fix: `set AUTH_ISSUER=${gateway.url}` });
+    expect(check(report, "issuer")).toMatchObject({
+      found: expect.stringContaining(`"${gateway.url}", not "${t.issuer}"`),
+      fix: `set AUTH_ISSUER=${gateway.url}`,
+    });
     // The client secret goes to no token endpoint but the named issuer's.
-    expect(check(report, "client")).toMatchObject({ status: "skip", found: expect.stringContaining("sent only to the issuer AUTH_ISSUER names") });
+    expect(check(report, "client")).toMatchObject({
+      status: "skip",
+      found: expect.stringContaining("sent only to the issuer AUTH_ISSUER names"),
+    });
   });
 
   it("wrong issuer: nothing answers at AUTH_ISSUER", async () => {
-    const report = await runDoctor({ source: settings({ AUTH_ISSUER: `http://127.0.0.1:${await closedPort()}` }), timeoutMs: 2_000 });
+    const report = await runDoctor({
+      source: settings({ AUTH_ISSUER: `http://127.0.0.1:${await closedPort()}` }),
+      timeoutMs: 2_000,
+    });
     expect(failing(report)).toEqual(["discovery"]);
-    expect(check(report, "discovery").found).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration \(ECONNREFUSED\)$/);
+    expect(check(report, "discovery").found).toMatch(
+      /^cannot reach http:\/\/127\.0\.0\.1:\d+\/\.well-known\/openid-configuration \(ECONNREFUSED\)$/,
+    );
   });
 
   it("trailing slash: AUTH_ISSUER differs from the issuer by its slash", async () => {
     const report = await runDoctor({ source: settings({ AUTH_ISSUER: `${gateway.url}/` }) });
     expect(failing(report)).toEqual(["issuer"]);
-    expect(check(report, "issuer")).toMatchObject({ found: expect.stringContaining("only the trailing slash differs"), fix: `set AUTH_ISSUER=${gateway.url}` });
+    expect(check(report, "issuer")).toMatchObject({
+      found: expect.stringContaining("only the trailing slash differs"),
+      fix: `set AUTH_ISSUER=${gateway.url}`,
+    });
     expect(check(report, "client").status).toBe("ok");
   });
 
@@ -120,7 +149,9 @@ describe("broken setups, each named by its own line", () => {
   it("unknown audience: API_AUDIENCE is no API the IdP knows", async () => {
     const report = await runDoctor({ source: settings({ API_AUDIENCE: "https://api.unknown.example" }) });
     expect(failing(report)).toEqual(["audience"]);
-    expect(check(report, "audience").found).toMatch(/^the IdP does not know API_AUDIENCE https:\/\/api\.unknown\.example \(invalid_target/);
+    expect(check(report, "audience").found).toMatch(
+      /^the IdP does not know API_AUDIENCE https:\/\/api\.unknown\.example \(invalid_target/,
+    );
   });
 
   it("wrong secret: the token endpoint says invalid_client", async () => {
@@ -136,19 +167,25 @@ describe("broken setups, each named by its own line", () => {
     gateway.cut.add("/jwks");
     const report = await runDoctor({ source: settings() });
     expect(failing(report)).toEqual(["jwks"]);
-    expect(check(report, "jwks").found).toBe(`cannot fetch jwks_uri ${gateway.url}/jwks (connection closed without an answer)`);
+    expect(check(report, "jwks").found).toBe(
+      `cannot fetch jwks_uri ${gateway.url}/jwks (connection closed without an answer)`,
+    );
   });
 
   it("keys the API does not accept: API_ALGORITHMS leaves out the IdP's RS256", async () => {
     const report = await runDoctor({ source: settings({ API_ALGORITHMS: "ES256" }) });
     expect(failing(report)).toEqual(["jwks"]);
-    expect(check(report, "jwks").fix).toBe("set API_ALGORITHMS to the IdP's signing algorithm, e.g. API_ALGORITHMS=RS256");
+    expect(check(report, "jwks").fix).toBe(
+      "set API_ALGORITHMS to the IdP's signing algorithm, e.g. API_ALGORITHMS=RS256",
+    );
   });
 
   it("non-namespaced claim: ROLES_CLAIM=roles is a failed check with its reason, not a crash", async () => {
     const report = await runDoctor({ source: settings({ ROLES_CLAIM: "roles" }) });
     expect(failing(report)).toEqual(["roles-claim"]);
-    expect(check(report, "roles-claim").found).toMatch(/^ROLES_CLAIM: "roles" is not namespaced .*Auth0 silently drops/);
+    expect(check(report, "roles-claim").found).toMatch(
+      /^ROLES_CLAIM: "roles" is not namespaced .*Auth0 silently drops/,
+    );
   });
 
   it("wrong redirect: the IdP does not know the app's callback URL", async () => {
@@ -164,11 +201,15 @@ describe("broken setups, each named by its own line", () => {
     gateway.clockOffsetSeconds = 600;
     const report = await runDoctor({ source: settings() });
     expect(failing(report)).toEqual(["clock"]);
-    expect(check(report, "clock").found).toMatch(/^this machine's clock is about (599|600|601) s behind the IdP's .* expired tokens would still pass for that long$/);
+    expect(check(report, "clock").found).toMatch(
+      /^this machine's clock is about (599|600|601) s behind the IdP's .* expired tokens would still pass for that long$/,
+    );
   });
 
   it("database not set up: no SQLite file at DATABASE_URL", async () => {
-    const report = await runDoctor({ source: settings({ DATABASE_URL: `file:${join(tmpdir(), "claimtrip-doctor-none", "missing.db")}` }) });
+    const report = await runDoctor({
+      source: settings({ DATABASE_URL: `file:${join(tmpdir(), "claimtrip-doctor-none", "missing.db")}` }),
+    });
     expect(failing(report)).toEqual(["database"]);
     expect(check(report, "database").fix).toMatch(/npm run setup/);
   });
@@ -180,15 +221,22 @@ describe("broken setups, each named by its own line", () => {
   });
 
   it("a claim name that differs between the API and the IdP: names the claim the token has", async () => {
-    const report = await runDoctor({ source: settings({ ROLES_CLAIM: "https://claimtrip.example/roles" }), token: await accessToken({ audience: t.settings.API_AUDIENCE }) });
+    const report = await runDoctor({
+      source: settings({ ROLES_CLAIM: "https://claimtrip.example/roles" }),
+      token: await accessToken({ audience: t.settings.API_AUDIENCE }),
+    });
     expect(failing(report)).toEqual(["token-roles"]);
-    expect(check(report, "token-roles").fix).toBe(`set ROLES_CLAIM=${TENANT_CLAIM}, or name the claim https://claimtrip.example/roles in the IdP's action`);
+    expect(check(report, "token-roles").fix).toBe(
+      `set ROLES_CLAIM=${TENANT_CLAIM}, or name the claim https://claimtrip.example/roles in the IdP's action`,
+    );
   });
 
   it("local IdP settings: names the one the IdP would refuse to start with", async () => {
     const report = await runDoctor({ source: settings({ IDP_COOKIE_KEYS: "short" }) });
     expect(failing(report)).toEqual(["idp-settings"]);
-    expect(check(report, "idp-settings").found).toMatch(/^the local IdP would refuse to start: Invalid setting IDP_COOKIE_KEYS: /);
+    expect(check(report, "idp-settings").found).toMatch(
+      /^the local IdP would refuse to start: Invalid setting IDP_COOKIE_KEYS: /,
+    );
   });
 
   it("reports every bad setting on its own line", async () => {
@@ -205,9 +253,15 @@ describe("output", () => {
     const token = await accessToken({ audience: t.settings.API_AUDIENCE });
     const text = [
       formatReport(await runDoctor({ source: settings(), token })),
-      formatReport(await runDoctor({ source: settings({ AUTH_CLIENT_SECRET: "wrong-secret-0123456789abcdef" }), token: `${token}x` })),
+      formatReport(
+        await runDoctor({
+          source: settings({ AUTH_CLIENT_SECRET: "wrong-secret-0123456789abcdef" }),
+          token: `${token}x`,
+        }),
+      ),
     ].join("\n");
-    for (const secret of [AUTH_SECRET, WEB_SECRET, "wrong-secret-0123456789abcdef", ...token.split(".")]) expect(text).not.toContain(secret);
+    for (const secret of [AUTH_SECRET, WEB_SECRET, "wrong-secret-0123456789abcdef", ...token.split(".")])
+      expect(text).not.toContain(secret);
   });
 });
 
@@ -228,11 +282,19 @@ describe("settings source", () => {
 });
 
 describe("npm run doctor (the CLI)", () => {
-  function cli(env: Record<string, string>, args: string[] = [], stdin = ""): Promise<{ code: number | null; out: string }> {
-    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", "scripts/doctor/cli.ts", ...args], {
-      cwd: root,
-      env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    });
+  function cli(
+    env: Record<string, string>,
+    args: string[] = [],
+    stdin = "",
+  ): Promise<{ code: number | null; out: string }> {
+    const child = spawn(
+      process.execPath,
+      ["--conditions=react-server", "--import", "tsx", "scripts/doctor/cli.ts", ...args],
+      {
+        cwd: root,
+        env: { NODE_ENV: "test", PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+      },
+    );
     let out = "";
     child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (out += chunk.toString()));
@@ -251,7 +313,9 @@ describe("npm run doctor (the CLI)", () => {
 
   it("exits 1 with a line naming the problem, for a variant given in the environment", async () => {
     const { code, out } = await cli(settings({ AUTH_ISSUER: `${gateway.url}/` }));
-    expect(out).toMatch(/^fail issuer {9}discovery says issuer ".*only the trailing slash differs.* → set AUTH_ISSUER=/m);
+    expect(out).toMatch(
+      /^fail issuer {9}discovery says issuer ".*only the trailing slash differs.* → set AUTH_ISSUER=/m,
+    );
     expect(code).toBe(1);
   });
 });

@@ -39,12 +39,20 @@ export function readSettings(
 
 export async function runDoctor(options: DoctorOptions): Promise<Report> {
   const { values, problems } = checkEnv(options.source);
-  const ctx: DoctorContext = { env: values, local: usesLocalIdp(options.source), timeoutMs: options.timeoutMs ?? 5_000 };
+  const ctx: DoctorContext = {
+    env: values,
+    local: usesLocalIdp(options.source),
+    timeoutMs: options.timeoutMs ?? 5_000,
+  };
   const checks: Check[] = [];
 
   // ROLES_CLAIM has a check of its own, below.
   const others = problems.filter((problem) => problem.name !== "ROLES_CLAIM");
-  checks.push(...(others.length ? others.map((problem) => fail("settings", problem.line)) : [ok("settings", "the app accepts every setting")]));
+  checks.push(
+    ...(others.length
+      ? others.map((problem) => fail("settings", problem.line))
+      : [ok("settings", "the app accepts every setting")]),
+  );
   checks.push(rolesClaimCheck(options.source.ROLES_CLAIM, values.ROLES_CLAIM));
   if (ctx.local) checks.push(localIdpSettingsCheck(options.source));
 
@@ -73,5 +81,9 @@ function localIdpSettingsCheck(source: Readonly<Record<string, string | undefine
 
 function rolesClaimCheck(raw: string | undefined, parsed: string | undefined): Check {
   if (parsed) return ok("roles-claim", `ROLES_CLAIM is ${parsed}: a URL namespace that Auth0 keeps in tokens`);
-  return fail("roles-claim", `ROLES_CLAIM: ${claimNameProblem(raw) ?? "invalid value"}`, "the app and the local IdP refuse to start with it");
+  return fail(
+    "roles-claim",
+    `ROLES_CLAIM: ${claimNameProblem(raw) ?? "invalid value"}`,
+    "the app and the local IdP refuse to start with it",
+  );
 }

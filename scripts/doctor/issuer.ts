@@ -19,7 +19,11 @@ export interface IssuerFindings {
 export async function checkIssuer(ctx: DoctorContext): Promise<IssuerFindings> {
   const issuer = ctx.env.AUTH_ISSUER;
   if (!issuer) {
-    return { checks: ["discovery", "issuer", "clock", "jwks", "end-session"].map((name) => skip(name, "AUTH_ISSUER is not valid")) };
+    return {
+      checks: ["discovery", "issuer", "clock", "jwks", "end-session"].map((name) =>
+        skip(name, "AUTH_ISSUER is not valid"),
+      ),
+    };
   }
   const url = discoveryUrl(issuer);
   const started = Date.now();
@@ -80,7 +84,8 @@ async function readJson(response: Response): Promise<ProviderMetadata | undefine
 }
 
 function issuerCheck(advertised: string, configured: string): Check {
-  if (advertised === configured) return ok("issuer", `discovery's issuer is AUTH_ISSUER, byte for byte (${configured})`);
+  if (advertised === configured)
+    return ok("issuer", `discovery's issuer is AUTH_ISSUER, byte for byte (${configured})`);
   const slash = advertised.replace(/\/+$/, "") === configured.replace(/\/+$/, "");
   return fail(
     "issuer",
@@ -93,11 +98,17 @@ function issuerCheck(advertised: string, configured: string): Check {
 
 function clockCheck(response: Response, started: number, finished: number): Check {
   const date = Date.parse(response.headers.get("date") ?? "");
-  if (Number.isNaN(date)) return warn("clock", "the IdP sent no Date header, so its clock cannot be compared", "make sure this machine's clock is synchronised (NTP)");
+  if (Number.isNaN(date))
+    return warn(
+      "clock",
+      "the IdP sent no Date header, so its clock cannot be compared",
+      "make sure this machine's clock is synchronised (NTP)",
+    );
   // The header has whole seconds: compare with the middle of the request, allowing that second.
   const skew = ((started + finished) / 2 - date) / 1000;
   const apart = Math.max(0, Math.abs(skew) - 1);
-  if (apart <= CLOCK_TOLERANCE_SECONDS) return ok("clock", `this machine and the IdP agree within ${CLOCK_TOLERANCE_SECONDS} s`);
+  if (apart <= CLOCK_TOLERANCE_SECONDS)
+    return ok("clock", `this machine and the IdP agree within ${CLOCK_TOLERANCE_SECONDS} s`);
   const direction = skew > 0 ? "ahead of" : "behind";
   const effect = skew > 0 ? "fresh tokens would look expired" : "expired tokens would still pass for that long";
   return fail(
@@ -111,21 +122,30 @@ function clockCheck(response: Response, started: number, finished: number): Chec
 function keyAlgorithms(key: Record<string, unknown>): string[] {
   if (typeof key.alg === "string") return [key.alg];
   if (key.kty === "RSA") return ["RS256", "RS384", "RS512", "PS256", "PS384", "PS512"];
-  if (key.kty === "EC") return ({ "P-256": ["ES256"], "P-384": ["ES384"], "P-521": ["ES512"] } as Record<string, string[]>)[String(key.crv)] ?? [];
+  if (key.kty === "EC")
+    return (
+      ({ "P-256": ["ES256"], "P-384": ["ES384"], "P-521": ["ES512"] } as Record<string, string[]>)[String(key.crv)] ??
+      []
+    );
   if (key.kty === "OKP" && key.crv === "Ed25519") return ["EdDSA", "Ed25519"];
   return [];
 }
 
 async function jwksCheck(ctx: DoctorContext, metadata: ProviderMetadata, issuer: string): Promise<Check> {
   if (typeof metadata.jwks_uri !== "string" || !URL.canParse(metadata.jwks_uri)) {
-    return fail("jwks", "discovery has no jwks_uri: the API could not verify any token", "use an OpenID Provider that publishes its signing keys");
+    return fail(
+      "jwks",
+      "discovery has no jwks_uri: the API could not verify any token",
+      "use an OpenID Provider that publishes its signing keys",
+    );
   }
   const uri = metadata.jwks_uri;
   // The verifier's rule: keys over https, except from an http issuer (local development).
   if (new URL(uri).protocol !== "https:" && new URL(issuer).protocol === "https:") {
     return fail("jwks", `jwks_uri ${uri} is not https, and the API refuses keys over plain http from an https issuer`);
   }
-  const unreachableFix = "the API fetches these keys to verify every token and would answer 503 without them: check the IdP, or a proxy or firewall between";
+  const unreachableFix =
+    "the API fetches these keys to verify every token and would answer 503 without them: check the IdP, or a proxy or firewall between";
   let response: Response;
   try {
     response = await request(ctx, uri, { headers: { accept: "application/json" } });
@@ -134,9 +154,15 @@ async function jwksCheck(ctx: DoctorContext, metadata: ProviderMetadata, issuer:
   }
   const body = (await readJson(response)) as { keys?: unknown } | undefined;
   if (response.status !== 200 || !Array.isArray(body?.keys)) {
-    return fail("jwks", `jwks_uri ${uri} answered HTTP ${response.status}${response.status === 200 ? " without a key set" : ""}`, unreachableFix);
+    return fail(
+      "jwks",
+      `jwks_uri ${uri} answered HTTP ${response.status}${response.status === 200 ? " without a key set" : ""}`,
+      unreachableFix,
+    );
   }
-  const keys = (body.keys as unknown[]).filter((key): key is Record<string, unknown> => !!key && typeof key === "object");
+  const keys = (body.keys as unknown[]).filter(
+    (key): key is Record<string, unknown> => !!key && typeof key === "object",
+  );
   const signing = keys.filter((key) => key.use !== "enc" && key.kty !== "oct");
   const allowed = ctx.env.API_ALGORITHMS ?? [];
   const usable = signing.filter((key) => keyAlgorithms(key).some((alg) => (allowed as string[]).includes(alg)));
@@ -145,14 +171,17 @@ async function jwksCheck(ctx: DoctorContext, metadata: ProviderMetadata, issuer:
     return fail(
       "jwks",
       `${signing.length} signing key(s) at ${uri}, none for API_ALGORITHMS ${allowed.join(",") || "(invalid)"}${offered.length ? `; they sign with ${offered.join(", ")}` : ""}`,
-      offered.length ? `set API_ALGORITHMS to the IdP's signing algorithm, e.g. API_ALGORITHMS=${offered[0]}` : "the IdP must publish asymmetric signing keys",
+      offered.length
+        ? `set API_ALGORITHMS to the IdP's signing algorithm, e.g. API_ALGORITHMS=${offered[0]}`
+        : "the IdP must publish asymmetric signing keys",
     );
   }
   return ok("jwks", `${usable.length} signing key(s) at ${uri} that API_ALGORITHMS (${allowed.join(",")}) accepts`);
 }
 
 function endSessionCheck(metadata: ProviderMetadata): Check {
-  if (typeof metadata.end_session_endpoint === "string") return ok("end-session", `sign-out ends the IdP session too (${metadata.end_session_endpoint})`);
+  if (typeof metadata.end_session_endpoint === "string")
+    return ok("end-session", `sign-out ends the IdP session too (${metadata.end_session_endpoint})`);
   return warn(
     "end-session",
     "discovery has no end_session_endpoint: sign-out ends the app's session, not the IdP's, so the next sign-in may skip the password",

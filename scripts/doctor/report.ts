@@ -25,7 +25,11 @@ export interface Report {
 export const ok = (name: string, found: string): Check => ({ name, status: "ok", found });
 export const warn = (name: string, found: string, fix?: string): Check => ({ name, status: "warn", found, fix });
 export const fail = (name: string, found: string, fix?: string): Check => ({ name, status: "fail", found, fix });
-export const skip = (name: string, because: string): Check => ({ name, status: "skip", found: `not checked: ${because}` });
+export const skip = (name: string, because: string): Check => ({
+  name,
+  status: "skip",
+  found: `not checked: ${because}`,
+});
 
 export function report(checks: Check[]): Report {
   return { checks, ok: !checks.some((check) => check.status === "fail") };
@@ -35,8 +39,9 @@ const NAME_WIDTH = 14;
 
 /** One line per check, then the summary line. */
 export function formatReport({ checks, ok: passed }: Report): string {
-  const lines = checks.map(({ status, name, found, fix }) =>
-    `${status.padEnd(4)} ${name.padEnd(NAME_WIDTH)} ${oneLine(found)}${fix ? ` → ${oneLine(fix)}` : ""}`,
+  const lines = checks.map(
+    ({ status, name, found, fix }) =>
+      `${status.padEnd(4)} ${name.padEnd(NAME_WIDTH)} ${oneLine(found)}${fix ? ` → ${oneLine(fix)}` : ""}`,
   );
   const count = (status: Status) => checks.filter((check) => check.status === status).length;
   const tally = `${count("ok")} ok, ${count("warn")} warn, ${count("fail")} fail, ${count("skip")} skipped`;

@@ -15,7 +15,11 @@ export async function checkToken(ctx: DoctorContext, token: string): Promise<Che
   const names = ["token-typ", "token-aud", "token-roles", "token-verify"];
   if (JWE.test(token)) {
     return [
-      fail("token", "the access token is encrypted (a JWE): the API cannot read it", "turn off access-token encryption for the API at the IdP (Auth0: the API's Token Encryption)"),
+      fail(
+        "token",
+        "the access token is encrypted (a JWE): the API cannot read it",
+        "turn off access-token encryption for the API at the IdP (Auth0: the API's Token Encryption)",
+      ),
       ...names.map((name) => skip(name, "not a signed JWT")),
     ];
   }
@@ -54,7 +58,8 @@ function typCheck(ctx: DoctorContext, typ: unknown): Check {
   if (required === undefined) return skip("token-typ", "API_TOKEN_TYP is not valid");
   const sent = typeof typ === "string" ? typ : "(none)";
   if (required === "") return ok("token-typ", `typ ${sent}; the API accepts any typ`);
-  if (typeof typ === "string" && normalTyp(typ) === normalTyp(required)) return ok("token-typ", `typ ${typ}, as the API requires`);
+  if (typeof typ === "string" && normalTyp(typ) === normalTyp(required))
+    return ok("token-typ", `typ ${typ}, as the API requires`);
   return fail(
     "token-typ",
     `the token's typ is ${sent}, the API requires ${required}`,
@@ -81,10 +86,19 @@ function rolesCheck(ctx: DoctorContext, claims: Record<string, unknown>): Check 
   if (Array.isArray(value) && value.every((item) => typeof item === "string")) {
     return ok("token-roles", `${name} holds ${JSON.stringify(value)}`);
   }
-  if (value !== undefined) return fail("token-roles", `${name} is not a list of strings, so the API reads no roles from it`, "set the claim to an array of role names in the IdP's action");
+  if (value !== undefined)
+    return fail(
+      "token-roles",
+      `${name} is not a list of strings, so the API reads no roles from it`,
+      "set the claim to an array of role names in the IdP's action",
+    );
   const lookalikes = Object.keys(claims).filter((claim) => /roles?$/i.test(claim));
   if (lookalikes.length) {
-    return fail("token-roles", `no ${name} claim; the token has ${lookalikes.join(", ")}`, `set ROLES_CLAIM=${lookalikes[0]}, or name the claim ${name} in the IdP's action`);
+    return fail(
+      "token-roles",
+      `no ${name} claim; the token has ${lookalikes.join(", ")}`,
+      `set ROLES_CLAIM=${lookalikes[0]}, or name the claim ${name} in the IdP's action`,
+    );
   }
   return fail(
     "token-roles",
@@ -95,7 +109,8 @@ function rolesCheck(ctx: DoctorContext, claims: Record<string, unknown>): Check 
 
 async function verifyCheck(ctx: DoctorContext, token: string): Promise<Check> {
   const { AUTH_ISSUER: issuer, API_AUDIENCE: audience, API_ALGORITHMS: algorithms, API_TOKEN_TYP: typ } = ctx.env;
-  if (!issuer || !audience || !algorithms || typ === undefined) return skip("token-verify", "the API's settings are not valid");
+  if (!issuer || !audience || !algorithms || typ === undefined)
+    return skip("token-verify", "the API's settings are not valid");
   const verifier = createAccessTokenVerifier({
     issuer,
     audience,
@@ -109,7 +124,8 @@ async function verifyCheck(ctx: DoctorContext, token: string): Promise<Check> {
   } catch (error) {
     if (!(error instanceof BearerError)) throw error;
     const why = `${error.description} (${error.reason})`;
-    if (error.reason === "expired") return warn("token-verify", `${why}: the other checks read it anyway`, "check a fresh token");
+    if (error.reason === "expired")
+      return warn("token-verify", `${why}: the other checks read it anyway`, "check a fresh token");
     return fail("token-verify", `the API would refuse it: ${why}`);
   }
 }

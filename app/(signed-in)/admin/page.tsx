@@ -13,7 +13,11 @@ export const metadata: Metadata = { title: "Admin" };
  * /api/admin makes for any caller), never the ID token or the session. Each change is checked
  * again, and more strictly, by its server action (lib/admin/change.ts).
  */
-export default async function AdminPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function AdminPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const user = await requireUser();
   const result = await callApi(user, "/api/admin");
   if (!result.ok && result.status === 403) forbidden();
@@ -29,9 +33,9 @@ export default async function AdminPage({ searchParams }: { searchParams: Promis
         <h1 className="text-2xl font-semibold">Admin</h1>
         <p className="text-slate-700">
           <code className="font-mono">GET /api/admin</code> accepted your access token because its roles claim contains{" "}
-          <code className="font-mono">admin</code>. Users and roles come from the identity provider&apos;s Management API. A
-          change goes through only if your access token says admin, the identity provider says so <em>now</em>, and you
-          signed in recently; every attempt lands in the <a href="/admin/audit">audit log</a>.
+          <code className="font-mono">admin</code>. Users and roles come from the identity provider&apos;s Management
+          API. A change goes through only if your access token says admin, the identity provider says so <em>now</em>,
+          and you signed in recently; every attempt lands in the <a href="/admin/audit">audit log</a>.
         </p>
       </header>
       {query.reauthenticated && (

@@ -19,7 +19,10 @@ export default async function DashboardPage() {
   const admin = body.roles.includes(ADMIN_ROLE);
   // Auth0's access tokens name the client in `azp` (OIDC's authorized party), not RFC 9068's `client_id`.
   const azp = typeof body.claims.azp === "string" ? body.claims.azp : undefined;
-  const client = body.client_id === null && azp ? { label: "Client (azp)", value: azp } : { label: "Client (client_id)", value: body.client_id ?? "—" };
+  const client =
+    body.client_id === null && azp
+      ? { label: "Client (azp)", value: azp }
+      : { label: "Client (client_id)", value: body.client_id ?? "—" };
   return (
     <div className="space-y-8">
       <header className="space-y-2">
@@ -29,7 +32,10 @@ export default async function DashboardPage() {
           verified the token and answered with what it read from it.
         </p>
       </header>
-      <dl className="grid gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:grid-cols-2" data-testid="api-view">
+      <dl
+        className="grid gap-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm sm:grid-cols-2"
+        data-testid="api-view"
+      >
         <Field label="Subject (sub)" value={body.sub} />
         <Field label={client.label} value={client.value} />
         <Field label="Scope" value={body.scope ?? "—"} />
@@ -49,7 +55,10 @@ export default async function DashboardPage() {
             The API treats you as an admin: <a href="/admin">open the admin page</a>.
           </>
         ) : (
-          <>The API does not treat you as an admin, so the admin page and <code className="font-mono">/api/admin</code> will refuse you.</>
+          <>
+            The API does not treat you as an admin, so the admin page and <code className="font-mono">/api/admin</code>{" "}
+            will refuse you.
+          </>
         )}
       </p>
     </div>

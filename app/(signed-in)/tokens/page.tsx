@@ -19,8 +19,8 @@ export default async function TokensPage() {
         <h1 className="text-2xl font-semibold">Token inspector</h1>
         <p className="max-w-3xl text-slate-700">
           Your tokens never leave this server; these are their decoded claims. Look for{" "}
-          <code className="font-mono">{env.ROLES_CLAIM}</code>: the IdP put it in the access token for this API, not in the
-          ID token, and the API read it only after verifying the token.
+          <code className="font-mono">{env.ROLES_CLAIM}</code>: the IdP put it in the access token for this API, not in
+          the ID token, and the API read it only after verifying the token.
         </p>
       </header>
       <div className="grid gap-4 lg:grid-cols-3">

@@ -22,7 +22,14 @@ beforeAll(async () => {
       email: "alice@example.com",
       name: "Alice",
       sessions: { create: { sessionToken: "session-token-never-shown", expires: new Date(Date.now() + 3_600_000) } },
-      accounts: { create: { type: "oidc", provider: "claimtrip", providerAccountId: "alice", access_token: "access-token-never-shown" } },
+      accounts: {
+        create: {
+          type: "oidc",
+          provider: "claimtrip",
+          providerAccountId: "alice",
+          access_token: "access-token-never-shown",
+        },
+      },
     },
   });
   await db.$disconnect();
@@ -31,8 +38,10 @@ beforeAll(async () => {
 afterAll(() => harness?.close());
 
 const admin = (authorization?: string | string[], path = "/api/admin") => GET(apiRequest(path, authorization));
-const tokenWith = (roles: unknown, options: { claims?: Record<string, unknown>; header?: Record<string, unknown> } = {}) =>
-  harness.mint({ header: options.header, claims: { [ROLES_CLAIM]: roles, ...options.claims } });
+const tokenWith = (
+  roles: unknown,
+  options: { claims?: Record<string, unknown>; header?: Record<string, unknown> } = {},
+) => harness.mint({ header: options.header, claims: { [ROLES_CLAIM]: roles, ...options.claims } });
 
 describe("GET /api/admin", () => {
   it("answers 200 with the users for an admin's token", async () => {
@@ -41,7 +50,15 @@ describe("GET /api/admin", () => {
     expect(response.headers.get("cache-control")).toBe("no-store");
     const text = await response.text();
     expect(JSON.parse(text)).toEqual({
-      users: [{ id: "user-alice", sub: "alice", email: "alice@example.com", name: "Alice", sessions: [{ expires: expect.any(String) }] }],
+      users: [
+        {
+          id: "user-alice",
+          sub: "alice",
+          email: "alice@example.com",
+          name: "Alice",
+          sessions: [{ expires: expect.any(String) }],
+        },
+      ],
     });
     expect(text).not.toContain("session-token-never-shown");
     expect(text).not.toContain("access-token-never-shown");
@@ -66,19 +83,33 @@ describe("GET /api/admin", () => {
   });
 
   it("answers 403 for the admin role under a claim name that is not ours", async () => {
-    const response = await admin(`Bearer ${await tokenWith(undefined, { claims: { roles: [ADMIN_ROLE], "https://evil.example/roles": [ADMIN_ROLE] } })}`);
+    const response = await admin(
+      `Bearer ${await tokenWith(undefined, { claims: { roles: [ADMIN_ROLE], "https://evil.example/roles": [ADMIN_ROLE] } })}`,
+    );
     expect(response.status).toBe(403);
   });
 
   it.each([
-    ["a token for the other API, admin role and all", () => tokenWith([ADMIN_ROLE], { claims: { aud: OTHER_AUDIENCE } })],
-    ["an ID token carrying the admin role", () => tokenWith([ADMIN_ROLE], { header: { typ: "JWT" }, claims: { aud: CLIENT_ID } })],
-    ["a non-admin's token with the role added after signing", async () => {
-      const [header, payload, signature] = (await tokenWith([])).split(".");
-      const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as Record<string, unknown>;
-      return `${header}.${encodeSegment({ ...claims, [ROLES_CLAIM]: [ADMIN_ROLE] })}.${signature}`;
-    }],
-    ["an admin token that expired", () => tokenWith([ADMIN_ROLE], { claims: { exp: Math.floor(Date.now() / 1000) - 300 } })],
+    [
+      "a token for the other API, admin role and all",
+      () => tokenWith([ADMIN_ROLE], { claims: { aud: OTHER_AUDIENCE } }),
+    ],
+    [
+      "an ID token carrying the admin role",
+      () => tokenWith([ADMIN_ROLE], { header: { typ: "JWT" }, claims: { aud: CLIENT_ID } }),
+    ],
+    [
+      "a non-admin's token with the role added after signing",
+      async () => {
+        const [header, payload, signature] = (await tokenWith([])).split(".");
+        const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as Record<string, unknown>;
+        return `${header}.${encodeSegment({ ...claims, [ROLES_CLAIM]: [ADMIN_ROLE] })}.${signature}`;
+      },
+    ],
+    [
+      "an admin token that expired",
+      () => tokenWith([ADMIN_ROLE], { claims: { exp: Math.floor(Date.now() / 1000) - 300 } }),
+    ],
   ])("answers 401 invalid_token for %s", async (_label, token) => {
     const sent = await token();
     await expectBearerRefusal(await admin(`Bearer ${sent}`), { status: 401, error: "invalid_token" }, [sent]);
@@ -87,6 +118,10 @@ describe("GET /api/admin", () => {
   it("answers 401 without a token, and 400 for an admin token in the query string", async () => {
     await expectBearerRefusal(await admin(), { status: 401, error: "invalid_token" });
     const token = await tokenWith([ADMIN_ROLE]);
-    await expectBearerRefusal(await admin(undefined, `/api/admin?access_token=${token}`), { status: 400, error: "invalid_request" }, [token]);
+    await expectBearerRefusal(
+      await admin(undefined, `/api/admin?access_token=${token}`),
+      { status: 400, error: "invalid_request" },
+      [token],
+    );
   });
 });

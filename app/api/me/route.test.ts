@@ -32,7 +32,12 @@ describe("GET /api/me with an honest token", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("cache-control")).toBe("no-store");
     const body = (await response.json()) as Record<string, unknown>;
-    expect(body).toMatchObject({ sub: "user-alice", client_id: CLIENT_ID, scope: "openid profile email", roles: [ADMIN_ROLE] });
+    expect(body).toMatchObject({
+      sub: "user-alice",
+      client_id: CLIENT_ID,
+      scope: "openid profile email",
+      roles: [ADMIN_ROLE],
+    });
     expect(body.claims).toMatchObject({ iss: harness.idp.issuer, [ROLES_CLAIM]: [ADMIN_ROLE] });
   });
 
@@ -52,31 +57,67 @@ describe("GET /api/me refuses attacks with RFC 6750 errors", () => {
 
   const cases: [string, () => Promise<string | string[] | undefined>, { status: number; error: string }, string?][] = [
     ["no token", async () => undefined, invalid],
-    ["a forged signature (roles added to a real token)", async () => {
-      const [header, payload, signature] = (await harness.mint()).split(".");
-      const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as Record<string, unknown>;
-      return `Bearer ${header}.${encodeSegment({ ...claims, [ROLES_CLAIM]: [ADMIN_ROLE] })}.${signature}`;
-    }, invalid],
-    ["alg none", async () => {
-      const payload = (await harness.mint({ claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } })).split(".")[1];
-      return `Bearer ${encodeSegment({ alg: "none", typ: "at+jwt" })}.${payload}.`;
-    }, invalid],
-    ["HS256 signed with the IdP's public key", async () => {
-      const secret = new TextEncoder().encode(await exportSPKI(harness.key.publicKey));
-      return `Bearer ${await mintAccessToken({ kid: harness.key.kid, alg: "HS256", privateKey: secret }, { issuer: harness.idp.issuer })}`;
-    }, invalid],
-    ["the attacker's own key under the IdP's kid", async () => {
-      const attacker = await createTestKey("RS256");
-      return `Bearer ${await mintAccessToken({ ...attacker, kid: harness.key.kid }, { issuer: harness.idp.issuer })}`;
-    }, invalid],
-    ["a token for the other API", async () => `Bearer ${await harness.mint({ claims: { aud: OTHER_AUDIENCE } })}`, invalid],
-    ["another issuer", async () => `Bearer ${await harness.mint({ claims: { iss: "https://evil.example" } })}`, invalid],
-    ["an ID token", async () => `Bearer ${await harness.mint({ header: { typ: "JWT" }, claims: { aud: CLIENT_ID, nonce: "n" } })}`, invalid],
-    ["an expired token", async () => `Bearer ${await harness.mint({ claims: { iat: now() - 600, exp: now() - 300 } })}`, invalid],
+    [
+      "a forged signature (roles added to a real token)",
+      async () => {
+        const [header, payload, signature] = (await harness.mint()).split(".");
+        const claims = JSON.parse(Buffer.from(payload!, "base64url").toString()) as Record<string, unknown>;
+        return `Bearer ${header}.${encodeSegment({ ...claims, [ROLES_CLAIM]: [ADMIN_ROLE] })}.${signature}`;
+      },
+      invalid,
+    ],
+    [
+      "alg none",
+      async () => {
+        const payload = (await harness.mint({ claims: { [ROLES_CLAIM]: [ADMIN_ROLE] } })).split(".")[1];
+        return `Bearer ${encodeSegment({ alg: "none", typ: "at+jwt" })}.${payload}.`;
+      },
+      invalid,
+    ],
+    [
+      "HS256 signed with the IdP's public key",
+      async () => {
+        const secret = new TextEncoder().encode(await exportSPKI(harness.key.publicKey));
+        return `Bearer ${await mintAccessToken({ kid: harness.key.kid, alg: "HS256", privateKey: secret }, { issuer: harness.idp.issuer })}`;
+      },
+      invalid,
+    ],
+    [
+      "the attacker's own key under the IdP's kid",
+      async () => {
+        const attacker = await createTestKey("RS256");
+        return `Bearer ${await mintAccessToken({ ...attacker, kid: harness.key.kid }, { issuer: harness.idp.issuer })}`;
+      },
+      invalid,
+    ],
+    [
+      "a token for the other API",
+      async () => `Bearer ${await harness.mint({ claims: { aud: OTHER_AUDIENCE } })}`,
+      invalid,
+    ],
+    [
+      "another issuer",
+      async () => `Bearer ${await harness.mint({ claims: { iss: "https://evil.example" } })}`,
+      invalid,
+    ],
+    [
+      "an ID token",
+      async () => `Bearer ${await harness.mint({ header: { typ: "JWT" }, claims: { aud: CLIENT_ID, nonce: "n" } })}`,
+      invalid,
+    ],
+    [
+      "an expired token",
+      async () => `Bearer ${await harness.mint({ claims: { iat: now() - 600, exp: now() - 300 } })}`,
+      invalid,
+    ],
     ["a token not valid yet", async () => `Bearer ${await harness.mint({ claims: { nbf: now() + 300 } })}`, invalid],
     ["the Basic scheme", async () => "Basic YWxpY2VAZXhhbXBsZS5jb206YWxpY2UtcGFzc3dvcmQ=", invalid],
     ["the Token scheme", async () => `Token ${await harness.mint()}`, invalid],
-    ["duplicate Authorization headers", async () => [`Bearer ${await harness.mint()}`, `Bearer ${await harness.mint()}`], badRequest],
+    [
+      "duplicate Authorization headers",
+      async () => [`Bearer ${await harness.mint()}`, `Bearer ${await harness.mint()}`],
+      badRequest,
+    ],
     ["two spaces after Bearer", async () => `Bearer  ${await harness.mint()}`, badRequest],
     ["characters outside token68", async () => `Bearer ${await harness.mint()};x`, badRequest],
     ["an oversized header", async () => `Bearer ${"a".repeat(10_000)}`, badRequest],
@@ -108,7 +149,9 @@ describe("GET /api/me refuses attacks with RFC 6750 errors", () => {
     const fetched = { discovery: harness.idp.count(DISCOVERY_PATH), jwks: harness.idp.count(JWKS_PATH) };
     const attacker = await createTestKey("RS256");
     const tokens = await Promise.all(
-      Array.from({ length: 200 }, () => mintAccessToken({ ...attacker, kid: crypto.randomUUID() }, { issuer: harness.idp.issuer })),
+      Array.from({ length: 200 }, () =>
+        mintAccessToken({ ...attacker, kid: crypto.randomUUID() }, { issuer: harness.idp.issuer }),
+      ),
     );
     const answers = await Promise.all(tokens.map((token) => me(`Bearer ${token}`)));
     expect(answers.map((response) => response.status)).toEqual(tokens.map(() => 401));
@@ -132,7 +175,11 @@ describe("GET /api/me under fuzzing", () => {
           expect(response.status).toBe(200);
           return;
         }
-        await expectBearerRefusal(response, response.status === 400 ? { status: 400, error: "invalid_request" } : { status: 401, error: "invalid_token" }, values);
+        await expectBearerRefusal(
+          response,
+          response.status === 400 ? { status: 400, error: "invalid_request" } : { status: 401, error: "invalid_token" },
+          values,
+        );
       }),
       { numRuns: 1500 },
     );

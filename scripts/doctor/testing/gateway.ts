@@ -35,12 +35,17 @@ export async function startGateway(): Promise<Gateway> {
       req.socket.destroy();
       return;
     }
-    const upstream = request(new URL(req.url ?? "/", gateway.target), { method: req.method, headers: req.headers }, (answer) => {
-      const headers = { ...answer.headers };
-      if (gateway.clockOffsetSeconds) headers.date = new Date(Date.now() + gateway.clockOffsetSeconds * 1000).toUTCString();
-      res.writeHead(answer.statusCode ?? 502, headers);
-      answer.pipe(res);
-    });
+    const upstream = request(
+      new URL(req.url ?? "/", gateway.target),
+      { method: req.method, headers: req.headers },
+      (answer) => {
+        const headers = { ...answer.headers };
+        if (gateway.clockOffsetSeconds)
+          headers.date = new Date(Date.now() + gateway.clockOffsetSeconds * 1000).toUTCString();
+        res.writeHead(answer.statusCode ?? 502, headers);
+        answer.pipe(res);
+      },
+    );
     upstream.on("error", () => res.destroy());
     req.pipe(upstream);
   });

@@ -6,7 +6,11 @@ import { SignInButton } from "../../../_components/auth-buttons";
 export const metadata: Metadata = { title: "Sign-in problem" };
 
 /** Shows a fixed message per error code: nothing else of the URL, which anyone can write. */
-export default async function AuthErrorPage({ searchParams }: { searchParams: Promise<{ error?: string | string[] }> }) {
+export default async function AuthErrorPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ error?: string | string[] }>;
+}) {
   const { error } = await searchParams;
   const { message } = await signInProblem(typeof error === "string" ? error : "Configuration", env.AUTH_ISSUER);
   return (

@@ -32,21 +32,36 @@ export default async function AuditPage() {
           <caption className="sr-only">Audit log</caption>
           <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">
             <tr>
-              {["When", "Who", "Action", "For whom", "Roles before", "Roles after", "Outcome", "Request id"].map((h) => (
-                <th key={h} scope="col" className="px-3 py-2 font-medium">{h}</th>
-              ))}
+              {["When", "Who", "Action", "For whom", "Roles before", "Roles after", "Outcome", "Request id"].map(
+                (h) => (
+                  <th key={h} scope="col" className="px-3 py-2 font-medium">
+                    {h}
+                  </th>
+                ),
+              )}
             </tr>
           </thead>
           <tbody>
             {entries.map((e) => (
               <tr key={e.id} className="border-b border-slate-100 last:border-0" data-testid="audit-entry">
-                <td className="px-3 py-2"><time dateTime={e.createdAt.toISOString()}>{e.createdAt.toUTCString()}</time></td>
-                <td className="px-3 py-2 font-mono" data-testid="audit-actor">{who(e.actorSub)}</td>
-                <td className="px-3 py-2" data-testid="audit-action">{ACTIONS[e.action] ?? e.action}</td>
-                <td className="px-3 py-2 font-mono" data-testid="audit-target">{who(e.targetSub)}</td>
+                <td className="px-3 py-2">
+                  <time dateTime={e.createdAt.toISOString()}>{e.createdAt.toUTCString()}</time>
+                </td>
+                <td className="px-3 py-2 font-mono" data-testid="audit-actor">
+                  {who(e.actorSub)}
+                </td>
+                <td className="px-3 py-2" data-testid="audit-action">
+                  {ACTIONS[e.action] ?? e.action}
+                </td>
+                <td className="px-3 py-2 font-mono" data-testid="audit-target">
+                  {who(e.targetSub)}
+                </td>
                 <td className="px-3 py-2">{roles(e.rolesBefore)}</td>
                 <td className="px-3 py-2">{roles(e.rolesAfter)}</td>
-                <td className="px-3 py-2" data-testid="audit-outcome">{e.outcome}{e.reason ? ` (${e.reason})` : ""}</td>
+                <td className="px-3 py-2" data-testid="audit-outcome">
+                  {e.outcome}
+                  {e.reason ? ` (${e.reason})` : ""}
+                </td>
                 <td className="px-3 py-2 font-mono text-xs">{e.requestId ?? "—"}</td>
               </tr>
             ))}

@@ -25,7 +25,10 @@ export async function GET(request: NextRequest) {
   if (error) {
     const code = error === "access_denied" ? "access_denied" : "OAuthCallbackError";
     const idpErrorDescription = searchParams.get("error_description")?.slice(0, 200);
-    loggerFor(request.headers).warn({ event: "sign_in_failed", code, idpError: oauthErrorCode(error), idpErrorDescription }, "the IdP refused the sign-in");
+    loggerFor(request.headers).warn(
+      { event: "sign_in_failed", code, idpError: oauthErrorCode(error), idpErrorDescription },
+      "the IdP refused the sign-in",
+    );
     const target = new URL("/auth/error", request.nextUrl);
     target.searchParams.set("error", code);
     return Response.redirect(target, 303);

@@ -84,12 +84,18 @@ async function logoutToken(
     }).filter(([, value]) => value !== undefined),
   );
   const protectedHeader = Object.fromEntries(
-    Object.entries({ alg: key.alg, kid: key.kid, typ: "logout+jwt", ...header }).filter(([, value]) => value !== undefined),
+    Object.entries({ alg: key.alg, kid: key.kid, typ: "logout+jwt", ...header }).filter(
+      ([, value]) => value !== undefined,
+    ),
   );
   return new SignJWT(payload).setProtectedHeader(protectedHeader as { alg: string }).sign(key.privateKey);
 }
 
-function post(body: BodyInit | null, contentType: string | null = FORM, headers: Record<string, string> = {}): Promise<Response> {
+function post(
+  body: BodyInit | null,
+  contentType: string | null = FORM,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   const all = new Headers(headers);
   if (contentType) all.set("content-type", contentType);
   return POST(new Request(URL_PATH, { method: "POST", headers: all, body }));
@@ -99,7 +105,9 @@ const postToken = (token: string) => post(new URLSearchParams({ logout_token: to
 
 /** The app's sessions, by the name each test gave them. */
 async function liveSessions(): Promise<string[]> {
-  return (await db.session.findMany({ select: { sessionToken: true }, orderBy: { sessionToken: "asc" } })).map((s) => s.sessionToken);
+  return (await db.session.findMany({ select: { sessionToken: true }, orderBy: { sessionToken: "asc" } })).map(
+    (s) => s.sessionToken,
+  );
 }
 
 const ALL_SESSIONS = ["alice", "bob-1", "bob-2", "bob-no-sid"];
@@ -117,11 +125,21 @@ beforeEach(async () => {
   const expires = new Date(Date.now() + 3_600_000);
   for (const [name, sessions] of [
     ["alice", [["alice", "sid-alice"]]],
-    ["bob", [["bob-1", "sid-bob-1"], ["bob-2", "sid-bob-2"], ["bob-no-sid", null]]],
+    [
+      "bob",
+      [
+        ["bob-1", "sid-bob-1"],
+        ["bob-2", "sid-bob-2"],
+        ["bob-no-sid", null],
+      ],
+    ],
   ] as const) {
     const user = await db.user.create({ data: { name, email: `${name}@example.com` } });
-    await db.account.create({ data: { userId: user.id, type: "oidc", provider: "claimtrip", providerAccountId: name } });
-    for (const [sessionToken, sid] of sessions) await db.session.create({ data: { sessionToken, sid, userId: user.id, expires } });
+    await db.account.create({
+      data: { userId: user.id, type: "oidc", provider: "claimtrip", providerAccountId: name },
+    });
+    for (const [sessionToken, sid] of sessions)
+      await db.session.create({ data: { sessionToken, sid, userId: user.id, expires } });
   }
 });
 
@@ -165,8 +183,12 @@ describe("an honest logout token", () => {
 
   it("is accepted without a typ, or with typ application/logout+jwt, and with a charset on the content type", async () => {
     expect((await postToken(await logoutToken({}, { typ: undefined }))).status).toBe(200);
-    expect((await postToken(await logoutToken({ sid: "sid-bob-2" }, { typ: "application/logout+jwt" }))).status).toBe(200);
-    const body = new URLSearchParams({ logout_token: await logoutToken({ sid: "sid-alice", sub: "alice" }) }).toString();
+    expect((await postToken(await logoutToken({ sid: "sid-bob-2" }, { typ: "application/logout+jwt" }))).status).toBe(
+      200,
+    );
+    const body = new URLSearchParams({
+      logout_token: await logoutToken({ sid: "sid-alice", sub: "alice" }),
+    }).toString();
     expect((await post(body, `${FORM}; charset=UTF-8`)).status).toBe(200);
     expect(await liveSessions()).toEqual(["bob-no-sid"]);
   });
@@ -180,80 +202,178 @@ describe("an honest logout token", () => {
 
 describe("refuses with 400 invalid_request and deletes nothing", () => {
   const cases: [name: string, reason: string, send: () => Promise<Response>][] = [
-    ["alg none, without a signature", "malformed", async () => {
-      const payload = (await logoutToken()).split(".")[1];
-      return postToken(`${encodeSegment({ alg: "none", typ: "logout+jwt" })}.${payload}.`);
-    }],
-    ["alg none, with a signature segment", "alg_not_allowed", async () => {
-      const [, payload, signature] = (await logoutToken()).split(".");
-      return postToken(`${encodeSegment({ alg: "none", typ: "logout+jwt", kid: harness.key.kid })}.${payload}.${signature}`);
-    }],
-    ["HS256 signed with the IdP's public key (PEM) as the HMAC secret", "alg_not_allowed", async () => {
-      const secret = new TextEncoder().encode(await exportSPKI(harness.key.publicKey));
-      return postToken(await logoutToken({}, {}, { kid: harness.key.kid, alg: "HS256", privateKey: secret }));
-    }],
-    ["an algorithm outside the allow-list (PS256), from a key under the IdP's kid", "alg_not_allowed", async () => {
-      const other = await createTestKey("PS256", harness.key.kid);
-      return postToken(await logoutToken({}, {}, other));
-    }],
-    ["the attacker's own key under the IdP's real kid", "signature", async () => {
-      const attacker = await createTestKey("RS256", harness.key.kid);
-      return postToken(await logoutToken({}, {}, attacker));
-    }],
-    ["a payload changed after signing (sid swapped)", "signature", async () => {
-      const [header, , signature] = (await logoutToken()).split(".");
-      const payload = encodeSegment({ iss: harness.idp.issuer, aud: CLIENT_ID, iat: now(), jti: randomUUID(), events: { [EVENT]: {} }, sid: "sid-alice" });
-      return postToken(`${header}.${payload}.${signature}`);
-    }],
+    [
+      "alg none, without a signature",
+      "malformed",
+      async () => {
+        const payload = (await logoutToken()).split(".")[1];
+        return postToken(`${encodeSegment({ alg: "none", typ: "logout+jwt" })}.${payload}.`);
+      },
+    ],
+    [
+      "alg none, with a signature segment",
+      "alg_not_allowed",
+      async () => {
+        const [, payload, signature] = (await logoutToken()).split(".");
+        return postToken(
+          `${encodeSegment({ alg: "none", typ: "logout+jwt", kid: harness.key.kid })}.${payload}.${signature}`,
+        );
+      },
+    ],
+    [
+      "HS256 signed with the IdP's public key (PEM) as the HMAC secret",
+      "alg_not_allowed",
+      async () => {
+        const secret = new TextEncoder().encode(await exportSPKI(harness.key.publicKey));
+        return postToken(await logoutToken({}, {}, { kid: harness.key.kid, alg: "HS256", privateKey: secret }));
+      },
+    ],
+    [
+      "an algorithm outside the allow-list (PS256), from a key under the IdP's kid",
+      "alg_not_allowed",
+      async () => {
+        const other = await createTestKey("PS256", harness.key.kid);
+        return postToken(await logoutToken({}, {}, other));
+      },
+    ],
+    [
+      "the attacker's own key under the IdP's real kid",
+      "signature",
+      async () => {
+        const attacker = await createTestKey("RS256", harness.key.kid);
+        return postToken(await logoutToken({}, {}, attacker));
+      },
+    ],
+    [
+      "a payload changed after signing (sid swapped)",
+      "signature",
+      async () => {
+        const [header, , signature] = (await logoutToken()).split(".");
+        const payload = encodeSegment({
+          iss: harness.idp.issuer,
+          aud: CLIENT_ID,
+          iat: now(),
+          jti: randomUUID(),
+          events: { [EVENT]: {} },
+          sid: "sid-alice",
+        });
+        return postToken(`${header}.${payload}.${signature}`);
+      },
+    ],
     ["wrong iss", "iss_check_failed", async () => postToken(await logoutToken({ iss: "https://evil.example" }))],
-    ["wrong aud (another client)", "aud_check_failed", async () => postToken(await logoutToken({ aud: "claimtrip-cli" }))],
+    [
+      "wrong aud (another client)",
+      "aud_check_failed",
+      async () => postToken(await logoutToken({ aud: "claimtrip-cli" })),
+    ],
     ["no events", "events_missing", async () => postToken(await logoutToken({ events: undefined }))],
-    ["events without the back-channel logout event", "events", async () =>
-      postToken(await logoutToken({ events: { "http://schemas.openid.net/event/other": {} } }))],
-    ["the back-channel logout event not as a JSON object", "events", async () => postToken(await logoutToken({ events: { [EVENT]: "yes" } }))],
+    [
+      "events without the back-channel logout event",
+      "events",
+      async () => postToken(await logoutToken({ events: { "http://schemas.openid.net/event/other": {} } })),
+    ],
+    [
+      "the back-channel logout event not as a JSON object",
+      "events",
+      async () => postToken(await logoutToken({ events: { [EVENT]: "yes" } })),
+    ],
     ["events as a list", "events", async () => postToken(await logoutToken({ events: [EVENT] }))],
     ["a nonce present", "nonce", async () => postToken(await logoutToken({ nonce: "n-0S6_WzA2Mj" }))],
-    ["neither sid nor sub", "no_sub_or_sid", async () => postToken(await logoutToken({ sid: undefined, sub: undefined }))],
+    [
+      "neither sid nor sub",
+      "no_sub_or_sid",
+      async () => postToken(await logoutToken({ sid: undefined, sub: undefined })),
+    ],
     ["sid that is not a string", "sub_or_sid", async () => postToken(await logoutToken({ sid: 42 }))],
     ["sub that is an empty string", "sub_or_sid", async () => postToken(await logoutToken({ sub: "" }))],
     ["no jti", "jti_missing", async () => postToken(await logoutToken({ jti: undefined }))],
     ["no iat", "iat_missing", async () => postToken(await logoutToken({ iat: undefined }))],
     ["expired", "expired", async () => postToken(await logoutToken({ iat: now() - 200, exp: now() - 60 }))],
-    ["issued in the future (beyond the clock tolerance)", "issued_in_future", async () => postToken(await logoutToken({ iat: now() + 60 }))],
-    ["issued too long ago, even with a far exp", "too_old", async () => postToken(await logoutToken({ iat: now() - 3600, exp: now() + 3600 }))],
+    [
+      "issued in the future (beyond the clock tolerance)",
+      "issued_in_future",
+      async () => postToken(await logoutToken({ iat: now() + 60 })),
+    ],
+    [
+      "issued too long ago, even with a far exp",
+      "too_old",
+      async () => postToken(await logoutToken({ iat: now() - 3600, exp: now() + 3600 })),
+    ],
     ["typ at+jwt (an access token's type)", "typ", async () => postToken(await logoutToken({}, { typ: "at+jwt" }))],
-    ["an ID token posted as a logout token", "events_missing", async () => {
-      const idToken = await new SignJWT({ sub: "bob", sid: "sid-bob-1", nonce: "n", auth_time: now() })
-        .setProtectedHeader({ alg: "RS256", kid: harness.key.kid, typ: "JWT" })
-        .setIssuer(harness.idp.issuer)
-        .setAudience(CLIENT_ID)
-        .setIssuedAt()
-        .setExpirationTime("1h")
-        .setJti(randomUUID())
-        .sign(harness.key.privateKey);
-      return postToken(idToken);
-    }],
-    ["an access token for the app's API posted as a logout token", "aud_check_failed", async () =>
-      postToken(await mintAccessToken(harness.key, { issuer: harness.idp.issuer, claims: { sub: "bob", sid: "sid-bob-1", events: { [EVENT]: {} } } }))],
+    [
+      "an ID token posted as a logout token",
+      "events_missing",
+      async () => {
+        const idToken = await new SignJWT({ sub: "bob", sid: "sid-bob-1", nonce: "n", auth_time: now() })
+          .setProtectedHeader({ alg: "RS256", kid: harness.key.kid, typ: "JWT" })
+          .setIssuer(harness.idp.issuer)
+          .setAudience(CLIENT_ID)
+          .setIssuedAt()
+          .setExpirationTime("1h")
+          .setJti(randomUUID())
+          .sign(harness.key.privateKey);
+        return postToken(idToken);
+      },
+    ],
+    [
+      "an access token for the app's API posted as a logout token",
+      "aud_check_failed",
+      async () =>
+        postToken(
+          await mintAccessToken(harness.key, {
+            issuer: harness.idp.issuer,
+            claims: { sub: "bob", sid: "sid-bob-1", events: { [EVENT]: {} } },
+          }),
+        ),
+    ],
     ["not a JWT at all", "malformed", async () => postToken("not-a-token")],
-    ["a token over 8192 characters", "too_large", async () => postToken(await logoutToken({ padding: "x".repeat(9000) }))],
-    ["an oversized body (declared)", "body_too_large", async () =>
-      post(new URLSearchParams({ logout_token: await logoutToken(), padding: "x".repeat(20_000) }).toString())],
-    ["an oversized body with a Content-Length that lies", "body_too_large", async () =>
-      post(new URLSearchParams({ logout_token: await logoutToken(), padding: "x".repeat(20_000) }).toString(), FORM, { "content-length": "100" })],
-    ["a JSON body", "content_type", async () => post(JSON.stringify({ logout_token: await logoutToken() }), "application/json")],
-    ["a multipart body", "content_type", async () => {
-      const form = new FormData();
-      form.set("logout_token", await logoutToken());
-      return POST(new Request(URL_PATH, { method: "POST", body: form }));
-    }],
+    [
+      "a token over 8192 characters",
+      "too_large",
+      async () => postToken(await logoutToken({ padding: "x".repeat(9000) })),
+    ],
+    [
+      "an oversized body (declared)",
+      "body_too_large",
+      async () =>
+        post(new URLSearchParams({ logout_token: await logoutToken(), padding: "x".repeat(20_000) }).toString()),
+    ],
+    [
+      "an oversized body with a Content-Length that lies",
+      "body_too_large",
+      async () =>
+        post(new URLSearchParams({ logout_token: await logoutToken(), padding: "x".repeat(20_000) }).toString(), FORM, {
+          "content-length": "100",
+        }),
+    ],
+    [
+      "a JSON body",
+      "content_type",
+      async () => post(JSON.stringify({ logout_token: await logoutToken() }), "application/json"),
+    ],
+    [
+      "a multipart body",
+      "content_type",
+      async () => {
+        const form = new FormData();
+        form.set("logout_token", await logoutToken());
+        return POST(new Request(URL_PATH, { method: "POST", body: form }));
+      },
+    ],
     ["no content type", "content_type", async () => post(`logout_token=${await logoutToken()}`, null)],
     ["no logout_token parameter", "missing", async () => post("token=abc")],
     ["an empty body", "missing", async () => post("")],
-    ["two logout_token parameters", "repeated", async () => {
-      const body = new URLSearchParams([["logout_token", await logoutToken()], ["logout_token", await logoutToken({ sid: "sid-bob-2" })]]);
-      return post(body.toString());
-    }],
+    [
+      "two logout_token parameters",
+      "repeated",
+      async () => {
+        const body = new URLSearchParams([
+          ["logout_token", await logoutToken()],
+          ["logout_token", await logoutToken({ sid: "sid-bob-2" })],
+        ]);
+        return post(body.toString());
+      },
+    ],
     ["a body that is not UTF-8", "body_encoding", async () => post(new Uint8Array([0x6c, 0x3d, 0xff, 0xfe]))],
   ];
 
@@ -285,14 +405,18 @@ describe("replay", () => {
     await inAnotherInstance(async () => {
       const other = (await import("./route")).POST;
       captureRefusals((await import("@/lib/logger")).logger);
-      const response = await other(new Request(URL_PATH, { method: "POST", headers: { "content-type": FORM }, body: `logout_token=${token}` }));
+      const response = await other(
+        new Request(URL_PATH, { method: "POST", headers: { "content-type": FORM }, body: `logout_token=${token}` }),
+      );
       await expectRefused(response, "replayed");
     });
   });
 
   it("lets exactly one of simultaneous deliveries of one token in", async () => {
     const token = await logoutToken();
-    const statuses = (await Promise.all([postToken(token), postToken(token), postToken(token)])).map((response) => response.status);
+    const statuses = (await Promise.all([postToken(token), postToken(token), postToken(token)])).map(
+      (response) => response.status,
+    );
     expect(statuses.sort()).toEqual([200, 400, 400]);
     expect(await liveSessions()).toEqual(["alice", "bob-2", "bob-no-sid"]);
   });
@@ -315,9 +439,14 @@ describe("keys and hostile input", () => {
       const logout = (await import("./route")).POST;
       const me = (await import("@/app/api/me/route")).GET;
       const access = await harness.mint();
-      expect((await me(new Request("http://localhost:3000/api/me", { headers: { authorization: `Bearer ${access}` } }))).status).toBe(200);
+      expect(
+        (await me(new Request("http://localhost:3000/api/me", { headers: { authorization: `Bearer ${access}` } })))
+          .status,
+      ).toBe(200);
       const body = `logout_token=${await logoutToken({ sid: "sid-unknown" })}`;
-      expect((await logout(new Request(URL_PATH, { method: "POST", headers: { "content-type": FORM }, body }))).status).toBe(200);
+      expect(
+        (await logout(new Request(URL_PATH, { method: "POST", headers: { "content-type": FORM }, body }))).status,
+      ).toBe(200);
       expect(harness.idp.count(JWKS_PATH) - fetchesBefore).toBe(1);
     });
   });
@@ -328,7 +457,9 @@ describe("keys and hostile input", () => {
       await inAnotherInstance(async () => {
         const logout = (await import("./route")).POST;
         const body = `logout_token=${await logoutToken()}`;
-        const response = await logout(new Request(URL_PATH, { method: "POST", headers: { "content-type": FORM }, body }));
+        const response = await logout(
+          new Request(URL_PATH, { method: "POST", headers: { "content-type": FORM }, body }),
+        );
         expect(response.status).toBe(503);
         expect(response.headers.get("retry-after")).toBe("5");
         expect(await response.json()).toEqual({ error: "temporarily_unavailable" });
@@ -341,10 +472,16 @@ describe("keys and hostile input", () => {
 
   it("answers random form bodies with 400, never a 5xx, and deletes nothing", async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string(), fc.string().map((value) => `logout_token=${encodeURIComponent(value)}`)), async (body) => {
-        const response = await post(body);
-        expect(response.status).toBe(400);
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.string().map((value) => `logout_token=${encodeURIComponent(value)}`),
+        ),
+        async (body) => {
+          const response = await post(body);
+          expect(response.status).toBe(400);
+        },
+      ),
       { numRuns: 60 },
     );
     expect(await liveSessions()).toEqual(ALL_SESSIONS);
