@@ -7,11 +7,11 @@
 const FALLBACK = "/dashboard";
 
 export function safeReturnPath(value: unknown, fallback = FALLBACK): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
   if (
     typeof value !== "string" ||
     !value.startsWith("/") ||
     value.startsWith("//") ||
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point.
     /[\\\u0000-\u001f]/.test(value)
   ) {
     return fallback;

@@ -1,6 +1,4 @@
-import "server-only";
-
-import type { AccessTokenVerifier, VerifiedAccessToken } from "./verify";
+import type { AccessTokenVerifier, VerifiedAccessToken } from "./verify.ts";
 
 /**
  * Remembers tokens that passed verification, so the same token presented again (a signed-in
