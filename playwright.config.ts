@@ -21,18 +21,7 @@
 import { relative } from "node:path";
 import { chromium, defineConfig, devices, type LaunchOptions } from "@playwright/test";
 import { APP_URL, DB_FILE, IDP_URL, OUTPUT_DIR, SERVER_ENV as serverEnv } from "./e2e/settings";
-import { chooseChromium, installPlaywrightChromium } from "./scripts/chromium";
-
-/** Flags for a browser in a container: no sandbox (root), no GPU, and no calls home. */
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
+import { CHROMIUM_ARGS, chooseChromium, installPlaywrightChromium } from "./scripts/chromium";
 
 /** A Chromium on the machine wins; without one, Playwright's own is installed (scripts/chromium.ts). */
 function browserLaunchOptions(): LaunchOptions {

@@ -9,20 +9,11 @@
  */
 import { chromium, type Browser, type Response } from "@playwright/test";
 import { existsSync } from "node:fs";
+import { CHROMIUM_ARGS } from "../scripts/chromium";
 import { isMain, printTable, round, summarize, writeResult } from "./support/report";
 import { startStack, targets, type Stack, type Target } from "./support/stack";
 
 export const DEMO_USER = { email: "alice@example.com", password: "alice-password" };
-
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export function launchChromium(): Promise<Browser> {
   const executablePath =

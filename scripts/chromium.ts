@@ -11,6 +11,17 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 
+/** Flags for a browser in a container: no sandbox (root), no GPU, and no calls home. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
 export interface ChromiumSources {
   /** PLAYWRIGHT_CHROMIUM_PATH, when set. */
   configuredPath?: string;
