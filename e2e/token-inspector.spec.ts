@@ -20,7 +20,7 @@ test("the roles claim is in the access token, not the ID token, and the API agre
   await expect(value(accessToken, ROLES_CLAIM)).toContainText('"admin"');
   await expect(value(accessToken, "aud")).toContainText(API_AUDIENCE);
   await expect(claim(accessToken, "iss")).toHaveAttribute("data-kind", "registered");
-  // The seed thread's "sub is missing": ASP.NET Core renames it; the inspector says so beside it.
+  // The community question's "sub is missing": ASP.NET Core renames it; the inspector says so beside it.
   await expect(claim(accessToken, "sub").getByTestId("claim-note")).toContainText("nameidentifier");
 
   // The ID token column is filled in (it names alice), and the roles claim is not among its claims.
