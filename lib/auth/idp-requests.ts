@@ -7,6 +7,7 @@
  */
 import "server-only";
 import { env } from "../env";
+import { clientSecretBasic } from "../http/client-secret-basic";
 import { providerMetadata } from "./discovery";
 import { IdpUnavailableError, SessionExpiredError } from "./errors";
 import { oauthErrorCode } from "./log-events";
@@ -19,12 +20,6 @@ export interface TokenResponse {
   id_token?: string;
   scope?: string;
   token_type?: string;
-}
-
-function clientAuthorization(): string {
-  // RFC 6749 §2.3.1: form-urlencode id and secret before joining them.
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
-  return `Basic ${Buffer.from(`${encode(env.AUTH_CLIENT_ID)}:${encode(env.AUTH_CLIENT_SECRET)}`).toString("base64")}`;
 }
 
 /** The reason of a refresh that timed out: the IdP may or may not have rotated the token. */
@@ -55,7 +50,7 @@ export async function requestRefresh(
     response = await fetch(tokenEndpoint, {
       method: "POST",
       headers: {
-        authorization: clientAuthorization(),
+        authorization: clientSecretBasic(env.AUTH_CLIENT_ID, env.AUTH_CLIENT_SECRET),
         "content-type": "application/x-www-form-urlencoded",
         accept: "application/json",
       },
@@ -93,7 +88,10 @@ export async function revoke(refreshToken: string): Promise<void> {
   if (!revocation_endpoint) return;
   await fetch(revocation_endpoint, {
     method: "POST",
-    headers: { authorization: clientAuthorization(), "content-type": "application/x-www-form-urlencoded" },
+    headers: {
+      authorization: clientSecretBasic(env.AUTH_CLIENT_ID, env.AUTH_CLIENT_SECRET),
+      "content-type": "application/x-www-form-urlencoded",
+    },
     body: new URLSearchParams({ token: refreshToken, token_type_hint: "refresh_token" }),
     signal: AbortSignal.timeout(5_000),
   });

@@ -8,6 +8,7 @@
  * decide who may use it (lib/admin/change.ts).
  */
 import "server-only";
+import { clientSecretBasic } from "../http/client-secret-basic";
 
 /** A role as the Management API lists it. */
 export interface ManagementRole {
@@ -78,12 +79,6 @@ interface CachedToken {
   expiresAt: number;
 }
 
-function clientAuthorization(id: string, secret: string): string {
-  // RFC 6749 §2.3.1: form-urlencode id and secret before joining them.
-  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, "+");
-  return `Basic ${Buffer.from(`${encode(id)}:${encode(secret)}`).toString("base64")}`;
-}
-
 export function createManagementClient(options: ManagementClientOptions): ManagementClient {
   const renewBefore = (options.renewBeforeSeconds ?? 60) * 1000;
   const timeoutMs = options.timeoutMs ?? 10_000;
@@ -98,7 +93,7 @@ export function createManagementClient(options: ManagementClientOptions): Manage
       response = await fetch(await options.tokenEndpoint(), {
         method: "POST",
         headers: {
-          authorization: clientAuthorization(options.clientId, options.clientSecret),
+          authorization: clientSecretBasic(options.clientId, options.clientSecret),
           "content-type": "application/x-www-form-urlencoded",
           accept: "application/json",
         },

@@ -5,17 +5,13 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { webRedirectUri } from "../../idp/clients.ts";
+import { clientSecretBasic } from "../../lib/http/client-secret-basic.ts";
 import { isAuth0, isKeycloak, request, unreachable, type DoctorContext, type ProviderMetadata } from "./context.ts";
 import { fail, ok, skip, warn, type Check } from "./report.ts";
 
 /** The callback URL Auth.js uses for the `claimtrip` provider, the one to register at the IdP. */
 export function callbackUrl(appUrl: string): string {
   return webRedirectUri(appUrl);
-}
-
-/** application/x-www-form-urlencoded, as RFC 6749 §2.3.1 wants client credentials in Basic (and Auth.js sends them). */
-function formEncode(value: string): string {
-  return encodeURIComponent(value).replace(/%20/g, "+");
 }
 
 /**
@@ -58,7 +54,7 @@ export async function checkClient(
       headers: {
         "content-type": "application/x-www-form-urlencoded",
         accept: "application/json",
-        authorization: `Basic ${Buffer.from(`${formEncode(clientId)}:${formEncode(secret)}`).toString("base64")}`,
+        authorization: clientSecretBasic(clientId, secret),
       },
       body,
     });
