@@ -23,9 +23,12 @@ interface Route {
 async function storedAccessToken(target: Target): Promise<string> {
   const db = createPrismaClient(`file:${target.dbFile}`, { logErrors: false });
   try {
-    const account = await db.account.findFirst({ where: { user: { email: "alice@example.com" } } });
-    if (!account?.access_token) throw new Error("no stored access token for alice: did the sign-in work?");
-    return account.access_token;
+    const tokens = await db.sessionTokens.findFirst({
+      where: { session: { user: { email: "alice@example.com" } } },
+      orderBy: { createdAt: "desc" },
+    });
+    if (!tokens?.accessToken) throw new Error("no stored access token for alice: did the sign-in work?");
+    return tokens.accessToken;
   } finally {
     await db.$disconnect();
   }

@@ -1,7 +1,7 @@
 /**
  * The teardown of the `setup` project (playwright.config.ts), so it runs once every spec has
  * finished, whatever their order or outcome: the logs of the whole run hold no secret. The needles are the real
- * ones: every token the app stored (Account rows), every session id it handed out (Session rows,
+ * ones: every token the app stored (SessionTokens rows), every session id it handed out (Session rows,
  * the value of the session cookie), every refresh token and authorization code the IdP issued
  * (its own storage), the demo passwords, the secrets in .env.local, and the canaries this file
  * sends in the places a careless log line would copy (Authorization, Cookie, the callback's code).
@@ -107,7 +107,7 @@ test("no token, session id, password or secret appears in any log line of the ru
   ).toContain(APP_LOG);
 
   const needles: [what: string, value: string][] = [
-    ...column("SELECT access_token, refresh_token, id_token FROM Account").map(
+    ...column("SELECT accessToken, refreshToken, idToken FROM SessionTokens").map(
       (v) => ["a stored token", v] as [string, string],
     ),
     ...column("SELECT sessionToken FROM Session").map((v) => ["a session cookie value", v] as [string, string]),

@@ -29,7 +29,7 @@ test("an admin whose role was just removed at the IdP is refused at once, though
   // Once as an admin: the action refreshes alice's token, so the app now holds one with a whole
   // lifetime ahead of it.
   await endMine.click();
-  await expect(result).toHaveText(/^Ended \d+ sessions?\.$/);
+  await expect(result).toHaveText(/^Ended \d+ other app sessions? of yours; this one stays\./);
 
   try {
     await setRoles();
@@ -48,6 +48,6 @@ test("an admin whose role was just removed at the IdP is refused at once, though
   }
 
   await endMine.click();
-  await expect(result).toHaveText(/^Ended \d+ sessions?\.$/);
+  await expect(result).toHaveText(/^Ended \d+ other app sessions? of yours; this one stays\./);
   expect(decodeJwt(storedTokens(alice.email).accessToken!)[ROLES_CLAIM]).toEqual(["admin"]);
 });

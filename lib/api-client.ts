@@ -29,7 +29,7 @@ export async function callApi<P extends keyof ApiRoutes>(
   const incoming = await headers();
   let token: string;
   try {
-    token = await timed("token_read", () => getAccessToken(user.id));
+    token = await timed("token_read", () => getAccessToken(user.sessionId));
   } catch (error) {
     if (error instanceof TokenUnavailableError) {
       const fields = { event: "access_token_unavailable", userId: user.id, code: error.code, reason: error.reason };

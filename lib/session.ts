@@ -6,12 +6,14 @@ import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { auth } from "./auth";
+import { serverSession } from "./auth";
 import { timed } from "./http/server-timing";
 import { REQUEST_PATH_HEADER, signInRequiredPath } from "./http/request-path";
 
 export interface SignedInUser {
   id: string;
+  /** The app session this request belongs to: the key of its own tokens (lib/auth/tokens.ts). */
+  sessionId: string;
   name: string | null;
   email: string | null;
 }
@@ -21,10 +23,8 @@ export interface SignedInUser {
  * page all ask, and React's `cache()` hands them the same answer (one database read, not three).
  */
 export const currentUser = cache(async (): Promise<SignedInUser | null> => {
-  const session = await timed("session", () => auth());
-  const user = session?.user;
-  if (!user?.id) return null;
-  return { id: user.id, name: user.name ?? null, email: user.email ?? null };
+  const session = await timed("session", () => serverSession());
+  return session ? { ...session.user, sessionId: session.sessionId } : null;
 });
 
 /**

@@ -29,8 +29,8 @@ function decodeForDisplay(token: string | null): Record<string, unknown> | null 
   }
 }
 
-export async function inspectTokens(userId: string): Promise<InspectedTokens | null> {
-  const tokens = await readTokens(userId);
+export async function inspectTokens(sessionId: string): Promise<InspectedTokens | null> {
+  const tokens = await readTokens(sessionId);
   if (!tokens) return null;
   return {
     idToken: decodeForDisplay(tokens.idToken),

@@ -11,6 +11,14 @@ const messages: Record<EndSessionsCode, string> = {
   not_found: "That user no longer exists.",
 };
 
+/** Says exactly what ended: app sessions with their tokens; the IdP sessions stay. */
+function ended(count: number, who: string, self: boolean): string {
+  const sessions = `${count} ${self ? "other " : ""}app session${count === 1 ? "" : "s"}`;
+  return self
+    ? `Ended ${sessions} of yours; this one stays. Their refresh tokens are revoked at the identity provider.`
+    : `Ended ${sessions} of ${who}; their refresh tokens are revoked at the identity provider. Their sign-in at the identity provider stays ("Sign out everywhere" ends it too).`;
+}
+
 /** "End sessions" for one user on the admin page; the server action decides whether it may. */
 export function EndSessionsForm({ userId, who, self }: { userId: string; who: string; self: boolean }) {
   const [result, action, pending] = useActionState(endSessionsAction, null);
@@ -31,9 +39,7 @@ export function EndSessionsForm({ userId, who, self }: { userId: string; who: st
           data-testid="end-sessions-result"
           className={result.ok ? "text-emerald-700" : "text-red-700"}
         >
-          {result.ok
-            ? `Ended ${result.data.ended} session${result.data.ended === 1 ? "" : "s"}.`
-            : messages[result.code]}
+          {result.ok ? ended(result.data.ended, who, self) : messages[result.code]}
         </span>
       )}
     </form>

@@ -1,6 +1,6 @@
 /**
  * Read-only looks into the run's database (e2e/.output/e2e.db), for what no page shows on
- * purpose: the tokens the app keeps for a user, and what the IdP recorded about refreshes.
+ * purpose: the tokens the app keeps for a session, and what the IdP recorded about refreshes.
  * Specs use these as the ground truth to search the browser for, never to drive the app.
  */
 import Database from "better-sqlite3";
@@ -24,19 +24,23 @@ export interface StoredTokens {
   expiresAt: number | null;
 }
 
-/** The tokens the app holds for a user, from the user's Account row. */
-export function storedTokens(email: string): StoredTokens {
+/**
+ * The tokens of one app session: the one whose cookie is `who.sessionCookie`, or, given an email,
+ * that user's newest session (the one the spec's latest sign-in created).
+ */
+export function storedTokens(who: string | { sessionCookie: string }): StoredTokens {
+  const bySession = typeof who !== "string";
   const row = query((db) =>
     db
       .prepare(
-        `SELECT a.access_token AS accessToken, a.refresh_token AS refreshToken, a.id_token AS idToken,
-                a.expires_at AS expiresAt
-           FROM Account a JOIN User u ON u.id = a.userId
-          WHERE u.email = ? AND a.provider = 'claimtrip'`,
+        `SELECT t.accessToken, t.refreshToken, t.idToken, t.accessTokenExpiresAt AS expiresAt
+           FROM SessionTokens t JOIN Session s ON s.id = t.sessionId JOIN User u ON u.id = s.userId
+          WHERE ${bySession ? "s.sessionToken = ?" : "u.email = ?"}
+          ORDER BY s.createdAt DESC LIMIT 1`,
       )
-      .get(email),
+      .get(bySession ? who.sessionCookie : who),
   ) as StoredTokens | undefined;
-  if (!row) throw new Error(`no Account row for ${email} in ${DB_FILE}`);
+  if (!row) throw new Error(`no session tokens for ${bySession ? "that session cookie" : who} in ${DB_FILE}`);
   return row;
 }
 
@@ -45,7 +49,7 @@ export interface HeldToken {
   value: string;
 }
 
-/** Every token the app holds for a user: the needles to search the browser's view for. */
+/** Every token the app holds for a user's newest session: the needles to search the browser's view for. */
 export function heldTokens(email: string): HeldToken[] {
   const { accessToken, refreshToken, idToken } = storedTokens(email);
   const held: [HeldToken["name"], string | null][] = [

@@ -60,7 +60,7 @@ export async function adminChangeAction(
 
   let accessToken: string | null = null;
   try {
-    accessToken = await getAccessToken(caller.id);
+    accessToken = await getAccessToken(caller.sessionId);
   } catch (error) {
     if (!(error instanceof TokenUnavailableError)) throw error;
     // Refused at gate 1 (and recorded as such) below: no token, no change.
@@ -70,7 +70,7 @@ export async function adminChangeAction(
     {
       actorSub: account.providerAccountId,
       accessToken,
-      idToken: (await readTokens(caller.id))?.idToken ?? null,
+      idToken: (await readTokens(caller.sessionId))?.idToken ?? null,
       action: action as AuditAction,
       targetSub: target,
       requestId: (await headers()).get(REQUEST_ID_HEADER),

@@ -1,7 +1,7 @@
 /** The real collaborators of lib/admin/change.ts, from the app's settings. */
 import "server-only";
 import { verifyAdminToken } from "../api-auth";
-import { endTokens } from "../auth/tokens";
+import { endUserSessions } from "../auth/tokens";
 import { PROVIDER_ID } from "../auth/provider";
 import { db } from "../db";
 import { env } from "../env";
@@ -11,16 +11,13 @@ import { recordAudit } from "./audit";
 import type { ChangeDeps } from "./change";
 import { verifiedAuthTime } from "./recent-sign-in";
 
-/** Ends every session this app holds for the IdP user `sub`, and forgets their tokens. */
+/** Ends every session this app holds for the IdP user `sub`, each with its tokens. */
 export async function endAppSessions(sub: string): Promise<number> {
   const account = await db.account.findUnique({
     where: { provider_providerAccountId: { provider: PROVIDER_ID, providerAccountId: sub } },
     select: { userId: true },
   });
-  if (!account) return 0;
-  const { count } = await db.session.deleteMany({ where: { userId: account.userId } });
-  await endTokens(account.userId);
-  return count;
+  return account ? endUserSessions(account.userId) : 0;
 }
 
 export function changeDeps(log = logger): ChangeDeps {

@@ -14,7 +14,7 @@ export async function requireAdmin(): Promise<SignedInUser> {
   const user = await requireUser();
   let token: string;
   try {
-    token = await getAccessToken(user.id);
+    token = await getAccessToken(user.sessionId);
   } catch (error) {
     if (error instanceof TokenUnavailableError) redirect(`/auth/error?error=${error.code}`);
     throw error;

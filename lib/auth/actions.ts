@@ -8,7 +8,7 @@ import "server-only";
 import { redirect } from "next/navigation";
 import { env } from "../env";
 import { requestLogger } from "../logger";
-import { auth, signIn, signOut } from "./index";
+import { serverSession, signIn, signOut } from "./index";
 import { providerMetadata } from "./discovery";
 import { safeReturnPath } from "./return-path";
 import { PROVIDER_ID } from "./provider";
@@ -19,15 +19,16 @@ export async function signInAction(form: FormData): Promise<void> {
 }
 
 /**
- * Ends the app session, then the IdP session (OpenID Connect RP-Initiated Logout): without the
- * second step the next "Sign in" would pass straight through the IdP's still-open session.
+ * Ends this app session (its tokens, its refresh token revoked at the IdP), then its IdP session
+ * (OpenID Connect RP-Initiated Logout): without the second step the next "Sign in" would pass
+ * straight through the IdP's still-open session. The user's other browsers stay signed in.
  */
 export async function signOutAction(): Promise<void> {
-  const session = await auth();
+  const session = await serverSession();
+  // This session's tokens only: the user's other browsers keep theirs.
+  const idToken = session ? await endTokens(session.sessionId) : null;
   await signOut({ redirect: false });
-  const userId = session?.user?.id;
-  const idToken = userId ? await endTokens(userId) : null;
-  if (userId) (await requestLogger()).info({ event: "sign_out", userId }, "signed out");
+  if (session) (await requestLogger()).info({ event: "sign_out", userId: session.user.id }, "signed out");
   let logoutUrl = "/";
   try {
     const { end_session_endpoint } = await providerMetadata();

@@ -5,9 +5,11 @@
  *
  * The token is verified in full (./logout-token.ts), and its `jti` is stored until the token
  * could no longer be accepted, in the database, so a replay fails in every app instance. Then
- * the sessions go: by `sid` (the IdP session, recorded at sign-in by ./sign-in-sid.ts; and of the
- * `sub` user when the token names one too), or every session of the `sub` user when the token
- * names no session. Nothing else is touched: no other session, no token at the IdP.
+ * the sessions go, each with its own tokens: by `sid` (the IdP session, recorded at sign-in by
+ * ./new-session.ts; and of the `sub` user when the token names one too), or every session of the
+ * `sub` user when the token names no session. An ended `sid` is remembered as long as the token
+ * could be accepted, so a sign-in of that IdP session still completing is ended too. Nothing else
+ * is touched: no other session, no token at the IdP.
  *
  * Answers: 200 when done (also when no session matched: the IdP has nothing to retry); 400
  * `{ "error": "invalid_request" }` for anything that is not a valid, fresh logout token, with no
@@ -20,6 +22,7 @@ import { db } from "../db";
 import { env } from "../env";
 import { ISSUER_KEYS_BACKOFF_MS, issuerAlgorithms, issuerKeys } from "../issuer-keys";
 import { loggerFor } from "../logger";
+import { endedSidKey } from "./new-session";
 import {
   createLogoutTokenVerifier,
   LogoutKeysUnavailableError,
@@ -122,7 +125,18 @@ async function rememberJti(claims: LogoutClaims): Promise<void> {
 }
 
 /** Deletes the app sessions the token names; returns how many. */
-async function endSessions({ sid, sub }: LogoutClaims): Promise<number> {
+async function endSessions({ sid, sub, acceptableUntil }: LogoutClaims): Promise<number> {
+  if (sid !== undefined) {
+    // Recorded before the delete (a new session is checked after its write): see ./new-session.ts.
+    const id = endedSidKey(sid);
+    await db.endedIdpSession.deleteMany({ where: { expiresAt: { lt: new Date() } } });
+    await db.endedIdpSession
+      .upsert({ where: { id }, create: { id, expiresAt: acceptableUntil }, update: {} })
+      .catch((error) => {
+        // Two tokens for one `sid` at once: the other one recorded it.
+        if ((error as { code?: unknown }).code !== "P2002") throw error;
+      });
+  }
   let userIds: string[] | undefined;
   if (sub !== undefined) {
     const accounts = await db.account.findMany({

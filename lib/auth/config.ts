@@ -8,14 +8,12 @@
 import "server-only";
 import type { NextAuthConfig } from "next-auth";
 import { env } from "../env";
-import { timed } from "../http/server-timing";
 import { requestLogger } from "../logger";
 import { cookieSettings } from "./cookies";
 import { authLogger } from "./log-events";
 import { idp, PROVIDER_ID } from "./provider";
 import { sameOriginRedirect } from "./return-path";
-import { rememberSid } from "./sign-in-sid";
-import { saveTokens } from "./tokens";
+import { rememberSignIn } from "./new-session";
 
 export const authConfig = {
   providers: [idp],
@@ -27,9 +25,10 @@ export const authConfig = {
   pages: { signIn: "/", error: "/auth/error" },
   logger: authLogger,
   callbacks: {
-    // `profile` holds the ID token's validated claims; its `sid` goes on the new session.
-    signIn({ profile }) {
-      rememberSid(profile?.sid);
+    // `profile` holds the ID token's validated claims, `account` the token response: its `sid`
+    // and its tokens go to the session this sign-in creates (./new-session.ts), and nowhere else.
+    signIn({ profile, account }) {
+      if (account?.provider === PROVIDER_ID) rememberSignIn(profile?.sid, account);
       return true;
     },
     // Only a profile reaches the browser (useSession, /api/auth/session): never a token.
@@ -40,10 +39,7 @@ export const authConfig = {
     redirect: sameOriginRedirect,
   },
   events: {
-    // Auth.js writes tokens only when it first links an account; every later sign-in
-    // would keep the old ones. Store what this sign-in just received.
-    async signIn({ user, account, isNewUser }) {
-      if (account?.provider === PROVIDER_ID) await timed("db", () => saveTokens(account), true);
+    async signIn({ user, isNewUser }) {
       (await requestLogger()).info({ event: "sign_in", userId: user.id, isNewUser: Boolean(isNewUser) }, "signed in");
     },
   },

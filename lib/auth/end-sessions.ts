@@ -1,7 +1,9 @@
 "use server";
 /**
- * An admin mutation: end every session of a user (sign them out of the app everywhere). When
- * the admin picks themselves, the session they act from stays, so it reads "my other sessions".
+ * An admin mutation: end every app session of a user, each with its tokens (its refresh token is
+ * revoked at the IdP). When the admin picks themselves, the session they act from stays, so it
+ * reads "my other sessions". The user's sessions at the IdP stay: "Sign out everywhere" (a role
+ * change, lib/admin/) ends those too.
  *
  * The authorization check sits here, next to the mutation, and is the API's own: the caller's
  * access token, refreshed for the purpose and verified exactly as GET /api/admin verifies it, must
@@ -11,15 +13,12 @@
  */
 import "server-only";
 import { revalidatePath } from "next/cache";
-import { cookies } from "next/headers";
 import { verifyAdminToken } from "../api-auth";
 import { db } from "../db";
-import { env } from "../env";
 import { requestLogger } from "../logger";
 import { currentUser } from "../session";
-import { sessionCookieName } from "./cookies";
 import { TokenUnavailableError, type TokenUnavailableCode } from "./errors";
-import { endTokens, getAccessToken } from "./tokens";
+import { endUserSessions, getAccessToken } from "./tokens";
 
 export type EndSessionsCode = TokenUnavailableCode | "forbidden" | "invalid_request" | "not_found";
 
@@ -42,7 +41,7 @@ export async function endSessionsAction(
   try {
     // A fresh token, not the stored one: an admin role removed at the IdP a minute ago, or a
     // revoked grant, must stop this action now, not when the stored token expires.
-    token = await getAccessToken(caller.id, { current: true });
+    token = await getAccessToken(caller.sessionId, { current: true });
   } catch (error) {
     if (error instanceof TokenUnavailableError) return { ok: false, code: error.code };
     throw error;
@@ -58,12 +57,7 @@ export async function endSessionsAction(
   if (!(await db.user.findUnique({ where: { id: target }, select: { id: true } })))
     return { ok: false, code: "not_found" };
 
-  const own = (await cookies()).get(sessionCookieName(env.APP_URL))?.value;
-  const { count } = await db.session.deleteMany({
-    where: { userId: target, ...(own ? { NOT: { sessionToken: own } } : {}) },
-  });
-  // With no session left, the target's tokens are forgotten and the refresh token revoked.
-  await endTokens(target);
+  const count = await endUserSessions(target, target === caller.id ? caller.sessionId : undefined);
   log.info({ event: "sessions_ended", targetUserId: target, ended: count }, "admin ended a user's sessions");
   revalidatePath("/admin");
   return { ok: true, data: { ended: count } };

@@ -1,11 +1,13 @@
 /**
- * The signed-in user's tokens, kept on the server (in the Account row) and nowhere else.
+ * Each app session's tokens, kept on the server (SessionTokens, one row per session) and nowhere
+ * else. A sign-in writes the set of the session it creates and never touches another session's:
+ * the user's other browsers keep their own tokens, refreshes and sign-in time.
  *
  * `getAccessToken` hands out a token with some life left, refreshing it first when it is
  * expired or about to expire. The IdP rotates refresh tokens and treats a second use of an old
- * one as theft (it revokes the whole grant), so a refresh must happen exactly once even when
- * many requests, in one process or in several app instances, find the token stale together:
- * one of them takes a short lease on the row, the others wait for its result.
+ * one as theft (it revokes the whole grant), so a session's refresh must happen exactly once even
+ * when many of its requests, in one process or in several app instances, find the token stale
+ * together: one of them takes a short lease on the row, the others wait for its result.
  */
 import "server-only";
 import type { Account } from "@auth/core/types";
@@ -15,7 +17,6 @@ import { requestLogger } from "../logger";
 import { providerMetadata } from "./discovery";
 import { IdpUnavailableError, SessionExpiredError, TokenUnavailableError } from "./errors";
 import { OUTCOME_UNKNOWN, requestRefresh, revoke, type TokenResponse } from "./idp-requests";
-import { PROVIDER_ID } from "./provider";
 
 /**
  * Timings of a refresh. The lease covers only the token request (discovery is fetched before
@@ -40,56 +41,52 @@ export interface StoredTokens {
   hasRefreshToken: boolean;
 }
 
-/** Stores the tokens a sign-in just received (see the signIn event in ./config.ts). */
-export async function saveTokens(account: Account): Promise<void> {
-  await db.account.update({
-    where: { provider_providerAccountId: { provider: account.provider, providerAccountId: account.providerAccountId } },
-    data: {
-      access_token: account.access_token ?? null,
-      refresh_token: account.refresh_token ?? null,
-      id_token: account.id_token ?? null,
-      expires_at: account.expires_at ?? null,
-      scope: account.scope ?? null,
-      token_type: account.token_type ?? null,
-      refreshLeaseUntil: null,
-      tokenVersion: { increment: 1 },
-    },
-  });
-}
-
-function findAccount(userId: string) {
-  return db.account.findFirst({ where: { userId, provider: PROVIDER_ID } });
-}
-
-type AccountRow = NonNullable<Awaited<ReturnType<typeof findAccount>>>;
-
-/** The user's tokens as stored, for the token inspector. Raw tokens never leave the server. */
-export async function readTokens(userId: string): Promise<StoredTokens | null> {
-  const account = await findAccount(userId);
-  if (!account) return null;
+/** The columns of a new session's token set, from what its sign-in's token response held. */
+export function tokenSetOf(account: Account) {
   return {
-    accessToken: account.access_token,
-    idToken: account.id_token,
-    expiresAt: account.expires_at,
-    hasRefreshToken: Boolean(account.refresh_token),
+    accessToken: account.access_token ?? null,
+    accessTokenExpiresAt: account.expires_at ?? null,
+    audience: env.API_AUDIENCE,
+    tokenType: account.token_type ?? null,
+    scope: account.scope ?? null,
+    refreshToken: account.refresh_token ?? null,
+    idToken: account.id_token ?? null,
   };
 }
 
-const fresh = (account: AccountRow, now = Date.now()) =>
-  Boolean(account.access_token) &&
-  account.expires_at !== null &&
-  account.expires_at * 1000 - env.AUTH_REFRESH_SKEW * 1000 > now;
+function findTokens(sessionId: string) {
+  return db.sessionTokens.findUnique({ where: { sessionId } });
+}
+
+type TokenRow = NonNullable<Awaited<ReturnType<typeof findTokens>>>;
+
+/** A session's tokens as stored, for the token inspector and gate 3. Raw tokens never leave the server. */
+export async function readTokens(sessionId: string): Promise<StoredTokens | null> {
+  const row = await findTokens(sessionId);
+  if (!row) return null;
+  return {
+    accessToken: row.accessToken,
+    idToken: row.idToken,
+    expiresAt: row.accessTokenExpiresAt,
+    hasRefreshToken: Boolean(row.refreshToken),
+  };
+}
+
+const fresh = (row: TokenRow, now = Date.now()) =>
+  Boolean(row.accessToken) &&
+  row.accessTokenExpiresAt !== null &&
+  row.accessTokenExpiresAt * 1000 - env.AUTH_REFRESH_SKEW * 1000 > now;
 
 /** What a dead grant leaves behind: no usable token, no lease, and a version bump for waiters. */
 const FORGOTTEN = {
-  access_token: null,
-  refresh_token: null,
-  expires_at: null,
+  accessToken: null,
+  refreshToken: null,
+  accessTokenExpiresAt: null,
   refreshLeaseUntil: null,
-  tokenVersion: { increment: 1 },
+  version: { increment: 1 },
 };
 
-/** Refreshes already under way in this process, by account id. */
+/** Refreshes already under way in this process, by session id. */
 const inFlight = new Map<string, Promise<string>>();
 
 export interface GetAccessTokenOptions {
@@ -101,23 +98,24 @@ export interface GetAccessTokenOptions {
 }
 
 /**
- * An access token for the app's API with at least AUTH_REFRESH_SKEW seconds left.
- * Throws SessionExpiredError (sign in again) or IdpUnavailableError (try again later).
+ * An access token of this app session for the app's API, with at least AUTH_REFRESH_SKEW
+ * seconds left. Throws SessionExpiredError (sign in again; also for a session created before
+ * tokens were kept per session) or IdpUnavailableError (try again later).
  */
-export async function getAccessToken(userId: string, options: GetAccessTokenOptions = {}): Promise<string> {
-  const account = await findAccount(userId);
-  if (!account?.access_token)
-    throw new SessionExpiredError("no tokens are stored for this user", { reason: "no_tokens" });
-  if (fresh(account) && !options.current) return account.access_token;
-  let pending = inFlight.get(account.id);
+export async function getAccessToken(sessionId: string, options: GetAccessTokenOptions = {}): Promise<string> {
+  const row = await findTokens(sessionId);
+  if (!row?.accessToken)
+    throw new SessionExpiredError("no tokens are stored for this session", { reason: "no_tokens" });
+  if (fresh(row) && !options.current) return row.accessToken;
+  let pending = inFlight.get(sessionId);
   if (!pending) {
-    pending = refreshOnce(account).finally(() => inFlight.delete(account.id));
-    inFlight.set(account.id, pending);
+    pending = refreshOnce(row).finally(() => inFlight.delete(sessionId));
+    inFlight.set(sessionId, pending);
   }
   return pending;
 }
 
-async function refreshOnce(seen: AccountRow): Promise<string> {
+async function refreshOnce(seen: TokenRow): Promise<string> {
   // Before the lease: a slow discovery must not eat into the time the lease is held.
   const { token_endpoint } = await providerMetadata();
   const { leaseMs, pollMs } = refreshTimings;
@@ -126,10 +124,10 @@ async function refreshOnce(seen: AccountRow): Promise<string> {
   while (Date.now() < deadline) {
     const now = new Date();
     const leaseUntil = new Date(now.getTime() + leaseMs);
-    const lease = await db.account.updateMany({
+    const lease = await db.sessionTokens.updateMany({
       where: {
-        id: current.id,
-        tokenVersion: current.tokenVersion,
+        sessionId: current.sessionId,
+        version: current.version,
         OR: [{ refreshLeaseUntil: null }, { refreshLeaseUntil: { lt: now } }],
       },
       data: { refreshLeaseUntil: leaseUntil },
@@ -138,24 +136,27 @@ async function refreshOnce(seen: AccountRow): Promise<string> {
 
     // Another request (perhaps in another instance) is refreshing, or just did: wait for it.
     await new Promise((resolve) => setTimeout(resolve, pollMs));
-    const latest = await db.account.findUnique({ where: { id: current.id } });
-    if (!latest?.access_token) {
+    const latest = await findTokens(current.sessionId);
+    if (!latest?.accessToken) {
       throw new SessionExpiredError("the tokens were removed while refreshing", { reason: "tokens_removed" });
     }
-    if (latest.tokenVersion !== current.tokenVersion && fresh(latest)) return latest.access_token;
+    if (latest.version !== current.version && fresh(latest)) return latest.accessToken;
     current = latest;
   }
   throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "lease_timeout" });
 }
 
-async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenEndpoint: string): Promise<string> {
-  const log = (await requestLogger()).child({ userId: account.userId });
+async function refreshHoldingLease(row: TokenRow, leaseUntil: Date, tokenEndpoint: string): Promise<string> {
+  const log = await requestLogger();
   // Every write below is conditional on the version this refresh started from (and the
-  // release, on still holding our lease): a newer sign-in or refresh is never overwritten.
-  const ours = { id: account.id, tokenVersion: account.tokenVersion };
+  // release, on still holding our lease): a write that raced it is never overwritten.
+  const ours = { sessionId: row.sessionId, version: row.version };
   const release = () =>
-    db.account.updateMany({ where: { ...ours, refreshLeaseUntil: leaseUntil }, data: { refreshLeaseUntil: null } });
-  if (!account.refresh_token) {
+    db.sessionTokens.updateMany({
+      where: { ...ours, refreshLeaseUntil: leaseUntil },
+      data: { refreshLeaseUntil: null },
+    });
+  if (!row.refreshToken) {
     await release();
     log.warn(
       { event: "token_refresh_failed", code: "session_expired", reason: "no_refresh_token" },
@@ -167,7 +168,7 @@ async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenE
   }
   let tokens: TokenResponse;
   try {
-    tokens = await requestRefresh(tokenEndpoint, account.refresh_token, refreshTimings.refreshTimeoutMs);
+    tokens = await requestRefresh(tokenEndpoint, row.refreshToken, refreshTimings.refreshTimeoutMs);
   } catch (error) {
     const { code, reason } =
       error instanceof TokenUnavailableError ? error : { code: "unexpected", reason: "unexpected" };
@@ -175,7 +176,7 @@ async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenE
     if (error instanceof SessionExpiredError) {
       // The grant is dead (revoked, expired, or reused elsewhere): forget its tokens.
       // The ID token stays: sign-out still needs it as id_token_hint.
-      await db.account.updateMany({ where: ours, data: FORGOTTEN });
+      await db.sessionTokens.updateMany({ where: ours, data: FORGOTTEN });
     } else if (reason !== OUTCOME_UNKNOWN) {
       // Not the user's fault (IdP down, busy, misconfigured): keep the refresh token.
       await release();
@@ -186,22 +187,26 @@ async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenE
   }
   // One write stores the rotated refresh token together with the new access token and
   // releases the lease; the old refresh token is gone from here on.
-  const stored = await db.account.updateMany({
+  const stored = await db.sessionTokens.updateMany({
     where: ours,
     data: {
-      access_token: tokens.access_token,
-      refresh_token: tokens.refresh_token ?? account.refresh_token,
-      id_token: tokens.id_token ?? account.id_token,
-      expires_at: tokens.expires_in ? Math.floor(Date.now() / 1000) + tokens.expires_in : null,
-      scope: tokens.scope ?? account.scope,
+      accessToken: tokens.access_token,
+      refreshToken: tokens.refresh_token ?? row.refreshToken,
+      idToken: tokens.id_token ?? row.idToken,
+      accessTokenExpiresAt: tokens.expires_in ? Math.floor(Date.now() / 1000) + tokens.expires_in : null,
+      tokenType: tokens.token_type ?? row.tokenType,
+      scope: tokens.scope ?? row.scope,
       refreshLeaseUntil: null,
-      tokenVersion: { increment: 1 },
+      version: { increment: 1 },
     },
   });
   if (stored.count === 0) {
-    // A sign-in (or a refresh that took over) wrote newer tokens meanwhile: they stay. This
-    // answer's access token is still good for the request that asked for it.
-    log.warn({ event: "token_refresh", outcome: "superseded" }, "token refresh landed after newer tokens; not stored");
+    // The session ended (signed out, logged out by the IdP) while the IdP answered. This answer's
+    // access token is still good for the request that asked for it; nothing is stored.
+    log.warn(
+      { event: "token_refresh", outcome: "superseded" },
+      "token refresh landed after the tokens changed; not stored",
+    );
     return tokens.access_token;
   }
   log.info({ event: "token_refresh", outcome: "done", rotated: Boolean(tokens.refresh_token) }, "token refreshed");
@@ -209,20 +214,33 @@ async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenE
 }
 
 /**
- * Call after deleting the signing-out session. When it was the user's last one, forgets the
- * user's tokens and revokes the refresh token at the IdP (RFC 7009); the tokens belong to the
- * user's account, so other signed-in browsers keep theirs. Returns the ID token, which the
- * IdP's logout endpoint takes as `id_token_hint`.
+ * Sign-out of one session: forgets its tokens and revokes its refresh token at the IdP (RFC 7009),
+ * leaving every other session of the user as it was. Returns the ID token, which the IdP's logout
+ * endpoint takes as `id_token_hint`. Call before the session itself is deleted.
  */
-export async function endTokens(userId: string): Promise<string | null> {
-  const account = await findAccount(userId);
-  if (!account) return null;
-  const otherSessions = await db.session.count({ where: { userId, expires: { gt: new Date() } } });
-  if (otherSessions > 0) return account.id_token;
-  await db.account.update({
-    where: { id: account.id },
-    data: { ...FORGOTTEN, id_token: null },
+export async function endTokens(sessionId: string): Promise<string | null> {
+  const row = await findTokens(sessionId);
+  if (!row) return null;
+  await db.sessionTokens.updateMany({
+    where: { sessionId },
+    data: { ...FORGOTTEN, idToken: null },
   });
-  if (account.refresh_token) await revoke(account.refresh_token).catch(() => undefined);
-  return account.id_token;
+  if (row.refreshToken) await revoke(row.refreshToken).catch(() => undefined);
+  return row.idToken;
+}
+
+/**
+ * Ends app sessions of a user (all of them, or all but `keepSessionId`): deletes them with their
+ * token sets and revokes their refresh tokens at the IdP, so no grant outlives its session.
+ * Returns how many sessions ended.
+ */
+export async function endUserSessions(userId: string, keepSessionId?: string): Promise<number> {
+  const where = { userId, ...(keepSessionId ? { NOT: { id: keepSessionId } } : {}) };
+  const ending = await db.session.findMany({ where, select: { tokens: { select: { refreshToken: true } } } });
+  const { count } = await db.session.deleteMany({ where });
+  const refreshTokens = ending.flatMap((session) =>
+    session.tokens?.refreshToken ? [session.tokens.refreshToken] : [],
+  );
+  await Promise.all(refreshTokens.map((token) => revoke(token).catch(() => undefined)));
+  return count;
 }

@@ -12,7 +12,7 @@ export default async function TokensPage() {
   const user = await requireUser();
   // Called first: it refreshes the tokens when they are about to expire, so the columns agree.
   const api = await callApi(user, "/api/me");
-  const tokens = await inspectTokens(user.id);
+  const tokens = await inspectTokens(user.sessionId);
   return (
     <div className="space-y-6">
       <header className="space-y-2">

@@ -21,15 +21,14 @@ beforeAll(async () => {
       id: "user-alice",
       email: "alice@example.com",
       name: "Alice",
-      sessions: { create: { sessionToken: "session-token-never-shown", expires: new Date(Date.now() + 3_600_000) } },
-      accounts: {
+      sessions: {
         create: {
-          type: "oidc",
-          provider: "claimtrip",
-          providerAccountId: "alice",
-          access_token: "access-token-never-shown",
+          sessionToken: "session-token-never-shown",
+          expires: new Date(Date.now() + 3_600_000),
+          tokens: { create: { accessToken: "access-token-never-shown" } },
         },
       },
+      accounts: { create: { type: "oidc", provider: "claimtrip", providerAccountId: "alice" } },
     },
   });
   await db.$disconnect();

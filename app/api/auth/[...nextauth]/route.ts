@@ -3,7 +3,7 @@ import { handlers } from "@/lib/auth";
 import { signInWithFreshSession } from "@/lib/auth/fresh-session";
 import { withServerTiming } from "@/lib/http/server-timing";
 import { oauthErrorCode } from "@/lib/auth/log-events";
-import { withSignInSid } from "@/lib/auth/sign-in-sid";
+import { withSignIn } from "@/lib/auth/new-session";
 import { loggerFor } from "@/lib/logger";
 
 const isCallback = (request: NextRequest) => request.nextUrl.pathname.startsWith("/api/auth/callback/");
@@ -15,7 +15,7 @@ const isCallback = (request: NextRequest) => request.nextUrl.pathname.startsWith
  *   any `error_description`, so that text never reaches the page (the page would be speaking
  *   for the IdP); it goes to the log, bounded and scrubbed, for whoever investigates;
  * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts),
- *   which records the IdP session's `sid` for back-channel logout (lib/auth/sign-in-sid.ts);
+ *   which records the IdP session's `sid` for back-channel logout (lib/auth/new-session.ts);
  * - its answer carries a `Server-Timing` header (discovery, IdP token call, total), also logged.
  */
 export async function GET(request: NextRequest) {
@@ -43,7 +43,7 @@ export async function POST(request: NextRequest) {
 async function callback(request: NextRequest, handler: (request: NextRequest) => Promise<Response>) {
   let rotated = false;
   const { response, timings } = await withServerTiming(async () => {
-    const result = await withSignInSid(() => signInWithFreshSession(request, handler));
+    const result = await withSignIn(() => signInWithFreshSession(request, handler));
     rotated = result.rotated;
     return result.response;
   }, "authjs");

@@ -119,6 +119,7 @@ const ALL_SESSIONS = ["alice", "bob-1", "bob-2", "bob-no-sid"];
 beforeEach(async () => {
   refusals.length = 0;
   await db.logoutTokenJti.deleteMany({});
+  await db.endedIdpSession.deleteMany({});
   await db.session.deleteMany({});
   await db.account.deleteMany({});
   await db.user.deleteMany({});
@@ -139,7 +140,15 @@ beforeEach(async () => {
       data: { userId: user.id, type: "oidc", provider: "claimtrip", providerAccountId: name },
     });
     for (const [sessionToken, sid] of sessions)
-      await db.session.create({ data: { sessionToken, sid, userId: user.id, expires } });
+      await db.session.create({
+        data: {
+          sessionToken,
+          sid,
+          userId: user.id,
+          expires,
+          tokens: { create: { accessToken: `at-${sessionToken}` } },
+        },
+      });
   }
 });
 
@@ -197,6 +206,47 @@ describe("an honest logout token", () => {
     const body = new URLSearchParams({ logout_token: await logoutToken() }).toString();
     const response = await post(body, FORM, { origin: "https://tenant.auth0.example", "sec-fetch-site": "cross-site" });
     expect(response.status).toBe(200);
+  });
+});
+
+describe("each session's own tokens", () => {
+  it("go with the sessions the token ends; the user's other sessions keep theirs", async () => {
+    expect((await postToken(await logoutToken())).status).toBe(200);
+    const left = await db.sessionTokens.findMany({ select: { accessToken: true }, orderBy: { accessToken: "asc" } });
+    expect(left.map((t) => t.accessToken)).toEqual(["at-alice", "at-bob-2", "at-bob-no-sid"]);
+  });
+});
+
+describe("a sign-in still completing when the IdP ends its session", () => {
+  /** What Auth.js does at the end of bob's callback: create the session for this IdP session. */
+  async function completeSignIn(sid: string, sessionToken: string): Promise<void> {
+    const { withSignIn, rememberSignIn, createSessionWithTokens } = await import("@/lib/auth/new-session");
+    const bob = await db.user.findFirstOrThrow({ where: { name: "bob" } });
+    await withSignIn(async () => {
+      rememberSignIn(sid, {
+        provider: "claimtrip",
+        providerAccountId: "bob",
+        type: "oidc",
+        access_token: `at-${sessionToken}`,
+        refresh_token: `rt-${sessionToken}`,
+      });
+      await createSessionWithTokens({ sessionToken, userId: bob.id, expires: new Date(Date.now() + 3_600_000) });
+    });
+  }
+
+  it("is ended too when the logout token came between the code exchange and the session", async () => {
+    expect((await postToken(await logoutToken({ sid: "sid-bob-3" }))).status).toBe(200);
+    await completeSignIn("sid-bob-3", "bob-3");
+    expect(await liveSessions()).toEqual(ALL_SESSIONS);
+    expect(await db.sessionTokens.count({ where: { accessToken: "at-bob-3" } })).toBe(0);
+  });
+
+  it("is kept, with a token set of its own, when its IdP session was not ended", async () => {
+    expect((await postToken(await logoutToken({ sid: "sid-bob-3" }))).status).toBe(200);
+    await completeSignIn("sid-bob-4", "bob-4");
+    expect(await liveSessions()).toEqual([...ALL_SESSIONS, "bob-4"].sort());
+    const session = await db.session.findUniqueOrThrow({ where: { sessionToken: "bob-4" }, include: { tokens: true } });
+    expect(session).toMatchObject({ sid: "sid-bob-4", tokens: { accessToken: "at-bob-4", refreshToken: "rt-bob-4" } });
   });
 });
 
