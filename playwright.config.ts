@@ -5,14 +5,12 @@
  * The run gets its own ports (app 3100, IdP 4100; `E2E_APP_PORT`, `E2E_IDP_PORT`) and its own SQLite database
  * (e2e/.output/e2e.db, recreated every run), so a demo on 3000/4000 is left alone.
  *
- * Why one worker: the app keeps each user's tokens in one Account row, so a sign-in replaces the
- * tokens behind every browser session of that user, and refresh.spec.ts counts the IdP's
- * refreshes of alice's grant. Specs side by side would let one spec's sign-in or refresh land in
- * the middle of another's assertions (or add a refresh to refresh.spec.ts's count). Run one at a
- * time, the specs' order does not matter as long as every spec that signs a user in again
- * (claim-round-trip, no-token-in-browser, refresh, return-path, sign-out) does it in its own
- * browser context, leaves that user with a live grant, and signs out only its own session, never
- * the ones auth.setup.ts saved.
+ * Why one worker: the demo users and their roles are shared by every spec. roles.spec.ts makes bob
+ * an admin for a while, refresh.spec.ts counts the IdP's refreshes of one grant, and the audit log
+ * is read newest first; specs side by side would see each other's changes in the middle of their
+ * assertions. Each sign-in has its own app session and token set (lib/auth/tokens.ts), so a spec
+ * that signs a user in again in its own browser context leaves the sessions auth.setup.ts saved
+ * as they were; it signs out only its own session.
  *
  * Two steps do have a place: auth.setup.ts (project `setup`) signs the demo users in before any
  * spec, and logs-clean.teardown.ts (project `logs`, setup's teardown) reads both servers' logs
