@@ -24,10 +24,12 @@ const labels: Record<AdminChange, string> = {
   revoke_access: "Sign out everywhere",
 };
 
-const done: Record<AdminChange, (who: string) => string> = {
+const done: Record<AdminChange, (who: string, sessionsEnded: number | null) => string> = {
   assign_admin: (who) => `${who} is now an admin.`,
   remove_admin: (who) => `${who} is no longer an admin.`,
-  revoke_access: (who) => `${who} is signed out everywhere.`,
+  // Precisely what ended: the IdP's sessions and grants, and every app session here with its tokens.
+  revoke_access: (who, n) =>
+    `${who} is signed out everywhere: their sessions and grants at the identity provider, and ${n ?? 0} app session${n === 1 ? "" : "s"} here.`,
 };
 
 /**
@@ -83,7 +85,7 @@ export function AdminChangeForm({
           data-testid="admin-change-result"
           className={result.ok ? "text-emerald-700" : "text-red-700"}
         >
-          {result.ok ? done[result.data.action](who) : refusals[result.code]}
+          {result.ok ? done[result.data.action](who, result.data.sessionsEnded) : refusals[result.code]}
         </span>
       )}
     </form>
