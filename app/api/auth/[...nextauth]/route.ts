@@ -9,13 +9,13 @@ import { loggerFor } from "@/lib/logger";
 const isCallback = (request: NextRequest) => request.nextUrl.pathname.startsWith("/api/auth/callback/");
 
 /**
- * Auth.js handles everything, with two additions on the sign-in callback:
+ * Auth.js handles everything, with three additions on the sign-in callback:
  * - when the IdP refuses a login (`error`, RFC 6749 §4.1.2.1) Auth.js would show a generic
  *   error: send the user to the error page with a fixed code. Anyone can open this URL with
  *   any `error_description`, so that text never reaches the page (the page would be speaking
  *   for the IdP); it goes to the log, bounded and scrubbed, for whoever investigates;
- * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts),
- *   which records the IdP session's `sid` for back-channel logout (lib/auth/new-session.ts);
+ * - every sign-in ends with a new session id (session fixation, lib/auth/fresh-session.ts), and
+ *   that session gets the IdP session's `sid` and the sign-in's tokens (lib/auth/new-session.ts);
  * - its answer carries a `Server-Timing` header (discovery, IdP token call, total), also logged.
  */
 export async function GET(request: NextRequest) {
