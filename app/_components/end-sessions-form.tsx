@@ -20,7 +20,7 @@ export function EndSessionsForm({ userId, who, self }: { userId: string; who: st
       <button
         type="submit"
         disabled={pending}
-        aria-label={self ? "End my other sessions" : `End all sessions of ${who}`}
+        aria-label={self ? undefined : `End sessions of ${who}`}
         className="rounded-md border border-red-300 bg-white px-2 py-1 text-xs font-medium text-red-700 hover:bg-red-50 disabled:opacity-50"
       >
         {self ? "End my other sessions" : "End sessions"}
