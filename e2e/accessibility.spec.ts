@@ -1,6 +1,7 @@
 /**
  * Every page a person sees, checked with axe-core's WCAG 2.1 A/AA rules at 1280 and 390 px wide,
- * signed out and signed in: a violation of impact serious or critical fails the run, listed.
+ * signed out and signed in: a violation of impact serious or critical fails the run, listed. The
+ * page must also reflow into the window (WCAG 1.4.10, which axe leaves alone).
  *
  * axe is injected by @axe-core/playwright through the automation protocol (Playwright's
  * `evaluate`), which the page's Content-Security-Policy does not govern; the browser context is
@@ -28,6 +29,9 @@ async function expectAccessible(page: Page, response: Response | null): Promise<
     (v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.map((n) => `    ${n.target.join(" ")}`).join("\n")}`,
   );
   if (lines.length) console.log(`${page.url()} at ${page.viewportSize()?.width}px:\n  ${lines.join("\n  ")}`);
+  // WCAG 1.4.10 (reflow), which axe does not measure: only a wide table's own box scrolls sideways.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, "the page is no wider than the window").toBeLessThanOrEqual(0);
   const blocking = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(blocking.map((v) => `${v.id} (${v.impact}) on ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`)).toEqual(
     [],
