@@ -29,7 +29,7 @@ export default async function RootLayout({ children }: { children: ReactNode }) 
             {user && (
               <nav aria-label="Main" className="flex gap-4 text-sm">
                 {nav.map((item) => (
-                  <a key={item.href} href={item.href}>
+                  <a key={item.href} href={item.href} className="no-underline hover:underline">
                     {item.label}
                   </a>
                 ))}

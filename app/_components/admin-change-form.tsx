@@ -70,8 +70,10 @@ export function AdminChangeForm({
       <input type="hidden" name="change" value={change} />
       <button
         type="submit"
-        disabled={pending}
-        className={`rounded-md border bg-white px-2 py-1 text-xs font-medium disabled:opacity-50 ${
+        // Not `disabled`: a disabled button drops the keyboard focus, and the user would start over.
+        aria-disabled={pending}
+        onClick={(event) => pending && event.preventDefault()}
+        className={`rounded-md border bg-white px-2 py-1 text-xs font-medium aria-disabled:opacity-50 ${
           danger
             ? "border-red-300 text-red-700 hover:bg-red-50"
             : "border-indigo-300 text-indigo-700 hover:bg-indigo-50"
@@ -79,15 +81,14 @@ export function AdminChangeForm({
       >
         {labels[change]}
       </button>
-      {result && (
-        <span
-          role="status"
-          data-testid="admin-change-result"
-          className={result.ok ? "text-emerald-700" : "text-red-700"}
-        >
-          {result.ok ? done[result.data.action](who, result.data.sessionsEnded) : refusals[result.code]}
-        </span>
-      )}
+      {/* The live region is there before the answer, so a screen reader announces the answer. */}
+      <span role="status">
+        {result && (
+          <span data-testid="admin-change-result" className={result.ok ? "text-emerald-700" : "text-red-700"}>
+            {result.ok ? done[result.data.action](who, result.data.sessionsEnded) : refusals[result.code]}
+          </span>
+        )}
+      </span>
     </form>
   );
 }

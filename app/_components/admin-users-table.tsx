@@ -14,7 +14,8 @@ export function AdminUsersTable({
   selfUserId: string;
 }) {
   return (
-    <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
+    // relative: holds the visually hidden "Actions" header inside the scrolling box, or it widens the page.
+    <div className="relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm">
       <table className="w-full text-left text-sm" data-testid="admin-users">
         <caption className="sr-only">Users</caption>
         <thead className="border-b border-slate-200 bg-slate-50 text-slate-600">

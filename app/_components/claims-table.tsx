@@ -54,7 +54,7 @@ export function ClaimsTable({
                 data-claim={name}
                 data-kind={kind}
               >
-                <dt className="flex flex-wrap items-center gap-2">
+                <dt className="flex flex-wrap items-center gap-2 wrap-anywhere">
                   <code className="break-all font-mono font-medium">{name}</code>
                   <span className={`rounded px-1.5 py-0.5 text-xs ${kindStyle[kind]}`}>{kind}</span>
                   {Object.hasOwn(CLAIM_NOTES, name) && (

@@ -27,21 +27,21 @@ export function EndSessionsForm({ userId, who, self }: { userId: string; who: st
       <input type="hidden" name="userId" value={userId} />
       <button
         type="submit"
-        disabled={pending}
-        aria-label={self ? "End my other sessions" : `End all sessions of ${who}`}
-        className="rounded-md border border-red-300 bg-white px-2 py-1 text-xs font-medium text-red-700 hover:bg-red-50 disabled:opacity-50"
+        // Not `disabled`: a disabled button drops the keyboard focus, and the user would start over.
+        aria-disabled={pending}
+        onClick={(event) => pending && event.preventDefault()}
+        aria-label={self ? undefined : `End sessions of ${who}`}
+        className="rounded-md border border-red-300 bg-white px-2 py-1 text-xs font-medium text-red-700 hover:bg-red-50 aria-disabled:opacity-50"
       >
         {self ? "End my other sessions" : "End sessions"}
       </button>
-      {result && (
-        <span
-          role="status"
-          data-testid="end-sessions-result"
-          className={result.ok ? "text-emerald-700" : "text-red-700"}
-        >
-          {result.ok ? ended(result.data.ended, who, self) : messages[result.code]}
-        </span>
-      )}
+      <span role="status">
+        {result && (
+          <span data-testid="end-sessions-result" className={result.ok ? "text-emerald-700" : "text-red-700"}>
+            {result.ok ? ended(result.data.ended, who, self) : messages[result.code]}
+          </span>
+        )}
+      </span>
     </form>
   );
 }

@@ -34,7 +34,7 @@ export function loginPage({ uid, clientName, email, error }: LoginPageOptions): 
           <label for="password" class="block text-sm font-medium text-slate-700">Password</label>
           <input id="password" name="password" type="password" required autocomplete="current-password" class="${input}" ${email ? html`autofocus` : ""}>
         </div>
-        <button type="submit" class="w-full rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow hover:bg-indigo-500 focus:outline-none focus:ring-2 focus:ring-indigo-500/50">Sign in</button>
+        <button type="submit" class="w-full rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow hover:bg-indigo-500">Sign in</button>
       </form>
       <form method="post" action="${action}/abort" class="mt-3">
         <button type="submit" class="w-full rounded-lg px-4 py-2 text-sm text-slate-600 hover:bg-slate-100">Cancel</button>

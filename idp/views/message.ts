@@ -24,6 +24,6 @@ export function errorPage(out: { error: string; error_description?: string }): s
   return messagePage({
     title: "Sign-in problem",
     message: out.error_description ?? "Something went wrong.",
-    extra: html`<p class="mt-4 font-mono text-xs text-slate-400">${out.error}</p>`,
+    extra: html`<p class="mt-4 font-mono text-xs text-slate-500">${out.error}</p>`,
   });
 }
