@@ -6,6 +6,7 @@
 import type { ClientMetadata } from "oidc-provider";
 import type { IdpSettings } from "./env.ts";
 import { SIGNING_ALG } from "./keys.ts";
+import { contrastEnabled, TOKEN_EXCHANGE_GRANT } from "./token-exchange.ts";
 
 export const WEB_CLIENT_ID = "claimtrip-web";
 export const CLI_CLIENT_ID = "claimtrip-cli";
@@ -57,6 +58,9 @@ export function clients(settings: IdpSettings): ClientMetadata[] {
       client_id: WEB_CLIENT_ID,
       client_name: "Claimtrip",
       application_type: "web",
+      // A local IdP also lets the web app exchange its user's access token for the token
+      // inspector's contrast (token-exchange.ts); a deployed one does not.
+      ...(contrastEnabled(settings) ? { grant_types: [...common.grant_types, TOKEN_EXCHANGE_GRANT] } : {}),
       client_secret: settings.IDP_WEB_CLIENT_SECRET,
       // oidc-provider accepts client_secret_post as well for a client registered with _basic.
       token_endpoint_auth_method: "client_secret_basic",
