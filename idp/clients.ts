@@ -4,9 +4,10 @@
  * confidential, client credentials only.
  */
 import type { ClientMetadata } from "oidc-provider";
+import { TOKEN_EXCHANGE_GRANT } from "../lib/shared/contrast.ts";
+import { isDeployed } from "../lib/shared/settings.ts";
 import type { IdpSettings } from "./env.ts";
 import { SIGNING_ALG } from "./keys.ts";
-import { contrastEnabled, TOKEN_EXCHANGE_GRANT } from "./token-exchange.ts";
 
 export const WEB_CLIENT_ID = "claimtrip-web";
 export const CLI_CLIENT_ID = "claimtrip-cli";
@@ -27,6 +28,11 @@ export const MANAGEMENT_CLIENT_SCOPES = [
 
 /** Clients the operator owns: no consent screen for their users. */
 export const FIRST_PARTY_CLIENTS: ReadonlySet<string> = new Set([WEB_CLIENT_ID, CLI_CLIENT_ID]);
+
+/** Whether this IdP offers the token inspector's contrast (token-exchange.ts): a local one does, a deployed one never. */
+export function contrastEnabled(settings: IdpSettings): boolean {
+  return !isDeployed(settings.NODE_ENV, settings.IDP_ISSUER);
+}
 
 /** Auth.js calls back here; its provider id is `claimtrip`. */
 export function webRedirectUri(appUrl: string): string {

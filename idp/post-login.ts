@@ -20,11 +20,11 @@ import {
   type Provider,
   type UnknownObject,
 } from "oidc-provider";
+import { TOKEN_EXCHANGE_GRANT } from "../lib/shared/contrast.ts";
 import type { ClaimtripAccount } from "./account.ts";
 import { ActionDeniedError, ActionFailedError, runPostLoginActions } from "./actions/runtime.ts";
 import type { ActionOutcome, PostLoginAction, PostLoginEvent } from "./actions/types.ts";
 import type { Logger } from "./logger.ts";
-import { TOKEN_EXCHANGE_GRANT } from "./token-exchange.ts";
 
 /** A post-login action failed: `server_error`, with a description that names no internals. */
 export class ActionServerError extends errors.OIDCProviderError {

@@ -15,7 +15,7 @@ import type { Database } from "./db.ts";
 import { parseSettings, SettingsError } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { seedUsers, setPassword } from "./seed.ts";
-import { ACCESS_TOKEN_TYPE, CONTRAST_TARGETS_FIELD, TOKEN_EXCHANGE_GRANT } from "./token-exchange.ts";
+import { ACCESS_TOKEN_TYPE, CONTRAST_TARGETS_FIELD, TOKEN_EXCHANGE_GRANT } from "../lib/shared/contrast.ts";
 
 let dir: string;
 let db: Database;

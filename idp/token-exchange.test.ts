@@ -9,7 +9,12 @@ import { ROLES_CLAIM } from "../lib/claims.ts";
 import { CLI_CLIENT_ID, managementAudience, WEB_CLIENT_ID } from "./clients.ts";
 import { REPORTS_API } from "./resources.ts";
 import { authorize, exchangeCode, startTestIdp, tokenRequest, type TestIdp } from "./testing/harness.ts";
-import { ACCESS_TOKEN_TYPE, AS_CLIENT_PARAM, CONTRAST_TARGETS_FIELD, TOKEN_EXCHANGE_GRANT } from "./token-exchange.ts";
+import {
+  ACCESS_TOKEN_TYPE,
+  AS_CLIENT_PARAM,
+  CONTRAST_TARGETS_FIELD,
+  TOKEN_EXCHANGE_GRANT,
+} from "../lib/shared/contrast.ts";
 
 let t: TestIdp;
 const API = "http://localhost:3000/api";

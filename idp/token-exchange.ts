@@ -20,40 +20,20 @@
  */
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from "jose";
 import { type Client, errors, type FindAccount, type KoaContextWithOIDC, type Provider } from "oidc-provider";
-import { isDeployed } from "../lib/shared/settings.ts";
+import {
+  ACCESS_TOKEN_TYPE,
+  AS_CLIENT_PARAM,
+  CONTRAST_TARGETS_FIELD,
+  type ContrastTarget,
+  TOKEN_EXCHANGE_GRANT,
+} from "../lib/shared/contrast.ts";
 import type { ClaimtripAccount } from "./account.ts";
-import { CLI_CLIENT_ID, WEB_CLIENT_ID } from "./clients.ts";
+import { CLI_CLIENT_ID, contrastEnabled, WEB_CLIENT_ID } from "./clients.ts";
 import type { IdpSettings } from "./env.ts";
 import { SIGNING_ALG, type StoredKey } from "./keys.ts";
 import type { Logger } from "./logger.ts";
 import { publicJwk } from "./management/auth.ts";
 import { REPORTS_API, type ResourceRegistry } from "./resources.ts";
-
-/** RFC 8693 §2.1 */
-export const TOKEN_EXCHANGE_GRANT = "urn:ietf:params:oauth:grant-type:token-exchange";
-/** RFC 8693 §3 */
-export const ACCESS_TOKEN_TYPE = "urn:ietf:params:oauth:token-type:access_token";
-/**
- * The discovery field that advertises the contrast: the targets this IdP exchanges for. The app
- * shows the contrast only when the IdP it signs in with lists them.
- */
-export const CONTRAST_TARGETS_FIELD = "claimtrip_contrast_targets";
-/**
- * The request parameter naming the client the token is issued as: RFC 8693's `audience` names a
- * service, not a client, and the app's API stays the `resource`.
- */
-export const AS_CLIENT_PARAM = "as_client_id";
-
-/** One token the contrast may ask for: as this client, for this API. */
-export interface ContrastTarget {
-  client_id: string;
-  resource: string;
-}
-
-/** Whether this IdP offers the grant: a local one does, a deployed one never. */
-export function contrastEnabled(settings: IdpSettings): boolean {
-  return !isDeployed(settings.NODE_ENV, settings.IDP_ISSUER);
-}
 
 /** The other client for the app's API, and the app for the other API. */
 export function contrastTargets(settings: IdpSettings): ContrastTarget[] {
