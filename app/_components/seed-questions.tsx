@@ -1,23 +1,21 @@
 const questions = [
   {
     question: "Where does the claim go?",
-    answer: "Into the access token for this API, never the ID token; the API reads it only after verifying the token.",
+    answer: "Into the access token for this API, never into the ID token.",
     href: "/tokens",
-    link: "See both tokens in the token inspector",
+    link: "See it in the token inspector",
   },
   {
     question: "Why only this app and this API?",
-    answer:
-      "The IdP's post-login action checks the client and the audience; tokens for another client or another API come without it.",
+    answer: "The IdP's post-login action checks both the client and the API.",
     href: "/tokens#contrast",
-    link: "See them side by side in the inspector's contrast",
+    link: "Compare the other tokens in the contrast",
   },
   {
     question: "How stale can a role be?",
-    answer:
-      "Up to one access-token lifetime (5 minutes on the local IdP), or seconds when the IdP signs the user out; the README's table “When something changes at the IdP” has the measured numbers.",
+    answer: "Up to one access-token lifetime; the README's table has the measured numbers.",
     href: "/tokens#reach",
-    link: "See when a change reaches you in the inspector",
+    link: "See when a change reaches you",
   },
 ];
 
