@@ -17,7 +17,7 @@ export function TimeClaim({ seconds, renderedAt }: { seconds: number; renderedAt
   }, []);
   return (
     <span className="flex min-w-0 flex-wrap gap-x-3 gap-y-0.5">
-      <span>{seconds}</span>
+      <span data-testid="time-seconds">{seconds}</span>
       <time className="font-sans text-slate-700" dateTime={new Date(seconds * 1000).toISOString()}>
         {utcDateTime(seconds)}
       </time>
