@@ -32,6 +32,7 @@ import { rollBackUndeliveredRotation } from "./refresh-rollback.ts";
 import { audienceParameter, createResourceRegistry } from "./resources.ts";
 import { migrateAppMetadataRoles } from "./roles.ts";
 import { demoUsersWithPublishedPasswords } from "./seed.ts";
+import { installTokenExchange } from "./token-exchange.ts";
 
 /** Where `npm run idp:css` writes the Tailwind build. */
 export const STYLESHEET_PATH = join(repoRoot, "idp/.data/styles.css");
@@ -131,12 +132,13 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
     logger,
   });
 
+  const findAccount = createFindAccount(directory);
   const provider = new Provider(
     settings.IDP_ISSUER,
     buildConfiguration({
       settings,
       adapter: createPrismaAdapter(db),
-      findAccount: createFindAccount(directory),
+      findAccount,
       jwks: toProviderJwks(keys),
       resources,
       postLogin,
@@ -144,6 +146,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   );
   trustProxies(provider, settings);
   postLogin.install(provider);
+  installTokenExchange(provider, { settings, keys, resources, findAccount, logger });
   logProviderEvents(provider, logger);
   installBackchannelLogout(provider, logger, options.backchannel);
 

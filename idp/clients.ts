@@ -4,6 +4,8 @@
  * confidential, client credentials only.
  */
 import type { ClientMetadata } from "oidc-provider";
+import { TOKEN_EXCHANGE_GRANT } from "../lib/shared/contrast.ts";
+import { isDeployed } from "../lib/shared/settings.ts";
 import type { IdpSettings } from "./env.ts";
 import { SIGNING_ALG } from "./keys.ts";
 
@@ -26,6 +28,11 @@ export const MANAGEMENT_CLIENT_SCOPES = [
 
 /** Clients the operator owns: no consent screen for their users. */
 export const FIRST_PARTY_CLIENTS: ReadonlySet<string> = new Set([WEB_CLIENT_ID, CLI_CLIENT_ID]);
+
+/** Whether this IdP offers the token inspector's contrast (token-exchange.ts): a local one does, a deployed one never. */
+export function contrastEnabled(settings: IdpSettings): boolean {
+  return !isDeployed(settings.NODE_ENV, settings.IDP_ISSUER);
+}
 
 /** Auth.js calls back here; its provider id is `claimtrip`. */
 export function webRedirectUri(appUrl: string): string {
@@ -57,6 +64,9 @@ export function clients(settings: IdpSettings): ClientMetadata[] {
       client_id: WEB_CLIENT_ID,
       client_name: "Claimtrip",
       application_type: "web",
+      // A local IdP also lets the web app exchange its user's access token for the token
+      // inspector's contrast (token-exchange.ts); a deployed one does not.
+      ...(contrastEnabled(settings) ? { grant_types: [...common.grant_types, TOKEN_EXCHANGE_GRANT] } : {}),
       client_secret: settings.IDP_WEB_CLIENT_SECRET,
       // oidc-provider accepts client_secret_post as well for a client registered with _basic.
       token_endpoint_auth_method: "client_secret_basic",

@@ -10,6 +10,7 @@ import type { IdpSettings } from "./env.ts";
 import { loadFirstPartyGrant } from "./grants.ts";
 import type { PostLoginHooks } from "./post-login.ts";
 import type { ResourceRegistry } from "./resources.ts";
+import { contrastDiscovery } from "./token-exchange.ts";
 import {
   AUTHORIZATION_CODE_TTL,
   GRANT_TTL,
@@ -72,6 +73,8 @@ export function buildConfiguration({
     // The Management API's scopes are listed too: oidc-provider accepts only scopes it knows in a
     // client's registered `scope`, which is where claimtrip-management's allowed scopes live.
     scopes: ["openid", "offline_access", "profile", "email", ...MANAGEMENT_CLIENT_SCOPES],
+    // The token inspector's contrast targets, on a local IdP only (token-exchange.ts).
+    discovery: contrastDiscovery(settings),
     // Like Auth0, put the profile and email claims the scopes asked for into the ID token too,
     // so a client needs no userinfo call to know who signed in.
     conformIdTokenClaims: false,

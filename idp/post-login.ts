@@ -14,11 +14,13 @@
 import {
   errors,
   type AccessToken,
+  type Client,
   type ClientCredentials,
   type KoaContextWithOIDC,
   type Provider,
   type UnknownObject,
 } from "oidc-provider";
+import { TOKEN_EXCHANGE_GRANT } from "../lib/shared/contrast.ts";
 import type { ClaimtripAccount } from "./account.ts";
 import { ActionDeniedError, ActionFailedError, runPostLoginActions } from "./actions/runtime.ts";
 import type { ActionOutcome, PostLoginAction, PostLoginEvent } from "./actions/types.ts";
@@ -64,6 +66,8 @@ type Protocol = PostLoginEvent["transaction"]["protocol"];
 
 interface RunInput {
   account: ClaimtripAccount;
+  /** The client the token is for. Default: the requesting client (they differ only in a token exchange). */
+  client?: Client;
   resource: string | undefined;
   protocol: Protocol;
   requestedScopes: string[];
@@ -99,7 +103,7 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
   const minted = new WeakMap<object, ActionOutcome>();
 
   function event(ctx: KoaContextWithOIDC, input: RunInput): PostLoginEvent {
-    const client = ctx.oidc.client;
+    const client = input.client ?? ctx.oidc.client;
     const atToken = ctx.oidc.route === "token";
     const { user } = input.account;
     return {
@@ -124,7 +128,7 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
 
   async function run(ctx: KoaContextWithOIDC, input: RunInput): Promise<ActionOutcome> {
     const fields = {
-      client_id: ctx.oidc.client?.clientId,
+      client_id: (input.client ?? ctx.oidc.client)?.clientId,
       sub: input.account.accountId,
       resource: input.resource,
       protocol: input.protocol,
@@ -161,7 +165,10 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
   }
 
   function tokenProtocol(ctx: KoaContextWithOIDC): Protocol {
-    return ctx.oidc.params?.grant_type === "refresh_token" ? "oauth2-refresh-token" : "oidc-basic-profile";
+    const grantType = ctx.oidc.params?.grant_type;
+    if (grantType === "refresh_token") return "oauth2-refresh-token";
+    if (grantType === TOKEN_EXCHANGE_GRANT) return "oauth2-token-exchange";
+    return "oidc-basic-profile";
   }
 
   function tokenScopes(ctx: KoaContextWithOIDC): string[] {
@@ -206,6 +213,7 @@ export function createPostLoginHooks(options: PostLoginOptions): PostLoginHooks 
         outcomes.get(ctx)?.get(resource ?? "") ??
         (await run(ctx, {
           account: tokenAccount(ctx),
+          client: token.client,
           resource,
           protocol: tokenProtocol(ctx),
           requestedScopes: tokenScopes(ctx),

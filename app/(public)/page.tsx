@@ -2,6 +2,7 @@ import { safeReturnPath } from "@/lib/auth/return-path";
 import { currentUser } from "@/lib/session";
 import { SignInButton } from "../_components/auth-buttons";
 import { ClaimRoundTrip } from "../_components/claim-round-trip";
+import { SeedQuestions } from "../_components/seed-questions";
 
 export default async function Home({
   searchParams,
@@ -50,6 +51,7 @@ export default async function Home({
         )}
       </section>
       <ClaimRoundTrip />
+      <SeedQuestions />
     </div>
   );
 }

@@ -1,5 +1,7 @@
 import { CLAIM_NOTES, claimKind, type ClaimKind } from "@/lib/claims";
+import { TIME_CLAIMS } from "@/lib/time-format";
 import { ExpiryCountdown } from "./expiry-countdown";
+import { TimeClaim } from "./time-claim";
 
 const kindStyle: Record<ClaimKind, string> = {
   registered: "bg-slate-100 text-slate-700",
@@ -18,14 +20,21 @@ export function ClaimsTable({
   claims,
   testId,
   note,
+  renderedAt,
+  headingLevel = 2,
 }: {
   title: string;
-  description: string;
+  description: React.ReactNode;
   claims: Record<string, unknown> | null;
   testId: string;
   /** Shown beside the expiry countdown. */
   note?: React.ReactNode;
+  /** The server's clock when the page was made (ms): time claims count from it. */
+  renderedAt: number;
+  /** Default: 2 */
+  headingLevel?: 2 | 3;
 }) {
+  const Heading = headingLevel === 3 ? "h3" : "h2";
   const exp = typeof claims?.exp === "number" ? claims.exp : undefined;
   return (
     <section
@@ -34,14 +43,14 @@ export function ClaimsTable({
       aria-label={title}
     >
       <header className="border-b border-slate-200 p-4">
-        <h2 className="font-semibold">{title}</h2>
-        <p className="mt-1 text-sm text-slate-600">{description}</p>
+        <Heading className="font-semibold wrap-anywhere">{title}</Heading>
+        <p className="mt-1 text-sm text-slate-600 wrap-anywhere">{description}</p>
         {exp !== undefined && (
           <p className="mt-2 text-sm text-slate-700">
             <ExpiryCountdown exp={exp} />
           </p>
         )}
-        {note && <p className="mt-1 text-sm text-slate-600">{note}</p>}
+        {note && <div className="mt-1 text-sm text-slate-600 wrap-anywhere">{note}</div>}
       </header>
       {claims ? (
         <dl className="divide-y divide-slate-100 text-sm">
@@ -50,26 +59,35 @@ export function ClaimsTable({
             return (
               <div
                 key={name}
-                className={`grid gap-1 px-4 py-2 ${kind === "custom" ? "bg-amber-50" : ""}`}
+                className={`grid min-w-0 gap-1 px-4 py-2 ${kind === "custom" ? "bg-amber-50" : ""}`}
                 data-claim={name}
                 data-kind={kind}
               >
-                <dt className="flex flex-wrap items-center gap-2 wrap-anywhere">
-                  <code className="break-all font-mono font-medium">{name}</code>
+                <dt className="flex min-w-0 flex-wrap items-center gap-2 wrap-anywhere">
+                  <code className="min-w-0 break-all font-mono font-medium">{name}</code>
                   <span className={`rounded px-1.5 py-0.5 text-xs ${kindStyle[kind]}`}>{kind}</span>
                   {Object.hasOwn(CLAIM_NOTES, name) && (
-                    <span className="basis-full text-xs font-normal text-slate-500" data-testid="claim-note">
+                    <span
+                      className="min-w-0 basis-full text-xs font-normal text-slate-600 wrap-anywhere"
+                      data-testid="claim-note"
+                    >
                       {CLAIM_NOTES[name]}
                     </span>
                   )}
                 </dt>
-                <dd className="break-all font-mono text-slate-700">{show(value)}</dd>
+                <dd className="min-w-0 break-all font-mono text-slate-700">
+                  {TIME_CLAIMS.has(name) && typeof value === "number" ? (
+                    <TimeClaim seconds={value} renderedAt={renderedAt} />
+                  ) : (
+                    show(value)
+                  )}
+                </dd>
               </div>
             );
           })}
         </dl>
       ) : (
-        <p className="p-4 text-sm text-slate-500">None.</p>
+        <p className="p-4 text-sm text-slate-600">None.</p>
       )}
     </section>
   );

@@ -19,7 +19,7 @@ export function IdpChangeReach({ refreshAt }: { refreshAt: number }) {
   }, []);
   const left = Math.round(refreshAt - now / 1000);
   return (
-    <span data-testid="idp-change-reach" suppressHydrationWarning>
+    <span id="reach" data-testid="idp-change-reach" suppressHydrationWarning>
       A change at the IdP reaches this page: at the next refresh (
       {left > 0 ? `in ${clock(left)}` : "due at your next page load"}), or at once if the IdP signs you out.
     </span>

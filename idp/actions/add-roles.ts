@@ -9,10 +9,11 @@ import { ROLES_CLAIM } from "../../lib/claims.ts";
 import type { PostLoginApi, PostLoginEvent } from "./types.ts";
 
 export async function onExecutePostLogin(event: PostLoginEvent, api: PostLoginApi): Promise<void> {
+  // Rule 1, the client check (the token inspector's contrast names these rules).
   if (event.client.client_id !== "claimtrip-web") return;
-  // The audience comes from settings (Auth0: an Action secret), never a URL typed here.
+  // Rule 2, the audience check. The audience comes from settings (Auth0: an Action secret), never a URL typed here.
   if (!event.secrets.API_AUDIENCE || event.resource_server?.identifier !== event.secrets.API_AUDIENCE) return;
-  // Role assignments (Auth0 RBAC), never app_metadata.roles: the IdP moves those to assignments
+  // Rule 3: the claim. Role assignments (Auth0 RBAC), never app_metadata.roles: the IdP moves those to assignments
   // at start-up, so a role removed through the Management API cannot linger there.
   api.accessToken.setCustomClaim(event.secrets.ROLES_CLAIM ?? ROLES_CLAIM, event.authorization.roles);
 }

@@ -37,8 +37,11 @@ export interface PostLoginEvent {
   };
   transaction: {
     requested_scopes: string[];
-    /** `oidc-basic-profile` for a login (code flow), `oauth2-refresh-token` for a refresh. */
-    protocol: "oidc-basic-profile" | "oauth2-refresh-token";
+    /**
+     * `oidc-basic-profile` for a login (code flow), `oauth2-refresh-token` for a refresh,
+     * `oauth2-token-exchange` for the token inspector's contrast (RFC 8693; a local IdP only).
+     */
+    protocol: "oidc-basic-profile" | "oauth2-refresh-token" | "oauth2-token-exchange";
   };
   /** Configuration handed to actions, like Auth0 Action secrets (e.g. API_AUDIENCE). */
   secrets: Readonly<Record<string, string>>;

@@ -61,7 +61,8 @@ export interface ManagementAuthOptions {
   keys: readonly StoredKey[];
 }
 
-function publicJwk({ jwk }: StoredKey): JWK {
+/** The public part of a signing key, as the JWKS endpoint publishes it. */
+export function publicJwk({ jwk }: StoredKey): JWK {
   const { kty, n, e, kid } = jwk;
   return { kty, n, e, kid, alg: SIGNING_ALG, use: "sig" };
 }

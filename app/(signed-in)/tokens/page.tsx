@@ -2,9 +2,11 @@ import type { Metadata } from "next";
 import { callApi } from "@/lib/api-client";
 import { env } from "@/lib/env";
 import { requireUser } from "@/lib/session";
+import { loadContrast } from "@/lib/token-contrast";
 import { inspectTokens } from "@/lib/token-inspector";
 import { ClaimsTable } from "../../_components/claims-table";
 import { IdpChangeReach } from "../../_components/idp-change-reach";
+import { TokenContrast } from "../../_components/token-contrast";
 
 export const metadata: Metadata = { title: "Token inspector" };
 
@@ -12,7 +14,9 @@ export default async function TokensPage() {
   const user = await requireUser();
   // Called first: it refreshes the tokens when they are about to expire, so the columns agree.
   const api = await callApi(user, "/api/me");
-  const tokens = await inspectTokens(user.sessionId);
+  const [tokens, contrast] = await Promise.all([inspectTokens(user.sessionId), loadContrast(user.sessionId)]);
+  // Time claims count from the server's clock at first, so the browser hydrates the same text.
+  const renderedAt = Date.now();
   return (
     <div className="space-y-6">
       <header className="space-y-2">
@@ -23,12 +27,13 @@ export default async function TokensPage() {
           the ID token, and the API read it only after verifying the token.
         </p>
       </header>
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid gap-4 lg:grid-cols-3" data-testid="token-columns">
         <ClaimsTable
           testId="id-token-claims"
           title="ID token"
           description="For this app: who signed in. Never sent to an API."
           claims={tokens?.idToken ?? null}
+          renderedAt={renderedAt}
         />
         <ClaimsTable
           testId="access-token-claims"
@@ -36,12 +41,14 @@ export default async function TokensPage() {
           description="For the API (its aud). What the app forwards as the bearer token."
           claims={tokens?.accessToken ?? null}
           note={typeof tokens?.nextRefreshAt === "number" && <IdpChangeReach refreshAt={tokens.nextRefreshAt} />}
+          renderedAt={renderedAt}
         />
         <ClaimsTable
           testId="api-claims"
           title="What the API saw"
           description={`GET /api/me answered ${api.ok ? 200 : api.status}: the claims it verified.`}
           claims={api.ok ? api.data.claims : null}
+          renderedAt={renderedAt}
         />
       </div>
       {tokens && (
@@ -49,6 +56,7 @@ export default async function TokensPage() {
           Refresh token: {tokens.hasRefreshToken ? "held on the server (rotated on every use)" : "none"}.
         </p>
       )}
+      <TokenContrast contrast={contrast} rolesClaim={env.ROLES_CLAIM} renderedAt={renderedAt} />
     </div>
   );
 }
