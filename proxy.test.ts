@@ -96,4 +96,17 @@ describe("proxy", () => {
     expect(response.status).toBe(200);
     expect(response.headers.get("x-middleware-next")).toBe("1");
   });
+
+  it("names the instance on every answer when INSTANCE_ID is set, and not otherwise", async () => {
+    const { env } = (await import("./lib/env")) as unknown as { env: Record<string, string | undefined> };
+    expect(proxy(request("/")).headers.get("x-claimtrip-instance")).toBeNull();
+    env.INSTANCE_ID = "app-b";
+    try {
+      expect(proxy(request("/")).headers.get("x-claimtrip-instance")).toBe("app-b");
+      const refused = proxy(request("/", { method: "POST", headers: { origin: "https://evil.example" } }));
+      expect(refused.headers.get("x-claimtrip-instance")).toBe("app-b");
+    } finally {
+      delete env.INSTANCE_ID;
+    }
+  });
 });

@@ -5,6 +5,7 @@
  *   request, for server code's log lines, and on the response;
  * - tells server code the request's path (`x-request-path`), for a sign-in to return to;
  * - refuses state-changing requests another site sent (lib/http/same-origin.ts);
+ * - names the instance that answered (`x-claimtrip-instance`, from INSTANCE_ID), behind a load balancer;
  * - sets the security headers (lib/http/security-headers.ts), with a fresh CSP nonce that it
  *   also puts in the request's CSP header, where Next.js reads it to sign its own scripts.
  *
@@ -15,6 +16,7 @@ import { NextResponse, type NextRequest } from "next/server";
 import type { ApiError } from "./lib/api-types";
 import { env } from "./lib/env";
 import { jsonNoStore } from "./lib/http/json";
+import { INSTANCE_HEADER } from "./lib/http/instance";
 import { REQUEST_ID_HEADER, requestIdFrom } from "./lib/http/request-id";
 import { REQUEST_PATH_HEADER, requestPath } from "./lib/http/request-path";
 import { crossSiteRefusal } from "./lib/http/same-origin";
@@ -56,6 +58,7 @@ export function proxy(request: NextRequest): Response {
   }
   for (const [name, value] of Object.entries(headers)) response.headers.set(name, value);
   response.headers.set(REQUEST_ID_HEADER, requestId);
+  if (env.INSTANCE_ID) response.headers.set(INSTANCE_HEADER, env.INSTANCE_ID);
   return response;
 }
 

@@ -116,43 +116,50 @@ export class SettingsError extends Error {
 }
 
 /**
+ * What a set of variables would stop the IdP with: the first variable that fails validation, or
+ * else every setting production refuses (start-up names the first; `npm run doctor` lists them all).
+ */
+export function settingsProblems(source: Record<string, string | undefined>): string[] {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return [`Invalid setting ${String(issue?.path[0] ?? "?")}: ${issue?.message ?? "invalid value"}`];
+  }
+  return productionRefusals(result.data);
+}
+
+/**
+ * Same rules as lib/env.ts (lib/shared/settings.ts): `npm start` on a laptop runs in production
+ * mode against localhost with the generated secrets; a deployed IdP (any other host) must bring its own.
+ */
+function productionRefusals(settings: IdpSettings): string[] {
+  const refused: string[] = [];
+  const generated = "the generated development secret cannot be used in production";
+  if (isDeployed(settings.NODE_ENV, settings.IDP_ISSUER)) {
+    if (isDevelopmentSecret(settings.IDP_WEB_CLIENT_SECRET))
+      refused.push(`Invalid setting IDP_WEB_CLIENT_SECRET: ${generated}`);
+    if (settings.IDP_MANAGEMENT_CLIENT_SECRET && isDevelopmentSecret(settings.IDP_MANAGEMENT_CLIENT_SECRET))
+      refused.push(`Invalid setting IDP_MANAGEMENT_CLIENT_SECRET: ${generated}`);
+    if (settings.IDP_COOKIE_KEYS.some((k) => isDevelopmentSecret(k) || k.length < 32))
+      refused.push(
+        "Invalid setting IDP_COOKIE_KEYS: production needs its own keys of at least 32 characters, not the development ones",
+      );
+  }
+  if (needsHttps(settings.NODE_ENV, settings.IDP_ISSUER))
+    refused.push("Invalid setting IDP_ISSUER: production needs an https:// issuer");
+  if (needsHttps(settings.NODE_ENV, settings.APP_URL))
+    refused.push("Invalid setting APP_URL: production needs an https:// URL (plain http only on localhost)");
+  return refused;
+}
+
+/**
  * Validates a set of variables (tests pass their own). Throws a {@link SettingsError} whose
  * message names the first bad variable.
  */
 export function parseSettings(source: Record<string, string | undefined>): IdpSettings {
-  const result = schema.safeParse(source);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    throw new SettingsError(`Invalid setting ${String(issue?.path[0] ?? "?")}: ${issue?.message ?? "invalid value"}`);
-  }
-  const settings = result.data;
-  // Same rules as lib/env.ts (lib/shared/settings.ts): `npm start` on a laptop runs in
-  // production mode against localhost with the generated secrets; a deployed IdP (any other
-  // host) must bring its own.
-  if (isDeployed(settings.NODE_ENV, settings.IDP_ISSUER)) {
-    if (isDevelopmentSecret(settings.IDP_WEB_CLIENT_SECRET)) {
-      throw new SettingsError(
-        "Invalid setting IDP_WEB_CLIENT_SECRET: the generated development secret cannot be used in production",
-      );
-    }
-    if (settings.IDP_MANAGEMENT_CLIENT_SECRET && isDevelopmentSecret(settings.IDP_MANAGEMENT_CLIENT_SECRET)) {
-      throw new SettingsError(
-        "Invalid setting IDP_MANAGEMENT_CLIENT_SECRET: the generated development secret cannot be used in production",
-      );
-    }
-    if (settings.IDP_COOKIE_KEYS.some((k) => isDevelopmentSecret(k) || k.length < 32)) {
-      throw new SettingsError(
-        "Invalid setting IDP_COOKIE_KEYS: production needs its own keys of at least 32 characters, not the development ones",
-      );
-    }
-  }
-  if (needsHttps(settings.NODE_ENV, settings.IDP_ISSUER)) {
-    throw new SettingsError("Invalid setting IDP_ISSUER: production needs an https:// issuer");
-  }
-  if (needsHttps(settings.NODE_ENV, settings.APP_URL)) {
-    throw new SettingsError("Invalid setting APP_URL: production needs an https:// URL (plain http only on localhost)");
-  }
-  return settings;
+  const [problem] = settingsProblems(source);
+  if (problem) throw new SettingsError(problem);
+  return schema.parse(source);
 }
 
 /**

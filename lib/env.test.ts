@@ -183,6 +183,31 @@ describe("checkEnv", () => {
     ]);
   });
 
+  it("lists every production refusal, not only the first", () => {
+    const source = {
+      NODE_ENV: "production",
+      APP_URL: "http://app.example",
+      AUTH_ISSUER: "http://id.example",
+      AUTH_SECRET: "dev-only-0123456789abcdefghijklmnopqrstuv",
+      AUTH_CLIENT_SECRET: "dev-only-abc",
+      MANAGEMENT_CLIENT_SECRET: "dev-only-def",
+    };
+    expect(checkEnv(source).problems.map((p) => p.name)).toEqual([
+      "AUTH_SECRET",
+      "AUTH_CLIENT_SECRET",
+      "MANAGEMENT_CLIENT_SECRET",
+      "APP_URL",
+      "AUTH_ISSUER",
+      "MANAGEMENT_AUDIENCE",
+    ]);
+    expect(() => parseEnv(source)).toThrow(/^Invalid setting AUTH_SECRET: /);
+  });
+
+  it("takes an INSTANCE_ID of a few safe characters, and refuses anything else", () => {
+    expect(parseEnv({ ...required, INSTANCE_ID: "app-a.1" }).INSTANCE_ID).toBe("app-a.1");
+    expect(() => parseEnv({ ...required, INSTANCE_ID: "a b" })).toThrow(/^Invalid setting INSTANCE_ID: /);
+  });
+
   it("finds nothing wrong with good settings", () => {
     expect(checkEnv(required)).toMatchObject({ problems: [], values: { AUTH_ISSUER: "http://localhost:4000" } });
   });

@@ -91,9 +91,26 @@ const schema = z.object({
   ADMIN_REAUTH_MAX_AGE: seconds.default(600),
   /** Log level for the app's structured logs. Default: info */
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /**
+   * A name for this instance behind a load balancer (letters, digits, `.`, `_`, `-`; up to 64): sent
+   * as the `x-claimtrip-instance` response header and an `instance` field in every log line.
+   * Default: unset (neither)
+   */
+  INSTANCE_ID: z
+    .string()
+    .regex(/^[\w.-]{1,64}$/, "expected up to 64 letters, digits, '.', '_' or '-'")
+    .optional(),
 });
 
 export type Env = z.infer<typeof schema> & { MANAGEMENT_AUDIENCE: string };
+
+/** The settings with the defaults that depend on others filled in. */
+function withDerived(data: z.infer<typeof schema>): Env {
+  return {
+    ...data,
+    MANAGEMENT_AUDIENCE: data.MANAGEMENT_AUDIENCE ?? `${data.AUTH_ISSUER.replace(/\/+$/, "")}/api/v2/`,
+  };
+}
 
 /** Validates a set of variables. Throws an error whose message is one line naming the first bad one. */
 export function parseEnv(source: Record<string, string | undefined>): Env {
@@ -102,28 +119,9 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
     const issue = result.error.issues[0];
     throw new Error(`Invalid setting ${String(issue.path[0])}: ${issue.message}`);
   }
-  const env = {
-    ...result.data,
-    MANAGEMENT_AUDIENCE: result.data.MANAGEMENT_AUDIENCE ?? `${result.data.AUTH_ISSUER.replace(/\/+$/, "")}/api/v2/`,
-  };
-  // Development secrets would be guessable if they shipped: a deployment (production, not on
-  // loopback, by parsed hostname) refuses them.
-  if (isDeployed(env.NODE_ENV, env.APP_URL)) {
-    for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET", "MANAGEMENT_CLIENT_SECRET"] as const) {
-      const value = env[name];
-      if (value !== undefined && isDevelopmentSecret(value)) {
-        throw new Error(`Invalid setting ${name}: the generated development secret cannot be used in production`);
-      }
-    }
-  }
-  // Auth.js takes the ID token from the token endpoint without checking its signature, trusting
-  // TLS (OIDC Core 3.1.3.7): over plain http a network attacker could sign anyone in, and serve
-  // their own JWKS to the API.
-  for (const name of ["APP_URL", "AUTH_ISSUER", "MANAGEMENT_AUDIENCE"] as const) {
-    if (needsHttps(env.NODE_ENV, env[name])) {
-      throw new Error(`Invalid setting ${name}: production needs an https:// URL (plain http only on localhost)`);
-    }
-  }
+  const env = withDerived(result.data);
+  const [refused] = productionRefusals(env);
+  if (refused) throw new Error(refused.line);
   return env;
 }
 
@@ -131,6 +129,36 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
 export interface SettingProblem {
   name: string;
   line: string;
+}
+
+/**
+ * Every setting production refuses, in order (start-up stops at the first; the doctor lists them all):
+ * - development secrets would be guessable if they shipped: a deployment (production, not on
+ *   loopback, by parsed hostname) refuses them;
+ * - Auth.js takes the ID token from the token endpoint without checking its signature, trusting
+ *   TLS (OIDC Core 3.1.3.7): over plain http a network attacker could sign anyone in, and serve
+ *   their own JWKS to the API.
+ */
+function productionRefusals(env: Env): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  if (isDeployed(env.NODE_ENV, env.APP_URL)) {
+    for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET", "MANAGEMENT_CLIENT_SECRET"] as const) {
+      const value = env[name];
+      if (value !== undefined && isDevelopmentSecret(value))
+        problems.push({
+          name,
+          line: `Invalid setting ${name}: the generated development secret cannot be used in production`,
+        });
+    }
+  }
+  for (const name of ["APP_URL", "AUTH_ISSUER", "MANAGEMENT_AUDIENCE"] as const) {
+    if (needsHttps(env.NODE_ENV, env[name]))
+      problems.push({
+        name,
+        line: `Invalid setting ${name}: production needs an https:// URL (plain http only on localhost)`,
+      });
+  }
+  return problems;
 }
 
 /**
@@ -150,13 +178,9 @@ export function checkEnv(source: Record<string, string | undefined>): {
       problems.push({ name, line: `Invalid setting ${name}: ${result.error.issues[0]?.message ?? "invalid value"}` });
   }
   if (problems.length === 0) {
-    try {
-      parseEnv(source);
-    } catch (error) {
-      const line = (error as Error).message;
-      const name = /^Invalid setting (\w+)/.exec(line)?.[1] ?? "?";
-      problems.push({ name, line });
-      delete values[name];
+    for (const problem of productionRefusals(withDerived(values as z.infer<typeof schema>))) {
+      problems.push(problem);
+      delete values[problem.name];
     }
   }
   return { values: values as Partial<Env>, problems };

@@ -32,6 +32,13 @@ describe("createLogger", () => {
     expect(typeof lines[0].time).toBe("string");
   });
 
+  it("names the instance in every line when given one", () => {
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger("info", { write: (line: string) => void lines.push(JSON.parse(line)) }, "app-a");
+    log.child({ reqId: "r1" }).info("hello");
+    expect(lines[0]).toMatchObject({ service: "app", instance: "app-a", reqId: "r1" });
+  });
+
   it("respects the level", () => {
     const { log, lines } = capture("warn");
     log.info("hidden");

@@ -60,11 +60,11 @@ export function serializeError(error: unknown): Record<string, unknown> {
   return out;
 }
 
-/** A logger at `level` writing to `destination` (stdout unless given; tests pass a stream). */
-export function createLogger(level: LevelWithSilent, destination?: DestinationStream): Logger {
+/** A logger at `level` writing to `destination` (stdout unless given; tests pass a stream), naming `instance` if given. */
+export function createLogger(level: LevelWithSilent, destination?: DestinationStream, instance?: string): Logger {
   const options = {
     level,
-    base: { service: "app" },
+    base: { service: "app", ...(instance ? { instance } : {}) },
     timestamp: stdTimeFunctions.isoTime,
     formatters: {
       level: (label: string) => ({ level: label }),
@@ -86,7 +86,7 @@ export function createLogger(level: LevelWithSilent, destination?: DestinationSt
 }
 
 /** The app's logger, at LOG_LEVEL. */
-export const logger: Logger = createLogger(env.LOG_LEVEL);
+export const logger: Logger = createLogger(env.LOG_LEVEL, undefined, env.INSTANCE_ID);
 
 /** A logger whose lines carry this request's id, from the headers proxy.ts set. */
 export function loggerFor(headers: Pick<Headers, "get">): Logger {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { planRun, usesLocalIdp } from "./programs.ts";
+import { listenPort, planRun, usesLocalIdp } from "./programs.ts";
 
 describe("planRun", () => {
   it("starts the local IdP and the app on a fresh clone", () => {
@@ -29,6 +29,45 @@ describe("planRun", () => {
       "app",
     ]);
     expect(planRun({ IDP_ISSUER: "http://localhost:4100" }).programs).toEqual(["app"]);
+  });
+});
+
+describe("one role per host (npm run start:app, npm run start:idp)", () => {
+  const shared = {
+    APP_URL: "https://claimtrip.example",
+    AUTH_ISSUER: "https://id.example",
+    IDP_ISSUER: "https://id.example",
+  };
+
+  it("starts the app alone on its own port behind the public URL, and says so first", () => {
+    const plan = planRun({ ...shared, PORT: "3001" }, "app");
+    expect(plan.programs).toEqual(["app"]);
+    expect(plan.notice).toBe(
+      "Starting the app alone on port 3001 (public URL https://claimtrip.example), signing in with https://id.example; the IdP runs elsewhere (npm run start:idp).",
+    );
+  });
+
+  it("starts the local IdP alone", () => {
+    const plan = planRun(shared, "idp");
+    expect(plan.programs).toEqual(["idp"]);
+    expect(plan.notice).toMatch(/^Starting the local IdP alone \(https:\/\/id\.example\)/);
+  });
+});
+
+describe("listenPort", () => {
+  it("takes --port, else PORT, else APP_URL's port", () => {
+    expect(listenPort({ APP_URL: "http://localhost:8080", PORT: "3001" }, "3002")).toBe("3002");
+    expect(listenPort({ APP_URL: "http://localhost:8080", PORT: "3001" })).toBe("3001");
+    expect(listenPort({ APP_URL: "http://localhost:8080" })).toBe("8080");
+    expect(listenPort({ APP_URL: "https://claimtrip.example" })).toBe("443");
+    expect(listenPort({})).toBe("3000");
+  });
+
+  it("refuses what is not a port, naming where it came from", () => {
+    expect(() => listenPort({ PORT: "http://x" })).toThrow(
+      'Invalid setting PORT: expected a TCP port (1-65535), got "http://x"',
+    );
+    expect(() => listenPort({}, "70000")).toThrow(/^Invalid setting --port: /);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appPort, programs, TYPESCRIPT_FLAGS } from "./run.ts";
+import { appPort, parseArgs, programs, TYPESCRIPT_FLAGS } from "./run.ts";
 
 describe("programs", () => {
   it("runs the IdP with plain node (types stripped) and next start on APP_URL's port", () => {
@@ -15,6 +15,25 @@ describe("programs", () => {
     const [idp, app] = programs("dev", {});
     expect(idp.args).toContain("--watch");
     expect(app.args.slice(1)).toEqual(["dev", "-p", "3000"]);
+  });
+});
+
+describe("parseArgs", () => {
+  it("reads the mode, one role and the app's port", () => {
+    expect(parseArgs(["start"])).toEqual({ mode: "start" });
+    expect(parseArgs(["start", "app", "--port", "3001"])).toEqual({ mode: "start", only: "app", port: "3001" });
+    expect(parseArgs(["start", "app", "--port=3002"])).toEqual({ mode: "start", only: "app", port: "3002" });
+    expect(parseArgs(["start", "idp"])).toEqual({ mode: "start", only: "idp" });
+  });
+
+  it("refuses what it does not know, and a port for the IdP (its port is IDP_ISSUER's)", () => {
+    for (const args of [[], ["serve"], ["start", "web"], ["start", "app", "--port"], ["start", "idp", "--port", "1"]])
+      expect(parseArgs(args), args.join(" ")).toBeUndefined();
+  });
+
+  it("gives the app the port it was asked for", () => {
+    const [, app] = programs("start", { APP_URL: "https://claimtrip.example" }, "3001");
+    expect(app!.args.slice(1)).toEqual(["start", "-p", "3001"]);
   });
 });
 

@@ -15,7 +15,12 @@
  * Output is prefixed by program; when one stops, the other is stopped too; Ctrl-C (or SIGTERM)
  * stops both and waits for them.
  *
- *   node scripts/run.ts start | dev
+ * `start app` and `start idp` (`npm run start:app`, `npm run start:idp`) run one program, for a
+ * scale-out where each host has its role: the same build check, but setup only *checks* (the
+ * secrets are there, the database is migrated; `npm run setup` is run once, not by every instance).
+ * The app listens on `--port`, else PORT, else APP_URL's port (scripts/programs.ts).
+ *
+ *   node scripts/run.ts start | dev [app | idp] [--port N]
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -23,7 +28,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { withEnvFile } from "../lib/shared/settings.ts";
 import { build, buildStatus } from "./build.ts";
-import { planRun } from "./programs.ts";
+import { appPort, listenPort, planRun, type ProgramName } from "./programs.ts";
+
+export { appPort };
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
@@ -46,14 +53,8 @@ export interface Program {
   args: string[];
 }
 
-/** The port the app listens on, from APP_URL. */
-export function appPort(appUrl = "http://localhost:3000"): string {
-  const url = new URL(appUrl);
-  return url.port || (url.protocol === "https:" ? "443" : "80");
-}
-
 /** Which programs to run, and how: the one decision about *what* runs, kept apart from running it. */
-export function programs(mode: Mode, env: Record<string, string | undefined>): Program[] {
+export function programs(mode: Mode, env: Record<string, string | undefined>, port = listenPort(env)): Program[] {
   const node = process.execPath;
   const next = join(root, "node_modules/next/dist/bin/next");
   return [
@@ -67,7 +68,7 @@ export function programs(mode: Mode, env: Record<string, string | undefined>): P
       name: "app",
       color: 36,
       command: node,
-      args: [next, mode === "start" ? "start" : "dev", "-p", appPort(env.APP_URL)],
+      args: [next, mode === "start" ? "start" : "dev", "-p", port],
     },
   ];
 }
@@ -77,7 +78,9 @@ function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
     const child = spawn(command, args, { cwd: root, env, stdio: "inherit" });
     child.on("error", reject);
     child.on("exit", (code, signal) =>
-      code === 0 ? resolvePromise() : reject(new Error(`${args.at(-1)} failed (${signal ?? `exit ${code}`})`)),
+      code === 0
+        ? resolvePromise()
+        : reject(new Error(`${args.find((arg) => arg.endsWith(".ts"))} failed (${signal ?? `exit ${code}`})`)),
     );
   });
 }
@@ -124,11 +127,40 @@ function supervisor(env: NodeJS.ProcessEnv) {
   return { start, stop };
 }
 
-async function main(mode: Mode): Promise<void> {
+/** What the command line asks for: `start | dev [app | idp] [--port N]`. */
+export interface Invocation {
+  mode: Mode;
+  only?: ProgramName;
+  port?: string;
+}
+
+export function parseArgs(args: string[]): Invocation | undefined {
+  const [mode, ...rest] = args;
+  if (mode !== "start" && mode !== "dev") return undefined;
+  const invocation: Invocation = { mode };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i]!;
+    if ((arg === "app" || arg === "idp") && !invocation.only) invocation.only = arg;
+    else if (arg === "--port" && rest[i + 1] !== undefined) invocation.port = rest[++i];
+    else if (arg.startsWith("--port=")) invocation.port = arg.slice("--port=".length);
+    else return undefined;
+  }
+  if (invocation.port !== undefined && invocation.only === "idp") return undefined;
+  return invocation;
+}
+
+async function main({ mode, only, port: portFlag }: Invocation): Promise<void> {
   const local = join(root, ".env.local");
-  const plan = planRun(withEnvFile(process.env, local));
+  const port = listenPort(withEnvFile(process.env, local), portFlag);
+  const plan = planRun(withEnvFile(process.env, local), only, port);
   console.log(plan.notice);
-  const setup = runToEnd(process.execPath, [...TYPESCRIPT_FLAGS, join(root, "scripts/setup.ts")], process.env);
+  // One program of a scale-out: setup only checks, it changes nothing (every instance runs this).
+  const setupArgs = only ? ["--check", only] : [];
+  const setup = runToEnd(
+    process.execPath,
+    [...TYPESCRIPT_FLAGS, join(root, "scripts/setup.ts"), ...setupArgs],
+    process.env,
+  );
   /** The programs' environment: .env.local under the real environment (which wins, as in both programs). */
   const environment = (): NodeJS.ProcessEnv => ({
     ...withEnvFile(process.env, local),
@@ -146,11 +178,11 @@ async function main(mode: Mode): Promise<void> {
       await build(environment());
     } else {
       console.log(`build: nothing changed since the build of ${builtAt}; skipping next build`);
-      early = existsSync(local);
+      early = !only && existsSync(local);
     }
   }
   const env = environment();
-  const list = programs(mode, env).filter((program) => plan.programs.includes(program.name as "idp" | "app"));
+  const list = programs(mode, env, port).filter((program) => plan.programs.includes(program.name as ProgramName));
   const run = supervisor(env);
   if (early) for (const program of list.filter((p) => p.name === "app")) run.start(program);
   try {
@@ -164,12 +196,12 @@ async function main(mode: Mode): Promise<void> {
 
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  const mode = process.argv[2];
-  if (mode !== "start" && mode !== "dev") {
-    console.error("usage: node scripts/run.ts start | dev");
+  const invocation = parseArgs(process.argv.slice(2));
+  if (!invocation) {
+    console.error("usage: node scripts/run.ts start | dev [app | idp] [--port N]   (--port: the app's)");
     process.exit(2);
   }
-  main(mode).catch((error: unknown) => {
+  main(invocation).catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : String(error));
     process.exit(1);
   });

@@ -6,16 +6,27 @@
  * 3. Seeds the IdP's roles (admin) and demo users (alice, admin; bob, no role), and moves roles
  *    an older version kept in app_metadata.roles to role assignments.
  *
+ * With a PostgreSQL DATABASE_URL, the database is created first when the server lets this user;
+ * when it does not (or nothing answers), setup stops before writing anything, with one line
+ * saying how to create it.
+ *
  * Nothing secret is committed: a fresh clone gets fresh secrets here.
+ *
+ * `--check app | idp` (what `npm run start:app` / `start:idp` run first) changes nothing: it stops
+ * with one line unless the role's secrets are set and the database has every migration.
+ *
+ *   node scripts/setup.ts [--check app | idp]
  */
 import { randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEV_SECRET_MARK } from "../lib/shared/settings.ts";
-import { createPrismaClient } from "../prisma/client.ts";
+import { DEV_SECRET_MARK, withEnvFile } from "../lib/shared/settings.ts";
+import { createPrismaClient, databaseProvider } from "../prisma/client.ts";
 import { databaseUrl } from "./database-url.ts";
+import { checkDatabase } from "./doctor/database.ts";
 import { migrate } from "./migrate.ts";
+import { createDatabase, createDatabaseHint, databaseOf, probePostgres, serverOf } from "./postgres.ts";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const envFile = join(root, ".env.local");
@@ -53,10 +64,55 @@ export function ensureSecrets(file = envFile): string[] {
   return missing;
 }
 
-async function main() {
+/**
+ * A PostgreSQL database that exists, created here when missing and the server allows it; throws
+ * one line (before setup writes anything) when it cannot.
+ */
+export async function ensurePostgresDatabase(url: string): Promise<"exists" | "created"> {
+  const found = await probePostgres(url);
+  if (found.state === "ready") return "exists";
+  if (found.state === "unreachable")
+    throw new Error(
+      `cannot connect to PostgreSQL at ${serverOf(url)} (${found.reason}); check DATABASE_URL and that the server is running`,
+    );
+  const attempt = await createDatabase(url);
+  if (attempt.created) return "created";
+  throw new Error(
+    `database "${found.database}" does not exist on ${serverOf(url)}, and this user may not create it (${attempt.reason}); ${createDatabaseHint(url)}`,
+  );
+}
+
+/** The secrets each role cannot start without (the app's and the local IdP's). */
+const ROLE_SECRETS = {
+  app: ["AUTH_SECRET", "AUTH_CLIENT_SECRET"],
+  idp: ["IDP_WEB_CLIENT_SECRET", "IDP_COOKIE_KEYS"],
+} as const;
+
+/** `--check <role>`: nothing written, nothing migrated; throws one line naming what is missing. */
+export async function checkReady(role: keyof typeof ROLE_SECRETS, url: string, file = envFile): Promise<string> {
+  const settings = withEnvFile(process.env, file);
+  const missing = ROLE_SECRETS[role].filter((name) => !settings[name]);
+  if (missing.length)
+    throw new Error(
+      `${missing.join(" and ")} not set, in the environment or ${file}: run npm run setup once, or set this host's own`,
+    );
+  const database = await checkDatabase(url);
+  if (database.status === "fail") throw new Error(`${database.found}; ${database.fix}`);
+  return database.found;
+}
+
+async function main(args: string[]) {
+  const url = databaseUrl();
+  if (args[0] === "--check") {
+    const role = args[1];
+    if (role !== "app" && role !== "idp") throw new Error("usage: node scripts/setup.ts [--check app | idp]");
+    console.log(`setup: checked, changed nothing: ${await checkReady(role, url)}`);
+    return;
+  }
+  if (databaseProvider(url) === "postgresql" && (await ensurePostgresDatabase(url)) === "created")
+    console.log(`setup: created database "${databaseOf(url)}" on ${serverOf(url)}`);
   const written = ensureSecrets();
   if (written.length) console.log(`setup: wrote ${written.join(", ")} to .env.local`);
-  const url = databaseUrl();
   const applied = await migrate(url);
   console.log(applied.length ? `setup: applied migrations ${applied.join(", ")}` : "setup: database is up to date");
   const { seedUsers } = await import("../idp/seed.ts");
@@ -71,7 +127,7 @@ async function main() {
 
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (isMain) {
-  main().catch((error) => {
+  main(process.argv.slice(2)).catch((error) => {
     console.error(`setup failed: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
   });

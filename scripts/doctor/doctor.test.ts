@@ -211,7 +211,56 @@ describe("broken setups, each named by its own line", () => {
       source: settings({ DATABASE_URL: `file:${join(tmpdir(), "claimtrip-doctor-none", "missing.db")}` }),
     });
     expect(failing(report)).toEqual(["database"]);
+    expect(check(report, "database").found).toMatch(/^database missing: no SQLite file at /);
     expect(check(report, "database").fix).toMatch(/npm run setup/);
+  });
+
+  it("database not migrated: an empty SQLite file says how many migrations are pending", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "claimtrip-doctor-empty-"));
+    try {
+      writeFileSync(join(dir, "empty.db"), "");
+      const report = await runDoctor({ source: settings({ DATABASE_URL: `file:${join(dir, "empty.db")}` }) });
+      expect(failing(report)).toEqual(["database"]);
+      expect(check(report, "database").found).toMatch(/^migrations not applied \([1-9]\d* pending\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("database server down: cannot connect, told apart from a missing database", async () => {
+    const port = await closedPort();
+    const report = await runDoctor({
+      source: settings({ DATABASE_URL: `postgresql://postgres@127.0.0.1:${port}/claimtrip` }),
+    });
+    expect(failing(report)).toEqual(["database"]);
+    expect(check(report, "database").found).toBe(`cannot connect to PostgreSQL at 127.0.0.1:${port}: ECONNREFUSED`);
+  });
+
+  it("lists every production setting the app refuses, one line each", async () => {
+    const report = await runDoctor({
+      source: settings({
+        NODE_ENV: "production",
+        APP_URL: "https://app.example",
+        AUTH_SECRET: "dev-only-0123456789abcdefghijklmnopqrstuvwxyz",
+        AUTH_CLIENT_SECRET: "dev-only-client",
+        MANAGEMENT_CLIENT_SECRET: "dev-only-management",
+      }),
+    });
+    expect(report.checks.filter((c) => c.name === "settings" && c.status === "fail").map((c) => c.found)).toEqual([
+      "Invalid setting AUTH_SECRET: the generated development secret cannot be used in production",
+      "Invalid setting AUTH_CLIENT_SECRET: the generated development secret cannot be used in production",
+      "Invalid setting MANAGEMENT_CLIENT_SECRET: the generated development secret cannot be used in production",
+    ]);
+  });
+
+  it("an instance on its own port behind APP_URL: says what that port can and cannot do", async () => {
+    const report = await runDoctor({ source: settings({ PORT: "3001" }) });
+    expect(check(report, "app-url")).toMatchObject({
+      status: "warn",
+      found:
+        "this instance listens on port 3001, but APP_URL is http://localhost:3000: the address people use must be APP_URL",
+    });
+    expect(check(await runDoctor({ source: settings({ PORT: "3000" }) }), "app-url").status).toBe("ok");
   });
 
   it("a token for another API: wrong aud and no roles claim", async () => {

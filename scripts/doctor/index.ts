@@ -8,14 +8,14 @@
 import { join, resolve } from "node:path";
 import { claimNameProblem } from "../../lib/claims";
 import { checkEnv } from "../../lib/env";
-import { parseSettings } from "../../idp/env.ts";
+import { settingsProblems } from "../../idp/env.ts";
 import { withEnvFile } from "../../lib/shared/settings.ts";
-import { usesLocalIdp } from "../programs.ts";
+import { appPort, listenPort, usesLocalIdp } from "../programs.ts";
 import { checkAudience, checkClient, checkTyp, probeAuthorization } from "./client.ts";
 import type { DoctorContext } from "./context.ts";
 import { checkDatabase } from "./database.ts";
 import { checkIssuer } from "./issuer.ts";
-import { fail, ok, report, skip, type Check, type Report } from "./report.ts";
+import { fail, ok, report, skip, warn, type Check, type Report } from "./report.ts";
 import { checkToken } from "./token.ts";
 
 export { formatReport, type Check, type Report, type Status } from "./report.ts";
@@ -53,8 +53,10 @@ export async function runDoctor(options: DoctorOptions): Promise<Report> {
       ? others.map((problem) => fail("settings", problem.line))
       : [ok("settings", "the app accepts every setting")]),
   );
+  const listening = listenCheck(options.source, values.APP_URL);
+  if (listening) checks.push(listening);
   checks.push(rolesClaimCheck(options.source.ROLES_CLAIM, values.ROLES_CLAIM));
-  if (ctx.local) checks.push(localIdpSettingsCheck(options.source));
+  if (ctx.local) checks.push(...localIdpSettingsChecks(options.source));
 
   const issuer = await checkIssuer(ctx);
   checks.push(...issuer.checks);
@@ -67,16 +69,36 @@ export async function runDoctor(options: DoctorOptions): Promise<Report> {
   return report(checks);
 }
 
-/** The local IdP's own settings (idp/env.ts): it refuses to start on the first bad one. */
-function localIdpSettingsCheck(source: Readonly<Record<string, string | undefined>>): Check {
+/** The local IdP's own settings (idp/env.ts): it refuses to start on the first bad one; all are listed. */
+function localIdpSettingsChecks(source: Readonly<Record<string, string | undefined>>): Check[] {
+  const problems = settingsProblems(source);
+  if (problems.length === 0) return [ok("idp-settings", "the local IdP accepts its settings")];
+  if (problems[0]!.startsWith("Invalid setting ROLES_CLAIM"))
+    return [skip("idp-settings", "ROLES_CLAIM is not valid (above)")];
+  return problems.map((line) => fail("idp-settings", `the local IdP would refuse to start: ${line}`));
+}
+
+/**
+ * With PORT set, this host's instance is reached on its own port, which can differ from APP_URL
+ * (behind a load balancer it should): the one case where the doctor knows the address differs.
+ */
+function listenCheck(
+  source: Readonly<Record<string, string | undefined>>,
+  appUrl: string | undefined,
+): Check | undefined {
+  if (!source.PORT || !appUrl) return undefined;
+  let port: string;
   try {
-    parseSettings(source);
-    return ok("idp-settings", "the local IdP accepts its settings");
+    port = listenPort(source);
   } catch (error) {
-    const line = error instanceof Error ? error.message : String(error);
-    if (line.startsWith("Invalid setting ROLES_CLAIM")) return skip("idp-settings", "ROLES_CLAIM is not valid (above)");
-    return fail("idp-settings", `the local IdP would refuse to start: ${line}`);
+    return fail("app-url", (error as Error).message);
   }
+  if (port === appPort(appUrl)) return ok("app-url", `this instance listens on APP_URL's port, ${port}`);
+  return warn(
+    "app-url",
+    `this instance listens on port ${port}, but APP_URL is ${appUrl}: the address people use must be APP_URL`,
+    `fine behind a load balancer that serves APP_URL; a browser sent straight to port ${port} can read pages but cannot sign in (the IdP knows only APP_URL's callback) nor post a form (refused as cross-origin)`,
+  );
 }
 
 function rolesClaimCheck(raw: string | undefined, parsed: string | undefined): Check {
