@@ -25,7 +25,7 @@ import { loadOrCreateKeys, toProviderJwks } from "./keys.ts";
 import { createLogger, type Logger } from "./logger.ts";
 import { createManagementAuth } from "./management/auth.ts";
 import { managementRoutes } from "./management/routes.ts";
-import { errorBoundary, healthz, requestLog, securityHeaders, stylesheet } from "./middleware.ts";
+import { errorBoundary, healthz, requestLog, securityHeaders } from "./middleware.ts";
 import { createPostLoginHooks } from "./post-login.ts";
 import { createLoginLimiter, type LoginLimits } from "./rate-limit.ts";
 import { rollBackUndeliveredRotation } from "./refresh-rollback.ts";
@@ -33,8 +33,9 @@ import { audienceParameter, createResourceRegistry } from "./resources.ts";
 import { migrateAppMetadataRoles } from "./roles.ts";
 import { demoUsersWithPublishedPasswords } from "./seed.ts";
 import { installTokenExchange } from "./token-exchange.ts";
+import { pageStylesLoader } from "./views/styles.ts";
 
-/** Where `npm run idp:css` writes the Tailwind build. */
+/** Where `npm run idp:css` writes the Tailwind build, which every page inlines (views/styles.ts). */
 export const STYLESHEET_PATH = join(repoRoot, "idp/.data/styles.css");
 
 /** How often expired sessions, codes and tokens are deleted. */
@@ -154,10 +155,9 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   if (settings.IDP_TRUST_PROXY_HOPS > 0) provider.use(publicOriginFromIssuer(settings.IDP_ISSUER));
   provider.use(errorBoundary(logger));
   provider.use(requestLog(logger));
-  provider.use(securityHeaders());
+  provider.use(securityHeaders(pageStylesLoader(STYLESHEET_PATH)));
   provider.use(rollBackUndeliveredRotation(ROUTES.token, db, logger));
   provider.use(healthz(db, logger));
-  provider.use(stylesheet(STYLESHEET_PATH));
   provider.use(
     managementRoutes({
       provider,

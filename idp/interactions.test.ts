@@ -3,6 +3,7 @@
  * answer for any wrong credentials, rate limiting, no caching, and a form that only works in
  * the browser that started the sign-in.
  */
+import { createHash } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI_CLIENT_ID, webRedirectUri, WEB_CLIENT_ID } from "./clients.ts";
 import { WRONG_CREDENTIALS } from "./interactions.ts";
@@ -58,11 +59,20 @@ describe("the login page", () => {
     expect(page.body).toMatch(/<title>Sign in to Claimtrip CLI<\/title>/);
   });
 
-  it("serves a stylesheet for its Tailwind classes", async () => {
-    const response = await fetch(new URL("/styles.css", t.issuer));
-    expect(response.status).toBe(200);
-    expect(response.headers.get("content-type")).toMatch(/text\/css/);
-    expect((await response.text()).length).toBeGreaterThan(100);
+  it("carries its CSS inline, allowed by the CSP by hash alone: no stylesheet round trip", async () => {
+    const { page } = await openLogin();
+    expect(page.body).not.toMatch(/<link[^>]+stylesheet/);
+    const css = /<style>([^<]*)<\/style>/.exec(page.body)?.[1];
+    expect(css?.length).toBeGreaterThan(100);
+    const hash = createHash("sha256")
+      .update(css ?? "")
+      .digest("base64");
+    const styleSrc = page.headers
+      .get("content-security-policy")
+      ?.split(";")
+      .map((directive) => directive.trim())
+      .find((directive) => directive.startsWith("style-src "));
+    expect(styleSrc).toBe(`style-src 'sha256-${hash}'`);
   });
 });
 

@@ -1,14 +1,14 @@
 /**
  * Koa middleware the IdP puts in front of oidc-provider's routes: error boundary, request
- * log, security headers with a strict CSP, /healthz and /styles.css.
+ * log, security headers with a strict CSP, and /healthz.
  */
 import { randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { errors } from "oidc-provider";
 import type Koa from "koa";
 import type { Database } from "./db.ts";
 import type { Logger } from "./logger.ts";
 import { messagePage } from "./views/message.ts";
+import type { PageStyles } from "./views/styles.ts";
 
 /**
  * Errors thrown outside oidc-provider's own handlers (our routes and middleware) become a
@@ -53,19 +53,21 @@ export function requestLog(logger: Logger): Koa.Middleware {
 
 /**
  * A fresh nonce per response (`ctx.state.cspNonce`) and a CSP that allows nothing inline but
- * nonce'd scripts. Set before the route runs: oidc-provider appends the hash of its own
- * auto-submit scripts to this header. `form-action` is left out on purpose: browsers apply it
- * to the redirects that follow a form post, and ours end at the client's redirect URI.
+ * nonce'd scripts and the pages' own CSS, by its hash (`styles`: views/styles.ts). Set before
+ * the route runs: oidc-provider appends the hash of its own auto-submit scripts to this header.
+ * `form-action` is left out on purpose: browsers apply it to the redirects that follow a form
+ * post, and ours end at the client's redirect URI.
  */
-export function securityHeaders(): Koa.Middleware {
+export function securityHeaders(styles: () => Promise<PageStyles>): Koa.Middleware {
   return async (ctx, next) => {
     const nonce = randomBytes(16).toString("base64");
     ctx.state.cspNonce = nonce;
+    const { source } = await styles();
     ctx.set({
       "Content-Security-Policy": [
         "default-src 'none'",
         `script-src 'nonce-${nonce}'`,
-        "style-src 'self'",
+        `style-src ${source}`,
         "img-src 'self' data:",
         "connect-src 'self'",
         "base-uri 'none'",
@@ -93,26 +95,5 @@ export function healthz(db: Database, logger: Logger): Koa.Middleware {
       ctx.status = 503;
       ctx.body = { ok: false };
     }
-  };
-}
-
-/**
- * Readable pages even before `npm run idp:css` has built the Tailwind stylesheet: plain
- * element styles, no classes.
- */
-const FALLBACK_CSS = `body{font-family:system-ui,sans-serif;background:#f8fafc;color:#0f172a;display:flex;justify-content:center;padding:3rem 1rem}
-main{background:#fff;max-width:24rem;width:100%;padding:2rem;border-radius:1rem;box-shadow:0 4px 16px #0001}
-label{display:block;font-size:.875rem;margin-top:1rem}input{display:block;width:100%;box-sizing:border-box;padding:.5rem;margin-top:.25rem;border:1px solid #cbd5e1;border-radius:.5rem}
-h1{font-size:1.25rem}p{font-size:.875rem}
-button{width:100%;margin-top:1rem;padding:.5rem;border-radius:.5rem;border:0;background:#4f46e5;color:#fff;font-weight:600}
-form+form button,button+button{background:none;color:#475569}[role=alert]{color:#b91c1c}`;
-
-/** GET /styles.css: the built Tailwind file at `path`, or {@link FALLBACK_CSS} until it exists. */
-export function stylesheet(path: string): Koa.Middleware {
-  return async (ctx, next) => {
-    if (ctx.path !== "/styles.css" || (ctx.method !== "GET" && ctx.method !== "HEAD")) return next();
-    ctx.type = "text/css";
-    ctx.set("Cache-Control", "public, max-age=300");
-    ctx.body = await readFile(path, "utf8").catch(() => FALLBACK_CSS);
   };
 }

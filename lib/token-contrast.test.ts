@@ -10,7 +10,7 @@ import { ROLES_CLAIM } from "./claims";
 import { CONTRAST_TARGETS_FIELD, TOKEN_EXCHANGE_GRANT } from "./shared/contrast";
 
 const SECRET = "token-contrast-test-client-secret";
-const getAccessToken = vi.fn<(userId: string) => Promise<string>>();
+const getAccessToken = vi.fn<(sessionId: string) => Promise<string>>();
 vi.mock("./auth/tokens", () => ({ getAccessToken }));
 
 type Module = typeof import("./token-contrast");

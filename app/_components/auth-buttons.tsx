@@ -1,11 +1,13 @@
-import { signInAction, signOutAction } from "@/lib/auth/actions";
+import { signOutAction } from "@/lib/auth/actions";
+import { SIGN_IN_PATH } from "@/lib/auth/sign-in-start";
 
 const button =
   "rounded-md px-3 py-1.5 text-sm font-medium shadow-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600";
 
 export function SignInButton({ returnTo, large = false }: { returnTo?: string; large?: boolean }) {
   return (
-    <form action={signInAction}>
+    // A plain form post answered by a 303 to the IdP (lib/auth/sign-in-start.ts): one hop, no script.
+    <form method="post" action={SIGN_IN_PATH}>
       {returnTo && <input type="hidden" name="returnTo" value={returnTo} />}
       <button
         type="submit"

@@ -159,6 +159,8 @@ export interface ProcessMemory {
   name: string;
   /** Resident set size, MiB. */
   rssMiB: number;
+  /** The highest resident set size since the process started (VmHWM), MiB. */
+  hwmMiB: number;
   /** Proportional set size, MiB: shared pages split between their users, so a tree's PSS adds up. */
   pssMiB: number | null;
 }
@@ -208,6 +210,7 @@ export function processTree(root: number): ProcessMemory[] {
       ppid: parents.get(pid) ?? 0,
       name: describe(pid),
       rssMiB: kib(readProc(pid, "status"), "VmRSS") ?? 0,
+      hwmMiB: kib(readProc(pid, "status"), "VmHWM") ?? 0,
       pssMiB: kib(readProc(pid, "smaps_rollup"), "Pss"),
     }));
 }

@@ -1,22 +1,16 @@
 "use server";
 /**
- * Sign-in and sign-out, as server actions: forms post them, so both carry Next.js's
- * same-origin check for actions (and proxy.ts's own, lib/http/same-origin.ts) and need no
- * client JavaScript.
+ * Sign-out, as a server action: a form posts it, so it carries Next.js's same-origin check for
+ * actions (and proxy.ts's own, lib/http/same-origin.ts) and needs no client JavaScript. Sign-in
+ * starts with a plain form post to a route instead (./sign-in-start.ts), answered by a redirect.
  */
 import "server-only";
 import { redirect } from "next/navigation";
 import { env } from "../env";
 import { requestLogger } from "../logger";
-import { serverSession, signIn, signOut } from "./index";
+import { serverSession, signOut } from "./index";
 import { providerMetadata } from "./discovery";
-import { safeReturnPath } from "./return-path";
-import { PROVIDER_ID } from "./provider";
 import { endTokens } from "./tokens";
-
-export async function signInAction(form: FormData): Promise<void> {
-  await signIn(PROVIDER_ID, { redirectTo: safeReturnPath(form.get("returnTo")) });
-}
 
 /**
  * Ends this app session (its tokens, its refresh token revoked at the IdP), then its IdP session
