@@ -57,8 +57,8 @@ export function TokenContrast({
     );
   }
   return (
-    <section aria-labelledby="contrast" className="space-y-3" id="contrast" data-testid="token-contrast">
-      <h2 id="contrast" className="text-xl font-semibold">
+    <section aria-labelledby="contrast-heading" className="space-y-3" id="contrast" data-testid="token-contrast">
+      <h2 id="contrast-heading" className="text-xl font-semibold">
         Only this app, only this API
       </h2>
       <p className="max-w-3xl text-slate-700">
