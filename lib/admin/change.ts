@@ -61,8 +61,6 @@ export interface ChangeDeps {
   endAppSessions(targetSub: string): Promise<number>;
   /** Counts an attempt of the actor; false when they are over their limit (lib/admin/rate-limit.ts). */
   countAttempt(actorSub: string, now: number): Promise<boolean>;
-  /** The id the server gives the change, for the audit log. Default: a random UUID */
-  newRequestId?(): string;
   audit(entry: AuditEntry): Promise<void>;
   log: Logger;
 }
@@ -78,7 +76,8 @@ function managementCode(error: unknown): ChangeCode {
 
 export async function changeAsAdmin(request: ChangeRequest, deps: ChangeDeps): Promise<ChangeResult> {
   const { actorSub, targetSub, action, callerRequestId } = request;
-  const requestId = deps.newRequestId?.() ?? crypto.randomUUID();
+  // The id the audit log and the log lines give this change: the server's own, never the caller's.
+  const requestId = crypto.randomUUID();
   const log = deps.log.child({ event: "admin_change", action, requestId, callerRequestId });
   let rolesBefore: string[] | null = null;
 
