@@ -4,21 +4,24 @@
  * and has time left. The action refreshes the token for the purpose (lib/auth/end-sessions.ts).
  *
  * alice gets her role back at the end, and the action then works again, leaving her stored
- * token an admin's for the specs that follow.
+ * token an admin's for the specs that follow. The IdP never lets the last admin lose the role, so
+ * bob holds it at the IdP while alice does not (his browser makes no request meanwhile, so no token
+ * of his says so), and loses it again once she has it back.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { decodeJwt } from "jose";
 import { ROLES_CLAIM } from "../lib/claims";
 import { expect, test } from "./fixtures";
-import { alice, SERVER_ENV } from "./settings";
+import { alice, bob, type DemoUser, SERVER_ENV } from "./settings";
 import { storedTokens } from "./support/database";
 import { recordStaleness } from "./support/staleness";
 
-const setRoles = (...roles: string[]) =>
-  promisify(execFile)("node_modules/.bin/tsx", ["idp/seed.ts", "roles", alice.email, ...roles], {
+const setRolesOf = (user: DemoUser, ...roles: string[]) =>
+  promisify(execFile)("node_modules/.bin/tsx", ["idp/seed.ts", "roles", user.email, ...roles], {
     env: { ...process.env, ...SERVER_ENV },
   });
+const setRoles = (...roles: string[]) => setRolesOf(alice, ...roles);
 
 test("an admin whose role was just removed at the IdP is refused at once, though her stored token still says admin", async ({
   adminPage,
@@ -31,6 +34,7 @@ test("an admin whose role was just removed at the IdP is refused at once, though
   await endMine.click();
   await expect(result).toHaveText(/^Ended \d+ other app sessions? of yours; this one stays\./);
 
+  await setRolesOf(bob, "admin");
   try {
     await setRoles();
     const removed = Date.now();
@@ -45,6 +49,7 @@ test("an admin whose role was just removed at the IdP is refused at once, though
     expect(held.expiresAt! * 1000).toBeGreaterThan(Date.now());
   } finally {
     await setRoles("admin");
+    await setRolesOf(bob);
   }
 
   await endMine.click();

@@ -18,7 +18,7 @@ import { buildConfiguration, ROUTES } from "./config.ts";
 import { openDatabase, type Database } from "./db.ts";
 import { repoRoot, SettingsError, type IdpSettings } from "./env.ts";
 import { logProviderEvents } from "./events.ts";
-import { FIRST_PARTY_CLIENTS, managementAudience } from "./clients.ts";
+import { FIRST_PARTY_CLIENTS, MANAGEMENT_CLIENT_ID, managementAudience } from "./clients.ts";
 import { offlineAccessConsent } from "./grants.ts";
 import { interactionRoutes } from "./interactions.ts";
 import { loadOrCreateKeys, toProviderJwks } from "./keys.ts";
@@ -166,6 +166,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
       authenticate: createManagementAuth({
         issuer: settings.IDP_ISSUER,
         audience: managementAudience(settings.IDP_ISSUER),
+        clientId: MANAGEMENT_CLIENT_ID,
         keys,
       }),
     }),

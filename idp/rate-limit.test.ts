@@ -16,11 +16,13 @@ describe("sliding window", () => {
   });
 
   it("forgets the oldest keys beyond its size", () => {
-    const window = new SlidingWindow({ limit: 1, windowMs: 1000, maxKeys: 2 });
+    const window = new SlidingWindow({ limit: 2, windowMs: 1000, maxKeys: 2 });
     window.hit("a");
     window.hit("b");
     window.hit("c");
+    window.hit("a");
     expect(window.retryAfter("a")).toBe(0);
+    window.hit("c");
     expect(window.retryAfter("c")).toBeGreaterThan(0);
   });
 });
@@ -66,5 +68,54 @@ describe("login limiter", () => {
     // The refused attempt was not counted against erin's account.
     expect(limiter.reserve("erin", "3.3.3.3")).toBe(0);
     expect(limiter.reserve("erin", "4.4.4.4")).toBe(0);
+  });
+});
+
+describe("what the limiter remembers", () => {
+  it("never forgets a key that is at its limit to make room for new ones", () => {
+    const window = new SlidingWindow({ limit: 2, windowMs: 60_000, maxKeys: 3 });
+    window.hit("victim");
+    window.hit("victim");
+    expect(window.retryAfter("victim")).toBeGreaterThan(0);
+    // A guesser floods the table with fresh keys, hoping to push the locked one out.
+    for (let i = 0; i < 50; i += 1) window.hit(`flood-${i}`);
+    expect(window.retryAfter("victim")).toBeGreaterThan(0);
+  });
+
+  it("still forgets keys below their limit, oldest first, and expired keys", () => {
+    let now = 0;
+    const window = new SlidingWindow({ limit: 2, windowMs: 1000, maxKeys: 2, now: () => now });
+    window.hit("a");
+    window.hit("b");
+    window.hit("c");
+    window.hit("c");
+    window.hit("b");
+    expect(window.retryAfter("b")).toBeGreaterThan(0);
+    expect(window.retryAfter("c")).toBeGreaterThan(0);
+    // "a" (one hit, the oldest) went to make room; the two keys at their limit stayed.
+    window.hit("a");
+    expect(window.retryAfter("a")).toBe(0);
+    // Once their window has passed, keys that were at their limit go like any other.
+    now = 1500;
+    window.hit("d");
+    window.hit("e");
+    window.hit("e");
+    expect(window.retryAfter("e")).toBeGreaterThan(0);
+    expect(window.retryAfter("b")).toBe(0);
+  });
+});
+
+describe("IPv6 clients", () => {
+  it("counts every address of one /64 as one client", () => {
+    const limiter = createLoginLimiter({ perAccount: 100, perAddress: 2 });
+    expect(limiter.reserve("a", "2001:db8:1:2::1")).toBe(0);
+    expect(limiter.reserve("b", "2001:0db8:0001:0002:ffff:ffff:ffff:fffe")).toBe(0);
+    expect(limiter.reserve("c", "2001:db8:1:2:abcd::9")).toBeGreaterThan(0);
+    // Another /64 is another client; IPv4 (and IPv4-mapped IPv6) count per address.
+    expect(limiter.reserve("d", "2001:db8:1:3::1")).toBe(0);
+    expect(limiter.reserve("e", "192.0.2.1")).toBe(0);
+    expect(limiter.reserve("f", "::ffff:192.0.2.1")).toBe(0);
+    expect(limiter.reserve("g", "192.0.2.1")).toBeGreaterThan(0);
+    expect(limiter.reserve("h", "192.0.2.2")).toBe(0);
   });
 });

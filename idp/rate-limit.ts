@@ -7,14 +7,22 @@
  * one synchronous step with the limit check: however many posts arrive at once, at most `limit`
  * of them are ever judged in a window (checking first and counting after the slow password
  * hash let 40 parallel guesses through a limit of 5).
+ *
+ * The table of keys has a size, but a key at its limit is never forgotten to make room (else a
+ * flood of fresh keys would lift a lock-out); and an IPv6 client counts by its /64, the block
+ * one subscriber usually holds, so walking through its own addresses does not escape the limit.
  */
+import { isIPv4, isIPv6 } from "node:net";
 
 export interface SlidingWindowOptions {
   /** Failures allowed inside the window. */
   limit: number;
   /** Window length in milliseconds. */
   windowMs: number;
-  /** Keys remembered at most; the oldest are forgotten first. Default: 10000 */
+  /**
+   * Keys remembered before the oldest are forgotten; a key at its limit is never forgotten early
+   * (the table then grows past this, by at most what the attempts themselves add). Default: 10000
+   */
   maxKeys?: number;
   /** Clock, for tests. Default: Date.now */
   now?: () => number;
@@ -63,10 +71,14 @@ export class SlidingWindow {
     hits.push(this.#now());
     this.#hits.delete(key);
     this.#hits.set(key, hits);
-    while (this.#hits.size > this.#maxKeys) {
-      const oldest = this.#hits.keys().next().value;
-      if (oldest === undefined) break;
-      this.#hits.delete(oldest);
+    if (this.#hits.size > this.#maxKeys) this.#evict();
+  }
+
+  /** Forgets the oldest keys below their limit (and expired ones) until the table fits again. */
+  #evict(): void {
+    for (const key of [...this.#hits.keys()]) {
+      if (this.#hits.size <= this.#maxKeys) return;
+      if (this.#recent(key).length < this.#limit) this.#hits.delete(key);
     }
   }
 
@@ -99,12 +111,34 @@ export interface LoginLimiter {
   release(email: string, address: string): void;
 }
 
+/**
+ * The key an address is counted under: an IPv4 address as it is (also when written as an
+ * IPv4-mapped IPv6 address), an IPv6 address by its /64 prefix, anything else as it is.
+ */
+export function addressKey(address: string): string {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped?.[1] && isIPv4(mapped[1])) return mapped[1];
+  if (!isIPv6(address)) return address;
+  const [bare = ""] = address.toLowerCase().split("%");
+  const [head = "", tail = ""] = bare.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = bare.includes("::")
+    ? [...left, ...Array<string>(8 - left.length - right.length).fill("0"), ...right]
+    : left;
+  return `${groups
+    .slice(0, 4)
+    .map((group) => (Number.parseInt(group, 16) || 0).toString(16))
+    .join(":")}::/64`;
+}
+
 export function createLoginLimiter(limits: LoginLimits = {}): LoginLimiter {
   const windowMs = limits.windowMs ?? 15 * 60 * 1000;
   const accounts = new SlidingWindow({ limit: limits.perAccount ?? 5, windowMs, now: limits.now });
   const addresses = new SlidingWindow({ limit: limits.perAddress ?? 20, windowMs, now: limits.now });
   return {
-    reserve(email, address) {
+    reserve(email, ip) {
+      const address = addressKey(ip);
       // Check both before counting either, so a refused attempt costs neither window anything.
       const wait = Math.max(accounts.retryAfter(email), addresses.retryAfter(address));
       if (wait > 0) return wait;
@@ -112,11 +146,13 @@ export function createLoginLimiter(limits: LoginLimits = {}): LoginLimiter {
       addresses.hit(address);
       return 0;
     },
-    succeeded(email, address) {
+    succeeded(email, ip) {
+      const address = addressKey(ip);
       accounts.reset(email);
       addresses.giveBack(address);
     },
-    release(email, address) {
+    release(email, ip) {
+      const address = addressKey(ip);
       accounts.giveBack(email);
       addresses.giveBack(address);
     },

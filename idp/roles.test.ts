@@ -44,8 +44,8 @@ describe("roles", () => {
   });
 
   it("restores the demo users' roles with --reset", async () => {
-    await setRoleNames(t.db, "alice", []);
     await setRoleNames(t.db, "bob", ["admin"]);
+    await setRoleNames(t.db, "alice", []);
     await seedUsers(t.db, { reset: true });
     expect((await userRoles(t.db, "alice")).map((r) => r.name)).toEqual(["admin"]);
     expect(await userRoles(t.db, "bob")).toEqual([]);

@@ -3,9 +3,26 @@
  * unique name and a description, and users hold them through assignments. The post-login action
  * reads a user's role names as `event.authorization.roles`; the Management API (management/)
  * lists and changes them.
+ *
+ * One rule holds however a role is removed (Management API, seed CLI, a reset): the `admin` role
+ * always keeps a holder. See {@link removeRoles} for how that stays true under concurrency.
  */
 import { randomBytes } from "node:crypto";
+import { ADMIN_ROLE } from "../lib/claims.ts";
 import type { Database } from "./db.ts";
+
+/** A transaction's client (what `db.$transaction(async (tx) => …)` hands over). */
+type Transaction = Parameters<Extract<Parameters<Database["$transaction"]>[0], (tx: never) => unknown>>[0];
+
+/** Refused: the change would leave no user holding the `admin` role. */
+export class LastAdminError extends Error {
+  readonly code = "last_admin";
+
+  constructor() {
+    super(`The ${ADMIN_ROLE} role cannot be removed from its last holder: make another user ${ADMIN_ROLE} first.`);
+    this.name = "LastAdminError";
+  }
+}
 
 export interface Role {
   id: string;
@@ -70,24 +87,56 @@ export async function assignRoles(db: Database, userId: string, roleIds: readonl
   );
 }
 
-/** Removes assignments (idempotent). */
-export async function removeRoles(db: Database, userId: string, roleIds: readonly string[]): Promise<void> {
-  await db.idpUserRole.deleteMany({ where: { userId, roleId: { in: [...roleIds] } } });
+/**
+ * Inside a transaction, before anything else in it: refuses (throws {@link LastAdminError}) when
+ * the change (`removes` says which role ids it takes from `userId`) would leave the admin role
+ * without a holder.
+ *
+ * Its first statement writes the admin role's row (a no-op update), which is the lock: on
+ * PostgreSQL it holds that row until the transaction ends (as SELECT … FOR UPDATE would, a
+ * statement SQLite lacks), so two removals that each saw two admins cannot both go on: the
+ * second waits, and under READ COMMITTED its next statement sees the first one's commit; on
+ * SQLite a write takes the database's write lock, so nothing else writes until this commits.
+ * Reading first would not do: both would count two holders, then both delete.
+ */
+async function keepAnAdmin(tx: Transaction, userId: string, removes: (roleId: string) => boolean): Promise<void> {
+  await tx.$executeRaw`UPDATE "idp_roles" SET "name" = "name" WHERE "name" = ${ADMIN_ROLE}`;
+  const admin = await tx.idpRole.findUnique({ where: { name: ADMIN_ROLE }, select: { id: true } });
+  if (!admin || !removes(admin.id)) return;
+  const holds = await tx.idpUserRole.count({ where: { userId, roleId: admin.id } });
+  if (holds && (await tx.idpUserRole.count({ where: { roleId: admin.id } })) <= 1) throw new LastAdminError();
 }
 
-/** Replaces a user's roles with these names, creating roles that do not exist yet (the seed CLI). */
+/**
+ * Removes assignments (idempotent), all or none, in one transaction; refuses with
+ * {@link LastAdminError} to take the admin role from its last holder.
+ */
+export async function removeRoles(db: Database, userId: string, roleIds: readonly string[]): Promise<void> {
+  if (!roleIds.length) return;
+  await db.$transaction(async (tx) => {
+    await keepAnAdmin(tx, userId, (roleId) => roleIds.includes(roleId));
+    await tx.idpUserRole.deleteMany({ where: { userId, roleId: { in: [...roleIds] } } });
+  });
+}
+
+/**
+ * Replaces a user's roles with these names, creating roles that do not exist yet (the seed CLI).
+ * Refuses with {@link LastAdminError} to take the admin role from its last holder.
+ */
 export async function setRoleNames(db: Database, userId: string, names: readonly string[]): Promise<void> {
   const roles = await Promise.all([...new Set(names)].map((name) => ensureRole(db, name)));
-  await db.$transaction([
-    db.idpUserRole.deleteMany({ where: { userId, roleId: { notIn: roles.map((r) => r.id) } } }),
-    ...roles.map((role) =>
-      db.idpUserRole.upsert({
-        where: { userId_roleId: { userId, roleId: role.id } },
-        create: { userId, roleId: role.id },
+  const keep = roles.map((r) => r.id);
+  await db.$transaction(async (tx) => {
+    await keepAnAdmin(tx, userId, (roleId) => !keep.includes(roleId));
+    await tx.idpUserRole.deleteMany({ where: { userId, roleId: { notIn: keep } } });
+    for (const roleId of keep) {
+      await tx.idpUserRole.upsert({
+        where: { userId_roleId: { userId, roleId } },
+        create: { userId, roleId },
         update: {},
-      }),
-    ),
-  ]);
+      });
+    }
+  });
 }
 
 /**

@@ -18,7 +18,7 @@ import { normalizeEmail, parseAppMetadata } from "./account.ts";
 import type { IdpSettings } from "./env.ts";
 import { createLogger } from "./logger.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
-import { ensureRole, migrateAppMetadataRoles, SEEDED_ROLES, setRoleNames } from "./roles.ts";
+import { ensureRole, LastAdminError, migrateAppMetadataRoles, SEEDED_ROLES, setRoleNames } from "./roles.ts";
 
 export interface DemoUser {
   id: string;
@@ -88,7 +88,10 @@ export async function setPassword(db: Database, email: string, password: string)
   return true;
 }
 
-/** Replaces a user's roles (role assignments); returns false when there is no such user. */
+/**
+ * Replaces a user's roles (role assignments); returns false when there is no such user. Throws
+ * {@link LastAdminError} (nothing changed) to take the admin role from its last holder.
+ */
 export async function setRoles(db: Database, email: string, roles: string[]): Promise<boolean> {
   const existing = await db.idpUser.findUnique({ where: { email: normalizeEmail(email) } });
   if (!existing) return false;
@@ -139,7 +142,12 @@ async function main(argv: string[]): Promise<void> {
       const signOut = argv.includes("--sign-out");
       const [, email, ...roles] = argv.filter((arg) => arg !== "--sign-out");
       if (!email) throw new Error("usage: tsx idp/seed.ts roles <email> [role ...] [--sign-out]");
-      if (!(await setRoles(db, email, roles))) throw new Error(`No user with email ${email}.`);
+      try {
+        if (!(await setRoles(db, email, roles))) throw new Error(`No user with email ${email}.`);
+      } catch (error) {
+        if (!(error instanceof LastAdminError)) throw error;
+        throw new Error(`Refused, nothing changed: ${email} is the last admin. ${error.message}`);
+      }
       console.log(`${email}: roles ${roles.length ? roles.join(", ") : "(none)"}`);
       if (signOut) await signOutEverywhere(settings, db, email);
     } else {

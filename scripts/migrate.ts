@@ -171,18 +171,39 @@ function postgresFactory(
     pools.push(created);
     return created;
   };
-  const factory = new PrismaPg(pool(url));
+  const main = pool(url);
+  const factory = new PrismaPg(main);
   return {
     provider: factory.provider,
     adapterName: factory.adapterName,
-    connect: () => factory.connect(),
+    connect: async () => wholeScripts(await factory.connect(), main),
     // A fresh, empty database every time: the engine replays all migrations into each shadow
     // connection it asks for (once to check for drift, once to diff), as the native CLI's reset does.
     connectToShadowDb: async () => {
       if (!newShadow) throw new Error("creating a PostgreSQL migration needs a shadow database");
-      return new PrismaPg(pool(await newShadow())).connect();
+      const shadow = pool(await newShadow());
+      return wholeScripts(await new PrismaPg(shadow).connect(), shadow);
     },
   };
+}
+
+/**
+ * The PostgreSQL adapter runs a script by splitting it at every semicolon, which breaks a
+ * function body (`$$ … ; … $$`, the audit log's trigger). PostgreSQL takes a whole script in one
+ * simple query, as the native engine sends it, in one implicit transaction: send it so.
+ */
+function wholeScripts(adapter: SqlDriverAdapter, pool: pg.Pool): SqlDriverAdapter {
+  return new Proxy(adapter, {
+    get(target, prop, receiver) {
+      if (prop === "executeScript") {
+        return async (script: string) => {
+          await pool.query(script);
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }
 
 async function withEngine<T>(

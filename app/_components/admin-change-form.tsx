@@ -7,6 +7,8 @@ const refusals: Record<AdminChangeCode, string> = {
   fresh_check: "Refused: the identity provider says you are not an admin any more.",
   recent_sign_in: "Please sign in again to confirm it is you.",
   self_lockout: "Refused: you cannot remove your own admin role. Another admin can.",
+  last_admin: "Refused: this is the last admin. Make someone else an admin first.",
+  rate_limited: "Too many changes in a short time; wait a minute and try again.",
   not_found: "That user no longer exists at the identity provider.",
   unavailable: "The identity provider is not answering; try again in a moment.",
   not_configured: "Role management is not configured (MANAGEMENT_CLIENT_SECRET).",

@@ -2,8 +2,10 @@
  * The Management API as a resource server: it accepts a JWT access token (RFC 9068) that this
  * IdP signed for the audience `<issuer>/api/v2/`, checked like any API checks its tokens
  * (signature against the IdP's own public keys, algorithm, `typ`, `iss`, `aud`, `exp`), and
- * answers failures in RFC 6750 terms. Tokens come from the client credentials grant
- * (claimtrip-management); nothing here trusts a claim before the signature is checked.
+ * answers failures in RFC 6750 terms. Tokens come from the client credentials grant, and only
+ * the management client's own count: `client_id` and `sub` must both be that client, so a token
+ * another client got for this audience (a user's, or another machine's) opens nothing. Nothing
+ * here trusts a claim before the signature is checked.
  */
 import { createLocalJWKSet, jwtVerify, type JWK, type JWTPayload } from "jose";
 import type Koa from "koa";
@@ -57,6 +59,8 @@ export interface ManagementToken {
 export interface ManagementAuthOptions {
   issuer: string;
   audience: string;
+  /** The one client whose client-credentials tokens are accepted (claimtrip-management). */
+  clientId: string;
   /** The IdP's signing keys (private JWKs; only their public parts are used). */
   keys: readonly StoredKey[];
 }
@@ -94,6 +98,8 @@ export function createManagementAuth(options: ManagementAuthOptions): (ctx: Koa.
     }
     const clientId = typeof payload.client_id === "string" ? payload.client_id : undefined;
     if (!clientId) throw new BearerError("invalid_token", "the access token names no client");
+    if (clientId !== options.clientId || payload.sub !== options.clientId)
+      throw new BearerError("invalid_token", "the access token is not the management client's");
     const scope = typeof payload.scope === "string" ? payload.scope : "";
     return { clientId, scopes: new Set(scope.split(" ").filter(Boolean)) };
   };

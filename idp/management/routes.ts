@@ -22,7 +22,7 @@ import { normalizeEmail, parseAppMetadata } from "../account.ts";
 import type { Database } from "../db.ts";
 import type { Logger } from "../logger.ts";
 import { revokeUserAccess } from "../revoke-access.ts";
-import { assignRoles, listRoles, removeRoles, ROLE_ID, userRoles } from "../roles.ts";
+import { assignRoles, LastAdminError, listRoles, removeRoles, ROLE_ID, userRoles } from "../roles.ts";
 import { BearerError, requireScopes, sendBearerError, type ManagementToken } from "./auth.ts";
 
 export const MANAGEMENT_PREFIX = "/api/v2/";
@@ -32,11 +32,11 @@ const BODY_LIMIT = 16 * 1024;
 
 /** A non-token failure, in Auth0's shape. */
 class ApiError extends Error {
-  readonly statusCode: 400 | 404 | 405 | 413 | 415;
+  readonly statusCode: 400 | 404 | 405 | 409 | 413 | 415;
   readonly errorCode: string;
 
   // No constructor parameter properties: Node's type stripping accepts only erasable TypeScript.
-  constructor(statusCode: 400 | 404 | 405 | 413 | 415, errorCode: string, message: string) {
+  constructor(statusCode: 400 | 404 | 405 | 409 | 413 | 415, errorCode: string, message: string) {
     super(message);
     this.statusCode = statusCode;
     this.errorCode = errorCode;
@@ -47,6 +47,7 @@ const REASONS: Record<ApiError["statusCode"], string> = {
   400: "Bad Request",
   404: "Not Found",
   405: "Method Not Allowed",
+  409: "Conflict",
   413: "Payload Too Large",
   415: "Unsupported Media Type",
 };
@@ -176,7 +177,13 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       const roleIds = await readRoleIds(ctx);
       const id = await requireUser(userId);
       await requireRoles(roleIds);
-      await removeRoles(db, id, roleIds);
+      try {
+        await removeRoles(db, id, roleIds);
+      } catch (error) {
+        if (!(error instanceof LastAdminError)) throw error;
+        logger.warn({ event: "management_refused", client_id: token.clientId, user_id: id }, "last admin kept");
+        throw new ApiError(409, error.code, error.message);
+      }
       audit(token, "remove_roles", id, { roles: roleIds });
       ctx.status = 204;
     },

@@ -59,21 +59,25 @@ export async function adminChangeAction(
   if (!account) return { ok: false, code: "session_expired" };
 
   let accessToken: string | null = null;
+  let accessTokenUnavailable = false;
   try {
     accessToken = await getAccessToken(caller.sessionId);
   } catch (error) {
     if (!(error instanceof TokenUnavailableError)) throw error;
-    // Refused at gate 1 (and recorded as such) below: no token, no change.
+    // No token, no change: refused at gate 1 below, or recorded as `unavailable` when the IdP
+    // could not be reached to refresh it (not the caller's fault, and not a refusal).
+    accessTokenUnavailable = error.code === "idp_unavailable";
   }
   const log = (await requestLogger()).child({ userId: caller.id });
   const result = await changeAsAdmin(
     {
       actorSub: account.providerAccountId,
       accessToken,
+      accessTokenUnavailable,
       idToken: (await readTokens(caller.sessionId))?.idToken ?? null,
       action: action as AuditAction,
       targetSub: target,
-      requestId: (await headers()).get(REQUEST_ID_HEADER),
+      callerRequestId: (await headers()).get(REQUEST_ID_HEADER),
     },
     changeDeps(log),
   );

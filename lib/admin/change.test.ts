@@ -24,12 +24,18 @@ import type { ChangeDeps, ChangeRequest } from "./change";
 
 const API = "http://localhost:3000/api";
 const MAX_AGE = 600;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
 let t: TestIdp;
 let dir: string;
 let changeAsAdmin: typeof import("./change").changeAsAdmin;
 let deps: ChangeDeps;
+/** The real per-admin limiter (the other tests count nothing, so that their many changes all run). */
+let countAttempt: ChangeDeps["countAttempt"];
 let listAudit: typeof import("./audit").listAudit;
+let auditPage: typeof import("./audit").auditPage;
+let recordAudit: typeof import("./audit").recordAudit;
+let auditCount: () => Promise<number>;
 
 interface Tokens {
   access: string;
@@ -62,7 +68,7 @@ function request(actor: Tokens, actorSub: string, overrides: Partial<ChangeReque
     idToken: actor.id,
     action: "assign_admin",
     targetSub: "bob",
-    requestId: "req-0123456789",
+    callerRequestId: "req-0123456789",
     ...overrides,
   };
 }
@@ -89,8 +95,12 @@ beforeAll(async () => {
   for (const [name, value] of Object.entries(settings)) vi.stubEnv(name, value);
   vi.resetModules();
   ({ changeAsAdmin } = await import("./change"));
-  ({ listAudit } = await import("./audit"));
+  ({ listAudit, auditPage, recordAudit } = await import("./audit"));
+  const { db } = await import("../db");
+  auditCount = () => db.auditEvent.count();
   deps = (await import("./deps")).changeDeps();
+  countAttempt = deps.countAttempt;
+  deps.countAttempt = async () => true;
 });
 
 afterAll(async () => {
@@ -122,7 +132,8 @@ describe("a change that passes every gate", () => {
       rolesAfter: ["admin"],
       outcome: "done",
       reason: null,
-      requestId: "req-0123456789",
+      requestId: expect.stringMatching(UUID),
+      callerRequestId: "req-0123456789",
     });
 
     const removed = await changeAsAdmin(request(alice, "alice", { action: "remove_admin" }), deps);
@@ -150,15 +161,12 @@ describe("the three gates, each refusing alone", () => {
     const bob = await bobSignIn();
     await setRoleNames(t.db, "bob", ["admin"]); // fresh check would pass; his token predates it
     expect(decodeJwt(bob.access)["https://claimtrip.example/roles"]).toEqual([]);
+    const before = await auditCount();
     const result = await changeAsAdmin(request(bob, "bob", { targetSub: "alice", action: "remove_admin" }), deps);
     expect(result).toEqual({ ok: false, code: "access_token" });
     expect(await rolesAtIdp("alice")).toEqual(["admin"]);
-    expect((await listAudit(1))[0]).toMatchObject({
-      actorSub: "bob",
-      targetSub: "alice",
-      outcome: "refused",
-      reason: "access_token",
-    });
+    // Not an admin's act: the app's log has it, the audit log does not.
+    expect(await auditCount()).toBe(before);
   });
 
   it("1. access token: a tampered, a missing, or someone else's admin token", async () => {
@@ -166,11 +174,13 @@ describe("the three gates, each refusing alone", () => {
     const [header, , signature] = alice.access.split(".");
     const payload = Buffer.from(JSON.stringify({ ...decodeJwt(alice.access), sub: "bob" })).toString("base64url");
     const bob = await bobSignIn();
+    const before = await auditCount();
     for (const accessToken of [`${header}.${payload}.${signature}`, null, alice.access]) {
       const result = await changeAsAdmin(request(bob, "bob", { accessToken }), deps);
       expect(result).toEqual({ ok: false, code: "access_token" });
     }
     expect(await rolesAtIdp("bob")).toEqual([]);
+    expect(await auditCount()).toBe(before);
   });
 
   it("2. fresh check: bob's token still says admin, but the IdP no longer does", async () => {
@@ -251,5 +261,112 @@ describe("failures", () => {
       code: "not_found",
     });
     expect((await listAudit(1))[0]).toMatchObject({ targetSub: "nobody", outcome: "failed", reason: "unknown_user" });
+  });
+});
+
+describe("the hardened edges", () => {
+  it("records an IdP that cannot be reached as unavailable, not as a refusal at gate 1", async () => {
+    const alice = await aliceSignIn();
+    // The access token could not be refreshed: the IdP did not answer.
+    const noToken = request(alice, "alice", { accessToken: null, accessTokenUnavailable: true });
+    expect(await changeAsAdmin(noToken, deps)).toEqual({ ok: false, code: "unavailable" });
+    expect((await listAudit(1))[0]).toMatchObject({ actorSub: "alice", outcome: "failed", reason: "idp_unavailable" });
+    // The Management API did not answer (gate 2).
+    const { createManagementClient } = await import("../management/client");
+    const down = createManagementClient({
+      tokenEndpoint: async () => "http://127.0.0.1:9/token",
+      clientId: "claimtrip-management",
+      clientSecret: MANAGEMENT_SECRET,
+      audience: "http://127.0.0.1:9/api/v2/",
+    });
+    expect(await changeAsAdmin(request(alice, "alice"), { ...deps, management: down })).toEqual({
+      ok: false,
+      code: "unavailable",
+    });
+    expect((await listAudit(1))[0]).toMatchObject({ outcome: "failed", reason: "management_unavailable" });
+    expect(await rolesAtIdp("bob")).toEqual([]);
+  });
+
+  it("limits the attempts of one admin; over the limit nothing is verified, asked or audited", async () => {
+    const alice = await aliceSignIn();
+    const now = Date.now();
+    const verify = vi.fn(deps.verifyAdminToken);
+    const limited = { ...deps, countAttempt, now: () => now, verifyAdminToken: verify };
+    for (let i = 0; i < 10; i += 1) expect((await changeAsAdmin(request(alice, "alice"), limited)).ok).toBe(true);
+    const before = await auditCount();
+    expect(await changeAsAdmin(request(alice, "alice"), limited)).toEqual({ ok: false, code: "rate_limited" });
+    expect(verify).toHaveBeenCalledTimes(10);
+    expect(await auditCount()).toBe(before);
+    // Another admin has a limit of their own.
+    await setRoleNames(t.db, "bob", ["admin"]);
+    const bob = await bobSignIn();
+    const bobLimited = { ...limited, now: () => now };
+    expect(
+      (await changeAsAdmin(request(bob, "bob", { targetSub: "alice", action: "assign_admin" }), bobLimited)).ok,
+    ).toBe(true);
+  });
+
+  it("two admins removing each other at the same moment: one is done, the other refused as last_admin, and audited", async () => {
+    await setRoleNames(t.db, "bob", ["admin"]);
+    const [alice, bob] = [await aliceSignIn(), await bobSignIn()];
+    const results = await Promise.all([
+      changeAsAdmin(request(alice, "alice", { targetSub: "bob", action: "remove_admin" }), deps),
+      changeAsAdmin(request(bob, "bob", { targetSub: "alice", action: "remove_admin" }), deps),
+    ]);
+    expect(results.map((r) => (r.ok ? "done" : r.code)).sort()).toEqual(["done", "last_admin"]);
+    const admins = [...(await rolesAtIdp("alice")), ...(await rolesAtIdp("bob"))];
+    expect(admins).toEqual(["admin"]);
+    const outcomes = (await listAudit(2)).map((e) => [e.outcome, e.reason]).sort();
+    expect(outcomes).toEqual([
+      ["done", null],
+      ["refused", "last_admin"],
+    ]);
+  });
+
+  it("never builds a Management API URL from a user id of . or ..", async () => {
+    const alice = await aliceSignIn();
+    for (const targetSub of [".", ".."]) {
+      expect(await changeAsAdmin(request(alice, "alice", { targetSub, action: "remove_admin" }), deps)).toEqual({
+        ok: false,
+        code: "not_found",
+      });
+      expect((await listAudit(1))[0]).toMatchObject({ targetSub, outcome: "failed", reason: "invalid_user_id" });
+    }
+    expect(await rolesAtIdp("alice")).toEqual(["admin"]);
+  });
+});
+
+describe("the audit log's pages", () => {
+  it("pages newest first, with links to older and newer pages that stay put while entries are added", async () => {
+    const add = (i: number) =>
+      recordAudit({
+        actorSub: "alice",
+        targetSub: `page-${i}`,
+        action: "assign_admin",
+        rolesBefore: [],
+        rolesAfter: ["admin"],
+        outcome: "done",
+        reason: null,
+        requestId: null,
+        callerRequestId: null,
+      });
+    for (let i = 0; i < 7; i += 1) await add(i);
+    const targets = (page: Awaited<ReturnType<typeof auditPage>>) => page.entries.map((e) => e.targetSub);
+    const first = await auditPage({ pageSize: 3 });
+    expect(targets(first)).toEqual(["page-6", "page-5", "page-4"]);
+    expect(first.newer).toBeNull();
+    const second = await auditPage({ pageSize: 3, before: first.older ?? "" });
+    expect(targets(second)).toEqual(["page-3", "page-2", "page-1"]);
+    const third = await auditPage({ pageSize: 3, before: second.older ?? "" });
+    expect(targets(third)[0]).toBe("page-0");
+    // Back again, after a new entry arrived: the newer page is the one seen before.
+    await add(7);
+    const back = await auditPage({ pageSize: 3, after: third.newer ?? "" });
+    expect(targets(back)).toEqual(["page-3", "page-2", "page-1"]);
+    const top = await auditPage({ pageSize: 3, after: back.newer ?? "" });
+    expect(targets(top)).toEqual(["page-6", "page-5", "page-4"]);
+    expect(top.newer, "page-7 is newer still").not.toBeNull();
+    // A cursor that names nothing gives the newest page.
+    expect(targets(await auditPage({ pageSize: 3, before: "no-such-entry" }))[0]).toBe("page-7");
   });
 });

@@ -9,6 +9,7 @@ import { logger } from "../logger";
 import { management } from "../management";
 import { recordAudit } from "./audit";
 import type { ChangeDeps } from "./change";
+import { createAttemptCounter } from "./rate-limit";
 import { verifiedAuthTime } from "./recent-sign-in";
 
 /** Ends every session this app holds for the IdP user `sub`, each with its tokens. */
@@ -28,6 +29,7 @@ export function changeDeps(log = logger): ChangeDeps {
     maxAgeSeconds: env.ADMIN_REAUTH_MAX_AGE,
     now: Date.now,
     endAppSessions,
+    countAttempt: createAttemptCounter(db),
     audit: recordAudit,
     log,
   };

@@ -14,6 +14,7 @@ let tokenRequests: { authorization?: string; body: string }[] = [];
 let expiresIn = 3600;
 let acceptToken: (token: string) => boolean = () => true;
 let apiStatus = 200;
+let apiRequests: string[] = [];
 
 function read(req: IncomingMessage): Promise<string> {
   return new Promise((resolve) => {
@@ -34,8 +35,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     await new Promise((resolve) => setTimeout(resolve, 20));
     return json(200, { access_token: `token-${tokenRequests.length}`, expires_in: expiresIn, token_type: "Bearer" });
   }
+  apiRequests.push(req.url ?? "");
   const token = req.headers.authorization?.replace(/^Bearer /, "") ?? "";
   if (!acceptToken(token)) return json(401, { error: "invalid_token" });
+  if (apiStatus === 409)
+    return json(409, { statusCode: 409, error: "Conflict", message: "last admin", errorCode: "last_admin" });
   if (apiStatus !== 200) return json(apiStatus, { statusCode: apiStatus });
   if (req.url?.startsWith("/api/v2/users/nobody")) return json(404, { statusCode: 404 });
   if (req.url?.startsWith("/api/v2/users?"))
@@ -54,6 +58,7 @@ afterEach(() => {
   expiresIn = 3600;
   acceptToken = () => true;
   apiStatus = 200;
+  apiRequests = [];
   vi.useRealTimers();
 });
 
@@ -115,5 +120,39 @@ describe("the Management API client", () => {
       audience: `${base}/api/v2/`,
     });
     await expect(down.listRoles()).rejects.toBeInstanceOf(ManagementError);
+  });
+
+  it("maps a 409 (the IdP refused to remove the last admin) to conflict, with the IdP's errorCode", async () => {
+    apiStatus = 409;
+    await expect(client().removeRoles("alice", ["rol_0123456789abcdef"])).rejects.toMatchObject({
+      code: "conflict",
+      reason: "last_admin",
+    });
+  });
+
+  it.each([".", "..", ""])("refuses the user id %j before it builds a URL, and sends nothing", async (userId) => {
+    const management = client();
+    const decoded = userId;
+    for (const call of [
+      () => management.userRoles(decoded),
+      () => management.assignRoles(decoded, ["rol_0123456789abcdef"]),
+      () => management.removeRoles(decoded, ["rol_0123456789abcdef"]),
+      () => management.revokeAccess(decoded),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ code: "invalid_user_id" });
+    }
+    expect(apiRequests).toEqual([]);
+  });
+
+  it("still takes ids with characters that encoding keeps in one path segment", async () => {
+    const management = client();
+    for (const userId of ["auth0|65f0", "a/../b", "...", ".x", "x."]) await management.userRoles(userId);
+    expect(apiRequests.map((url) => url.replace(/\/roles$/, ""))).toEqual([
+      "/api/v2/users/auth0%7C65f0",
+      "/api/v2/users/a%2F..%2Fb",
+      "/api/v2/users/...",
+      "/api/v2/users/.x",
+      "/api/v2/users/x.",
+    ]);
   });
 });

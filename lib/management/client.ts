@@ -32,7 +32,11 @@ export type ManagementErrorCode =
   /** The IdP refused the client or its token (401/403): a settings problem, e.g. missing scopes. */
   | "refused"
   /** No such user or role (404). */
-  | "not_found";
+  | "not_found"
+  /** The IdP refused a change that would break one of its rules (409), e.g. removing the last admin. */
+  | "conflict"
+  /** A user id that cannot name a user: empty, `.` or `..`, which would change the URL's path. */
+  | "invalid_user_id";
 
 export class ManagementError extends Error {
   override name = "ManagementError";
@@ -157,6 +161,13 @@ export function createManagementClient(options: ManagementClientOptions): Manage
       return request(method, path, body, true);
     }
     if (response.status === 404) throw new ManagementError("not_found", "http_404");
+    if (response.status === 409) {
+      // Auth0's error shape: { statusCode, error, message, errorCode }; the code is a short word.
+      const body = (await response.json().catch(() => ({}))) as { errorCode?: unknown };
+      const errorCode =
+        typeof body.errorCode === "string" && /^\w{1,40}$/.test(body.errorCode) ? body.errorCode : "http_409";
+      throw new ManagementError("conflict", errorCode);
+    }
     if (response.status === 401 || response.status === 403)
       throw new ManagementError("refused", `http_${response.status}`);
     if (!response.ok)
@@ -167,7 +178,19 @@ export function createManagementClient(options: ManagementClientOptions): Manage
     return response;
   }
 
-  const userPath = (userId: string) => `users/${encodeURIComponent(userId)}`;
+  /**
+   * `users/{id}`, refused before any URL exists when the encoded id would not stay one path
+   * segment: encodeURIComponent leaves `.` and `..` as they are, and a URL resolves them
+   * (`users/../roles` is `roles`), so an id must never be allowed to walk the API's paths.
+   */
+  const userPath = (userId: string) => {
+    const segment = encodeURIComponent(userId);
+    if (segment === "" || segment === "." || segment === "..")
+      throw new ManagementError("invalid_user_id", "dot_segment_or_empty");
+    const path = `users/${segment}`;
+    if (new URL(path, base).href !== `${base}${path}`) throw new ManagementError("invalid_user_id", "path_changed");
+    return path;
+  };
 
   return {
     async listUsers({ page = 0, perPage = 50, q } = {}) {
