@@ -2,8 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 
 import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, type JWK } from "jose";
 
-import type { AsymmetricAlgorithm } from "./algorithms.ts";
-import { ASYMMETRIC_ALGORITHMS } from "./algorithms.ts";
+import { ASYMMETRIC_ALGORITHMS, DPOP_MODES, type AsymmetricAlgorithm, type DpopMode } from "./algorithms.ts";
 import { InvalidDpopProofError } from "./errors.ts";
 
 /**
@@ -18,9 +17,7 @@ import { InvalidDpopProofError } from "./errors.ts";
  * store, shared by every instance of the API, remembers it as long as the proof could be accepted).
  */
 
-/** How an API treats DPoP: `required` refuses plain bearer tokens; `off` accepts bearer tokens only. */
-export type DpopMode = "required" | "allowed" | "off";
-export const DPOP_MODES = ["required", "allowed", "off"] as const satisfies readonly DpopMode[];
+export { DPOP_MODES, type DpopMode };
 
 /** Where proofs' `jti`s are remembered. Share one between the API's instances (a database table). */
 export interface ReplayStore {
