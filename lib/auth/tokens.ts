@@ -90,7 +90,16 @@ const FORGOTTEN = {
 };
 
 /** Refreshes already under way in this process, by account id. */
-const inFlight = new Map<string, Promise<string>>();
+const inFlight = new Map<string, Promise<ApiAccessToken>>();
+
+/** An access token and how it must be presented. */
+export interface ApiAccessToken {
+  value: string;
+  /** The IdP bound it to the app's DPoP key (token_type DPoP): send it with a proof (lib/dpop/). */
+  dpop: boolean;
+}
+
+const isDpop = (tokenType: string | null | undefined) => tokenType?.toLowerCase() === "dpop";
 
 export interface GetAccessTokenOptions {
   /**
@@ -105,10 +114,15 @@ export interface GetAccessTokenOptions {
  * Throws SessionExpiredError (sign in again) or IdpUnavailableError (try again later).
  */
 export async function getAccessToken(userId: string, options: GetAccessTokenOptions = {}): Promise<string> {
+  return (await getApiAccessToken(userId, options)).value;
+}
+
+/** {@link getAccessToken}, with whether the token is DPoP-bound. */
+export async function getApiAccessToken(userId: string, options: GetAccessTokenOptions = {}): Promise<ApiAccessToken> {
   const account = await findAccount(userId);
   if (!account?.access_token)
     throw new SessionExpiredError("no tokens are stored for this user", { reason: "no_tokens" });
-  if (fresh(account) && !options.current) return account.access_token;
+  if (fresh(account) && !options.current) return { value: account.access_token, dpop: isDpop(account.token_type) };
   let pending = inFlight.get(account.id);
   if (!pending) {
     pending = refreshOnce(account).finally(() => inFlight.delete(account.id));
@@ -117,7 +131,7 @@ export async function getAccessToken(userId: string, options: GetAccessTokenOpti
   return pending;
 }
 
-async function refreshOnce(seen: AccountRow): Promise<string> {
+async function refreshOnce(seen: AccountRow): Promise<ApiAccessToken> {
   // Before the lease: a slow discovery must not eat into the time the lease is held.
   const { token_endpoint } = await providerMetadata();
   const { leaseMs, pollMs } = refreshTimings;
@@ -142,13 +156,19 @@ async function refreshOnce(seen: AccountRow): Promise<string> {
     if (!latest?.access_token) {
       throw new SessionExpiredError("the tokens were removed while refreshing", { reason: "tokens_removed" });
     }
-    if (latest.tokenVersion !== current.tokenVersion && fresh(latest)) return latest.access_token;
+    if (latest.tokenVersion !== current.tokenVersion && fresh(latest)) {
+      return { value: latest.access_token, dpop: isDpop(latest.token_type) };
+    }
     current = latest;
   }
   throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "lease_timeout" });
 }
 
-async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenEndpoint: string): Promise<string> {
+async function refreshHoldingLease(
+  account: AccountRow,
+  leaseUntil: Date,
+  tokenEndpoint: string,
+): Promise<ApiAccessToken> {
   const log = (await requestLogger()).child({ userId: account.userId });
   // Every write below is conditional on the version this refresh started from (and the
   // release, on still holding our lease): a newer sign-in or refresh is never overwritten.
@@ -194,6 +214,7 @@ async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenE
       id_token: tokens.id_token ?? account.id_token,
       expires_at: tokens.expires_in ? Math.floor(Date.now() / 1000) + tokens.expires_in : null,
       scope: tokens.scope ?? account.scope,
+      token_type: tokens.token_type ?? account.token_type,
       refreshLeaseUntil: null,
       tokenVersion: { increment: 1 },
     },
@@ -202,10 +223,10 @@ async function refreshHoldingLease(account: AccountRow, leaseUntil: Date, tokenE
     // A sign-in (or a refresh that took over) wrote newer tokens meanwhile: they stay. This
     // answer's access token is still good for the request that asked for it.
     log.warn({ event: "token_refresh", outcome: "superseded" }, "token refresh landed after newer tokens; not stored");
-    return tokens.access_token;
+    return { value: tokens.access_token, dpop: isDpop(tokens.token_type ?? account.token_type) };
   }
   log.info({ event: "token_refresh", outcome: "done", rotated: Boolean(tokens.refresh_token) }, "token refreshed");
-  return tokens.access_token;
+  return { value: tokens.access_token, dpop: isDpop(tokens.token_type ?? account.token_type) };
 }
 
 /**
