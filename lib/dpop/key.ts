@@ -6,7 +6,7 @@ import "server-only";
 import { decodeJwt } from "jose";
 import { providerMetadata } from "../auth/discovery";
 import { env } from "../env";
-import { DPOP_ALG, importDpopKey, type DpopKey } from "./proof";
+import { importDpopKey, supportsDpop, type DpopKey } from "./proof";
 
 let loaded: Promise<DpopKey> | undefined;
 
@@ -16,12 +16,6 @@ export function appDpopKey(): Promise<DpopKey | undefined> {
   if (!json) return Promise.resolve(undefined);
   loaded ??= importDpopKey(json);
   return loaded;
-}
-
-/** Whether the IdP's discovery document says it takes proofs signed the way the app signs them. */
-export function supportsDpop(metadata: { dpop_signing_alg_values_supported?: unknown }): boolean {
-  const algs = metadata.dpop_signing_alg_values_supported;
-  return Array.isArray(algs) && algs.includes(DPOP_ALG);
 }
 
 /**

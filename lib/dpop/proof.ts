@@ -10,6 +10,12 @@ import { calculateJwkThumbprint, importJWK, SignJWT, type CryptoKey, type JWK } 
 /** The one algorithm the app signs proofs with. */
 export const DPOP_ALG = "ES256";
 
+/** Whether an IdP's discovery document says it takes proofs signed the way the app signs them. */
+export function supportsDpop(metadata: { dpop_signing_alg_values_supported?: unknown }): boolean {
+  const algs = metadata.dpop_signing_alg_values_supported;
+  return Array.isArray(algs) && algs.includes(DPOP_ALG);
+}
+
 export interface DpopKey {
   privateKey: CryptoKey;
   /** The public half, as every proof's header carries it. */
