@@ -288,3 +288,14 @@ describe("the DPoP mode", () => {
     expect(await refusal(result)).toMatchObject({ status: 401, reason: "bound_as_bearer" });
   });
 });
+
+describe("createMemoryReplayStore", () => {
+  it("refuses an id it holds, and takes it again once it expired", async () => {
+    const store = createMemoryReplayStore();
+    const soon = new Date(Date.now() + 60_000);
+    expect(await store.add("a", soon)).toBe(true);
+    expect(await store.add("a", soon)).toBe(false);
+    expect(await store.add("b", new Date(Date.now() - 1))).toBe(true);
+    expect(await store.add("b", soon)).toBe(true);
+  });
+});

@@ -199,10 +199,15 @@ function sameText(a: string, b: string): boolean {
  */
 export function createMemoryReplayStore(): ReplayStore {
   const seen = new Map<string, number>();
+  let nextSweep = 0;
   return {
     async add(id, expiresAt) {
       const now = Date.now();
-      if (seen.size > 10_000) for (const [key, until] of seen) if (until <= now) seen.delete(key);
+      // Expired ids go every 10 s: one pass over the map then, not one per request.
+      if (now >= nextSweep) {
+        nextSweep = now + 10_000;
+        for (const [key, until] of seen) if (until <= now) seen.delete(key);
+      }
       const until = seen.get(id);
       if (until !== undefined && until > now) return false;
       seen.set(id, expiresAt.getTime());
