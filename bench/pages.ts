@@ -1,15 +1,21 @@
 /**
  * What a signed-in page costs next to the public one and to the bare API, under the same load
  * in one run: `/dashboard` (session lookup, token read, API call over loopback, render), `/`
- * (public, but still looks the session up), `/api/me` with a valid access token, and `/api/me`
- * without one (the 401 path). Load from autocannon in this process, on localhost only. With a
+ * (public, but still looks the session up), `/api/me` with a valid access token, DPoP-bound
+ * (the app's own, with a fresh proof per request, signed before the load starts) and Bearer
+ * (one the CLI client got without a proof), and `/api/me` without one (the 401 path). Load from autocannon in this process, on localhost only. With a
  * baseline checkout (BENCH_BASELINE), each route is loaded on both in alternating slices.
  *
  *   npm run bench -- pages
  */
+import { join } from "node:path";
 import autocannon from "autocannon";
+import { CLI_CLIENT_ID } from "../idp/clients.ts";
+import { authorize, type TestIdp } from "../idp/testing/harness.ts";
+import { createProof, importDpopKey } from "../lib/dpop/proof";
+import { readEnvFile } from "../lib/shared/settings.ts";
 import { createPrismaClient } from "../prisma/client.ts";
-import { launchChromium, signInCookies } from "./sign-in";
+import { DEMO_USER, launchChromium, signInCookies } from "./sign-in";
 import { isMain, printTable, round, writeResult } from "./support/report";
 import { startStack, targets, type Stack, type Target } from "./support/stack";
 
@@ -17,6 +23,33 @@ interface Route {
   name: string;
   path: string;
   headers: Record<string, string>;
+  /**
+   * A header whose value is new on every request (a DPoP proof is accepted once), made before
+   * each load starts (a proof is fresh for a minute): `perSecond` values per second of load.
+   */
+  fresh?: { header: string; make: () => Promise<string>; perSecond: number };
+}
+
+/** A Bearer token for the API, as the public CLI client gets one without a DPoP proof. */
+async function bearerToken(target: Target): Promise<string> {
+  const idp = { issuer: target.idpUrl, settings: { APP_URL: target.appUrl } } as TestIdp;
+  const redirectUri = "http://127.0.0.1:53124/callback";
+  const params = { audience: `${target.appUrl}/api` };
+  const result = await authorize(idp, { clientId: CLI_CLIENT_ID, redirectUri, params, ...DEMO_USER });
+  const response = await fetch(`${target.idpUrl}/token`, {
+    method: "POST",
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      client_id: CLI_CLIENT_ID,
+      code: result.callback.searchParams.get("code") ?? "",
+      redirect_uri: redirectUri,
+      code_verifier: result.verifier,
+    }),
+  });
+  const body = (await response.json()) as { access_token?: string; token_type?: string };
+  if (!body.access_token || body.token_type !== "Bearer")
+    throw new Error(`no Bearer token for the CLI client: ${response.status}`);
+  return body.access_token;
 }
 
 /** The access token the app holds for alice, read where the app keeps it (the bench's database). */
@@ -34,10 +67,25 @@ async function storedAccessToken(target: Target): Promise<string> {
   }
 }
 
-function load(target: Target, route: Route, seconds: number, connections: number): Promise<autocannon.Result> {
+async function load(target: Target, route: Route, seconds: number, connections: number): Promise<autocannon.Result> {
+  const { fresh } = route;
+  const values: string[] = [];
+  for (let i = 0; fresh && i < fresh.perSecond * seconds; i++) values.push(await fresh.make());
   return autocannon({
     url: `${target.appUrl}${route.path}`,
     headers: route.headers,
+    ...(fresh
+      ? {
+          requests: [
+            {
+              setupRequest: (request: autocannon.Request) => ({
+                ...request,
+                headers: { ...route.headers, [fresh.header]: values.pop() ?? "" },
+              }),
+            },
+          ],
+        }
+      : {}),
     connections,
     duration: seconds,
     timeout: 10,
@@ -53,10 +101,26 @@ async function routes(target: Target): Promise<Route[]> {
     await browser.close();
   }
   const token = await storedAccessToken(target);
+  const keyJson = readEnvFile(join(target.root, ".env.local")).AUTH_DPOP_PRIVATE_KEY;
+  if (!keyJson) throw new Error(`no AUTH_DPOP_PRIVATE_KEY in ${target.root}/.env.local: run npm run setup there`);
+  const key = await importDpopKey(keyJson);
+  const htu = `${target.appUrl}/api/me`;
+  const proof = () => createProof(key, { htm: "GET", htu, accessToken: token });
   return [
     { name: "/dashboard (signed in)", path: "/dashboard", headers: { cookie } },
     { name: "/ (public page)", path: "/", headers: {} },
-    { name: "/api/me (valid token)", path: "/api/me", headers: { authorization: `Bearer ${token}` } },
+    {
+      name: "/api/me (Bearer token)",
+      path: "/api/me",
+      headers: { authorization: `Bearer ${await bearerToken(target)}` },
+    },
+    {
+      name: "/api/me (DPoP token + proof)",
+      path: "/api/me",
+      headers: { authorization: `DPoP ${token}` },
+      // More than the API serves per second on a laptop; one left over per request is harmless.
+      fresh: { header: "dpop", make: proof, perSecond: 5_000 },
+    },
     { name: "/api/me (no token, 401)", path: "/api/me", headers: {} },
   ];
 }

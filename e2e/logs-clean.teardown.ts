@@ -133,7 +133,9 @@ test("no token, session id, password or secret appears in any log line of the ru
       for (const needle of spellings(secret)) expect(text.includes(needle), `${file} contains ${what}`).toBe(false);
     }
     expect(text, `${file} contains something shaped like a JWT`).not.toMatch(JWT_SHAPE);
-    expect(text, `${file} contains an Authorization value`).not.toMatch(/\b(Bearer|Basic) [A-Za-z0-9\-._~+/]{16,}/);
+    expect(text, `${file} contains an Authorization value`).not.toMatch(
+      /\b(Bearer|Basic|DPoP) [A-Za-z0-9\-._~+/]{16,}/,
+    );
   }
 });
 

@@ -3,6 +3,7 @@
  * Everything it needs from outside (storage, accounts, keys, actions) is passed in, so tests
  * build their own provider from their own settings.
  */
+import { hkdfSync } from "node:crypto";
 import type { AdapterFactory, Configuration, FindAccount, KoaContextWithOIDC } from "oidc-provider";
 import type { JWK } from "jose";
 import { clients, FIRST_PARTY_CLIENTS, MANAGEMENT_CLIENT_SCOPES } from "./clients.ts";
@@ -49,6 +50,15 @@ export const ROUTES = {
  * their own and put it in a link; only the session's own user's token proves that this user's
  * app asked for the sign-out.
  */
+/**
+ * The secret DPoP nonces are derived from (32 bytes, as oidc-provider wants), itself derived from
+ * the newest cookie key: every instance of the IdP shares it, and no new setting is needed.
+ */
+function dpopNonceSecret(settings: IdpSettings): Buffer {
+  const [newest] = settings.IDP_COOKIE_KEYS;
+  return Buffer.from(hkdfSync("sha256", newest ?? "", "", "claimtrip dpop nonce", 32));
+}
+
 function hintNamesSessionAccount(ctx: KoaContextWithOIDC): boolean {
   const sub = ctx.oidc.entities.IdTokenHint?.payload.sub;
   return typeof sub === "string" && sub === ctx.oidc.session?.accountId;
@@ -88,6 +98,17 @@ export function buildConfiguration({
       // Only claimtrip-management registers this grant: the Management API's tokens (management/).
       clientCredentials: { enabled: true },
       devInteractions: { enabled: false },
+      // DPoP (RFC 9449): any client that sends a proof at the token endpoint gets access tokens
+      // bound to its key (`cnf.jkt`, token_type DPoP); discovery advertises
+      // dpop_signing_alg_values_supported. A proof must carry a nonce this IdP issued (the
+      // client retries once on `use_dpop_nonce`), so a proof signed ahead of time is useless;
+      // and a proof's `jti` is used once (allowReplay: false, kept through the adapter).
+      dPoP: {
+        enabled: true,
+        nonceSecret: dpopNonceSecret(settings),
+        requireNonce: () => true,
+        allowReplay: false,
+      },
       // Unused by our clients, and the audience/offline_access handling covers only /auth.
       pushedAuthorizationRequests: { enabled: false },
       revocation: { enabled: true },

@@ -7,6 +7,7 @@
  * server-only guard sits here.
  */
 import "server-only";
+import { dpopVerifier, resourceMetadataUrl } from "./api-dpop";
 import { ADMIN_ROLE } from "./claims";
 import { env } from "./env";
 import { issuerAlgorithms, issuerKeys } from "./issuer-keys";
@@ -52,8 +53,11 @@ function logRefusal(log: Logger, error: BearerError, path: string): void {
   else log.info(fields, "API refused the token");
 }
 
+// Bearer or DPoP-bound tokens as API_DPOP says; a bound token only with its proof (lib/api-dpop.ts).
+const protectOptions = { dpop: dpopVerifier, resourceMetadata: resourceMetadataUrl() };
+
 async function guarded(request: Request, check?: TokenCheck): Promise<ProtectResult> {
-  const result = await protect(verifier, request, check);
+  const result = await protect(verifier, request, check, protectOptions);
   if (!result.ok) logRefusal(loggerFor(request.headers), result.error, new URL(request.url).pathname);
   return result;
 }

@@ -1,13 +1,16 @@
 /**
  * Calls the app's own API the way any client would: over HTTP, with the signed-in user's
- * access token as a bearer token. The API then decides on nothing but that token.
+ * access token: DPoP-bound with a fresh proof when the IdP bound it to the app's key
+ * (lib/dpop/), a bearer token otherwise. The API then decides on nothing but that token.
  */
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import type { ApiError, ApiRoutes } from "./api-types";
 import { TokenUnavailableError } from "./auth/errors";
-import { getAccessToken } from "./auth/tokens";
+import { getApiAccessToken, type ApiAccessToken } from "./auth/tokens";
+import { getJsonWithDpop } from "./dpop/api-call";
+import { boundToAppKey } from "./dpop/key";
 import { env } from "./env";
 import { getJson } from "./http/keep-alive";
 import { REQUEST_ID_HEADER } from "./http/request-id";
@@ -27,9 +30,12 @@ export async function callApi<P extends keyof ApiRoutes>(
   path: P,
 ): Promise<ApiResult<ApiRoutes[P]>> {
   const incoming = await headers();
-  let token: string;
+  let token: ApiAccessToken;
   try {
-    token = await timed("token_read", () => getAccessToken(user.sessionId));
+    token = await timed("token_read", () => getApiAccessToken(user.sessionId));
+    // Bound to a key the app no longer holds (AUTH_DPOP_PRIVATE_KEY rotated): refresh, and bind to the new one.
+    if (token.dpop && !(await boundToAppKey(token.value)))
+      token = await getApiAccessToken(user.sessionId, { current: true });
   } catch (error) {
     if (error instanceof TokenUnavailableError) {
       const fields = { event: "access_token_unavailable", userId: user.id, code: error.code, reason: error.reason };
@@ -40,12 +46,12 @@ export async function callApi<P extends keyof ApiRoutes>(
   }
   // The API call carries this request's id, so its log lines can be matched to the page's.
   const requestId = incoming.get(REQUEST_ID_HEADER);
+  const url = `${env.APP_URL}${path}`;
+  const sent = { accept: "application/json", ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}) };
   const response = await timed("api", () =>
-    getJson(`${env.APP_URL}${path}`, {
-      authorization: `Bearer ${token}`,
-      accept: "application/json",
-      ...(requestId ? { [REQUEST_ID_HEADER]: requestId } : {}),
-    }),
+    token.dpop
+      ? getJsonWithDpop(url, token.value, sent)
+      : getJson(url, { ...sent, authorization: `Bearer ${token.value}` }),
   );
   const { body } = response;
   // The app trusts its own API's 200s to match lib/api-types.ts (the routes `satisfies` it).

@@ -33,6 +33,7 @@ export const REGISTERED_CLAIMS = [
   "auth_time",
   "acr",
   "amr",
+  "cnf",
 ] as const;
 
 /** Claims defined by OpenID Connect Core for ID tokens and userinfo. */
@@ -108,6 +109,9 @@ export const CLAIM_NOTES: Readonly<Record<string, string>> = {
     "The user's id at the IdP. ASP.NET Core's JWT bearer handler renames it to the nameidentifier claim type " +
     "(http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier) unless MapInboundClaims is false, " +
     "so an API that lists User.Claims may report sub as missing.",
+  cnf:
+    "cnf.jkt: this token is DPoP-bound (RFC 9449) to the key whose thumbprint this is, which only the app's servers " +
+    "hold; the API accepts it only with a fresh proof signed by that key, so a copy of the token alone opens nothing.",
 };
 
 /** Which family a claim name belongs to, for the token inspector's labels. */

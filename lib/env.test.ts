@@ -2,6 +2,7 @@
  * The app's settings: production refuses what would be unsafe to deploy, by parsed hostname
  * (lib/shared/settings.ts), with one line naming the variable.
  */
+import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROLES_CLAIM } from "./claims";
 
@@ -25,7 +26,14 @@ const generated = {
   AUTH_SECRET: "dev-only-0123456789abcdefghijklmnopqrstuv",
   AUTH_CLIENT_SECRET: "dev-only-client-secret-0123456789",
 };
-const own = { AUTH_SECRET: "a-real-secret-0123456789abcdefghijklmnopq", AUTH_CLIENT_SECRET: "a-real-client-secret" };
+const ecJwk = (curve = "P-256") =>
+  generateKeyPairSync("ec", { namedCurve: curve }).privateKey.export({ format: "jwk" });
+const dpopKey = JSON.stringify({ ...ecJwk(), kid: "app-2026-12" });
+const own = {
+  AUTH_SECRET: "a-real-secret-0123456789abcdefghijklmnopq",
+  AUTH_CLIENT_SECRET: "a-real-client-secret",
+  AUTH_DPOP_PRIVATE_KEY: dpopKey,
+};
 
 describe("production settings", () => {
   it.each([
@@ -133,6 +141,47 @@ describe("the role-management settings", () => {
     expect(() => parseEnv({ ...production, MANAGEMENT_CLIENT_SECRET: "a-real-secret-from-auth0" })).not.toThrow();
     expect(() => parseEnv({ ...production, MANAGEMENT_AUDIENCE: "http://id.example.com/api/v2/" })).toThrow(
       /^Invalid setting MANAGEMENT_AUDIENCE: production needs an https:\/\/ URL/,
+    );
+  });
+});
+
+describe("DPoP settings", () => {
+  const deployed = {
+    ...own,
+    NODE_ENV: "production",
+    APP_URL: "https://app.example.com",
+    AUTH_ISSUER: "https://id.example.com/",
+  };
+
+  it("default to API_DPOP=allowed and no key in development", () => {
+    const env = parseEnv({ AUTH_SECRET: "s".repeat(40), AUTH_CLIENT_SECRET: "x" });
+    expect(env.API_DPOP).toBe("allowed");
+    expect(env.AUTH_DPOP_PRIVATE_KEY).toBeUndefined();
+  });
+
+  it("name the variable for a mode that does not exist", () => {
+    expect(() => parseEnv({ ...own, API_DPOP: "maybe" })).toThrow(/^Invalid setting API_DPOP:/);
+  });
+
+  it.each([
+    ["not JSON", "{"],
+    ["a public key", JSON.stringify({ ...ecJwk(), d: undefined })],
+    ["another curve", JSON.stringify(ecJwk("P-384"))],
+    ["a symmetric key", JSON.stringify({ kty: "oct", k: "c2VjcmV0" })],
+  ])("refuse %s as the DPoP key", (_name, value) => {
+    expect(() => parseEnv({ ...own, AUTH_DPOP_PRIVATE_KEY: value })).toThrow(
+      /^Invalid setting AUTH_DPOP_PRIVATE_KEY: expected an EC P-256 private JSON Web Key/,
+    );
+  });
+
+  it("refuse a deployment without a DPoP key, or with the generated one", () => {
+    expect(() => parseEnv(deployed)).not.toThrow();
+    expect(() => parseEnv({ ...deployed, AUTH_DPOP_PRIVATE_KEY: undefined })).toThrow(
+      /^Invalid setting AUTH_DPOP_PRIVATE_KEY: production needs the app's DPoP key/,
+    );
+    const generatedKey = JSON.stringify({ ...ecJwk(), kid: "dev-only-abc" });
+    expect(() => parseEnv({ ...deployed, AUTH_DPOP_PRIVATE_KEY: generatedKey })).toThrow(
+      /^Invalid setting AUTH_DPOP_PRIVATE_KEY: the generated development key cannot be used in production$/,
     );
   });
 });

@@ -7,10 +7,11 @@
  * This is the only module of the app that reads process.env.
  */
 import "server-only";
+import { createPrivateKey } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
 import { claimNameProblem, ROLES_CLAIM } from "./claims";
-import { ASYMMETRIC_ALGORITHMS } from "./resource-server/algorithms";
+import { ASYMMETRIC_ALGORITHMS, DPOP_MODES } from "./resource-server/algorithms";
 import {
   DATABASE_URL_EXPECTED,
   DATABASE_URL_PATTERN,
@@ -25,6 +26,18 @@ import {
 const root = process.cwd();
 
 const url = z.url({ protocol: /^https?$/ });
+
+const DPOP_KEY_EXPECTED = "expected an EC P-256 private JSON Web Key (run `npm run setup`)";
+
+/** Whether a value is an EC P-256 private JWK that node:crypto can load. */
+function isDpopPrivateKey(json: string): boolean {
+  try {
+    const key = createPrivateKey({ key: JSON.parse(json), format: "jwk" });
+    return key.asymmetricKeyType === "ec" && key.asymmetricKeyDetails?.namedCurve === "prime256v1";
+  } catch {
+    return false;
+  }
+}
 const seconds = z.coerce.number().int().nonnegative();
 
 const schema = z.object({
@@ -55,6 +68,12 @@ const schema = z.object({
    * Default: audience
    */
   AUTH_AUDIENCE_PARAM: z.enum(["audience", "resource", "none"]).default("audience"),
+  /**
+   * The app's DPoP key (RFC 9449): an EC P-256 private JWK, as JSON. Tokens are bound to it and
+   * every API call is signed with it. Written by `npm run setup`; unset (development only), the
+   * app uses plain bearer tokens. Default: none
+   */
+  AUTH_DPOP_PRIVATE_KEY: z.string().refine(isDpopPrivateKey, DPOP_KEY_EXPECTED).optional(),
   /** Refresh the access token when it has fewer than this many seconds left. Default: 30 */
   AUTH_REFRESH_SKEW: seconds.default(30),
   /** Signing algorithms the API accepts for access tokens (comma-separated). Default: RS256,ES256 */
@@ -68,6 +87,12 @@ const schema = z.object({
         .filter(Boolean),
     )
     .pipe(z.array(z.enum(ASYMMETRIC_ALGORITHMS)).min(1)),
+  /**
+   * DPoP at the API (RFC 9449): `allowed` takes bearer and DPoP-bound tokens, `required` only
+   * DPoP-bound ones, `off` only bearer ones. A DPoP-bound token needs its proof in every mode.
+   * Default: allowed
+   */
+  API_DPOP: z.enum(DPOP_MODES).default("allowed"),
   /** The `typ` header access tokens must carry (RFC 9068). Empty to accept any. Default: at+jwt */
   API_TOKEN_TYP: z.string().default("at+jwt"),
   /**
@@ -148,6 +173,20 @@ function productionRefusals(env: Env): SettingProblem[] {
         problems.push({
           name,
           line: `Invalid setting ${name}: the generated development secret cannot be used in production`,
+        });
+    }
+    const dpopKey = env.AUTH_DPOP_PRIVATE_KEY;
+    if (dpopKey === undefined) {
+      problems.push({
+        name: "AUTH_DPOP_PRIVATE_KEY",
+        line: "Invalid setting AUTH_DPOP_PRIVATE_KEY: production needs the app's DPoP key (README: DPoP)",
+      });
+    } else {
+      const { kid } = JSON.parse(dpopKey) as { kid?: unknown };
+      if (typeof kid === "string" && isDevelopmentSecret(kid))
+        problems.push({
+          name: "AUTH_DPOP_PRIVATE_KEY",
+          line: "Invalid setting AUTH_DPOP_PRIVATE_KEY: the generated development key cannot be used in production",
         });
     }
   }

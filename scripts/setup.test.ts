@@ -30,11 +30,27 @@ describe("ensureSecrets", () => {
 
   it("adds the management pair to an older .env.local and keeps what is there", () => {
     const file = envFile("AUTH_SECRET=a\nAUTH_CLIENT_SECRET=b\nIDP_WEB_CLIENT_SECRET=b\nIDP_COOKIE_KEYS=c\n");
-    expect(ensureSecrets(file)).toEqual(["MANAGEMENT_CLIENT_SECRET", "IDP_MANAGEMENT_CLIENT_SECRET"]);
+    expect(ensureSecrets(file)).toEqual([
+      "MANAGEMENT_CLIENT_SECRET",
+      "IDP_MANAGEMENT_CLIENT_SECRET",
+      "AUTH_DPOP_PRIVATE_KEY",
+    ]);
     expect(ensureSecrets(file)).toEqual([]);
     const env = parseEnv(readFileSync(file, "utf8"));
     expect(env).toMatchObject({ AUTH_SECRET: "a", AUTH_CLIENT_SECRET: "b" });
     expect(env.IDP_MANAGEMENT_CLIENT_SECRET).toBe(env.MANAGEMENT_CLIENT_SECRET);
+  });
+
+  it("writes the app's DPoP key: an EC P-256 private JWK whose kid marks it as generated", () => {
+    const file = envFile();
+    ensureSecrets(file);
+    const jwk = JSON.parse(parseEnv(readFileSync(file, "utf8")).AUTH_DPOP_PRIVATE_KEY ?? "");
+    expect(jwk).toMatchObject({
+      kty: "EC",
+      crv: "P-256",
+      d: expect.any(String),
+      kid: expect.stringMatching(/^dev-only-/),
+    });
   });
 
   it("refuses to write half of a pair", () => {

@@ -17,7 +17,7 @@
  *
  *   node scripts/setup.ts [--check app | idp]
  */
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { appendFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -34,6 +34,12 @@ const envFile = join(root, ".env.local");
 /** Marked so production refuses them (lib/shared/settings.ts): they are generated for this machine only. */
 const secret = () => `${DEV_SECRET_MARK}${randomBytes(32).toString("base64url")}`;
 
+/** The app's DPoP key: an EC P-256 private JWK, its `kid` marked like the secrets, single-quoted JSON. */
+function dpopKey(): string {
+  const jwk = generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" });
+  return `'${JSON.stringify({ ...jwk, kid: secret().slice(0, 24) })}'`;
+}
+
 export function ensureSecrets(file = envFile): string[] {
   const existing = existsSync(file) ? readFileSync(file, "utf8") : "";
   const has = (name: string) => new RegExp(`^${name}=`, "m").test(existing);
@@ -46,6 +52,7 @@ export function ensureSecrets(file = envFile): string[] {
     IDP_COOKIE_KEYS: `${secret()},${secret()}`,
     MANAGEMENT_CLIENT_SECRET: managementSecret,
     IDP_MANAGEMENT_CLIENT_SECRET: managementSecret,
+    AUTH_DPOP_PRIVATE_KEY: dpopKey(),
   };
   const missing = Object.keys(wanted).filter((name) => !has(name));
   // Each client secret is one value known to both sides: never write half of a pair.

@@ -94,9 +94,13 @@ export async function expectBearerRefusal(
   const body = JSON.parse(text) as Record<string, unknown>;
   expect(Object.keys(body).sort()).toEqual(["error", "error_description"]);
   expect(body.error).toBe(expected.error);
-  expect(response.headers.get("www-authenticate")).toMatch(
-    new RegExp(`^Bearer error="${expected.error}", error_description="[^"]+"$`),
-  );
+  // API_DPOP=allowed (the default): a challenge per scheme, the one the request used (and the
+  // error) first (RFC 9449 §7.1).
+  const metadata = 'resource_metadata="http://localhost:3000/.well-known/oauth-protected-resource/api"';
+  const error = `error="${expected.error}", error_description="[^"]+"`;
+  const bearerFirst = `Bearer ${error}, ${metadata}, DPoP algs="[^"]+", ${metadata}`;
+  const dpopFirst = `DPoP ${error}, algs="[^"]+", ${metadata}, Bearer ${metadata}`;
+  expect(response.headers.get("www-authenticate")).toMatch(new RegExp(`^(${bearerFirst}|${dpopFirst})$`));
   const everything = [text, ...[...response.headers].map(([name, value]) => `${name}: ${value}`)].join("\n");
   expect(everything).not.toMatch(/\bat\s+\S+\s+\(|\bat\s+\S+:\d+:\d+|node_modules|\.ts:\d+|\w*Error:\s/);
   for (const piece of sent.flatMap((value) => value.split(/[\s.,]+/)).filter((piece) => piece.length >= 16)) {

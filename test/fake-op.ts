@@ -65,6 +65,8 @@ export interface TokenRequest {
   codeChallenge: string | null;
   codeChallengeMethod: string | null;
   refreshToken: string | null;
+  /** The request's DPoP proof: this fake OP does not do DPoP, so a client should send none. */
+  dpop: string | null;
 }
 
 interface Grant {
@@ -269,6 +271,7 @@ export async function startFakeOp(options: FakeOpOptions = {}): Promise<FakeOp> 
       codeChallenge: grant?.codeChallenge ?? null,
       codeChallengeMethod: grant?.method ?? null,
       refreshToken: form.get("refresh_token"),
+      dpop: [req.headers.dpop ?? []].flat().join(", ") || null,
     });
 
     const { tokenAnswer } = op;

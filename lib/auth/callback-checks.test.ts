@@ -18,6 +18,7 @@ import { base64url } from "jose";
 import { NextRequest } from "next/server";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 
+import { createDpopKeyJson } from "@/test/dpop";
 import { startFakeOp, type FakeOp } from "@/test/fake-op";
 import { CLIENT_ID, createTestKey } from "@/test/tokens";
 import { migrate } from "@/scripts/migrate";
@@ -79,6 +80,8 @@ beforeAll(async () => {
     AUTH_CLIENT_SECRET: CLIENT_SECRET,
     AUTH_SCOPE: "openid profile email",
     AUTH_AUDIENCE_PARAM: "none",
+    // The app has a DPoP key, and this IdP does not advertise DPoP: the app asks for Bearer tokens.
+    AUTH_DPOP_PRIVATE_KEY: await createDpopKeyJson(),
     LOG_LEVEL: "error",
     // lib/env.ts derives AUTH_URL when unset; stubbing it restores the absence afterwards.
     AUTH_URL: undefined,
@@ -201,10 +204,15 @@ describe("the sign-in callback (control)", () => {
     expect(response.headers.get("location")).toBe(`${APP_URL}/dashboard`);
     const sessionToken = signIn.jar.get(SESSION_COOKIE);
     expect(sessionToken).toBeTruthy();
-    const session = await db.session.findUnique({ where: { sessionToken }, include: { user: true } });
+    const session = await db.session.findUnique({ where: { sessionToken }, include: { user: true, tokens: true } });
     expect(session?.user.email).toBe("alice@example.com");
     expect(await db.session.count()).toBe(sessionsBefore + 1);
     expect(op.tokenRequests).toHaveLength(1);
+    // An IdP without DPoP in its discovery document gets no proof, and the tokens are Bearer ones.
+    expect(op.tokenRequests[0]?.dpop).toBeNull();
+    // The sign-in's tokens are this session's own, not the account's.
+    expect(session?.tokens?.tokenType?.toLowerCase()).toBe("bearer");
+    expect(session?.tokens?.accessToken).toBeTruthy();
   });
 
   it("sends the token endpoint the code_verifier whose S256 is the code_challenge it sent at the start", async () => {

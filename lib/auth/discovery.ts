@@ -22,6 +22,8 @@ export interface ProviderMetadata {
   end_session_endpoint?: string;
   revocation_endpoint?: string;
   jwks_uri: string;
+  /** Present when the IdP does DPoP (RFC 9449 §5.1). */
+  dpop_signing_alg_values_supported?: string[];
 }
 
 /** How long to keep a document whose response says nothing about caching. Default: 10 minutes */

@@ -6,6 +6,8 @@
  * properly, SessionExpiredError when it refused the grant.
  */
 import "server-only";
+import { dpopKeyForIdp } from "../dpop/key";
+import { withDpopAtTokenEndpoint } from "../dpop/requests";
 import { env } from "../env";
 import { clientSecretBasic } from "../http/client-secret-basic";
 import { providerMetadata } from "./discovery";
@@ -38,6 +40,9 @@ export const OUTCOME_UNKNOWN = "refresh_outcome_unknown";
  * more. If the IdP had rotated it, the local IdP knows its answer was never delivered and has
  * taken the rotation back (idp/refresh-rollback.ts); an IdP that does not treats the resend as
  * reuse and ends the grant, and the user signs in again (README, "Scale out").
+ *
+ * When the IdP does DPoP, the request carries a proof (and is sent once more if the IdP asks
+ * for its nonce: it checks the proof before it looks at the refresh token, which stays unspent).
  */
 export async function requestRefresh(
   tokenEndpoint: string,
@@ -47,7 +52,8 @@ export async function requestRefresh(
   let response: Response;
   let text: string;
   try {
-    response = await fetch(tokenEndpoint, {
+    const tokenFetch = withDpopAtTokenEndpoint(fetch, async () => tokenEndpoint, dpopKeyForIdp);
+    response = await tokenFetch(tokenEndpoint, {
       method: "POST",
       headers: {
         authorization: clientSecretBasic(env.AUTH_CLIENT_ID, env.AUTH_CLIENT_SECRET),

@@ -5,6 +5,8 @@
 import "server-only";
 import { customFetch } from "next-auth";
 import type { OIDCConfig } from "next-auth/providers";
+import { dpopKeyForIdp, idpTokenEndpoint } from "../dpop/key";
+import { withDpopAtTokenEndpoint } from "../dpop/requests";
 import { env } from "../env";
 import { discoveryFetch } from "./discovery";
 
@@ -34,8 +36,9 @@ export const idp: OIDCConfig<IdpProfile> = {
   checks: ["pkce", "state", "nonce"],
   authorization: { params: { scope: env.AUTH_SCOPE, ...audienceParams() } },
   // Auth.js fetches the discovery document at every sign-in start and callback: serve it from
-  // the per-issuer cache (./discovery.ts), which honours the IdP's caching headers.
-  [customFetch]: discoveryFetch,
+  // the per-issuer cache (./discovery.ts), which honours the IdP's caching headers. The code
+  // exchange carries a DPoP proof when the IdP does DPoP, so the tokens are bound to the app's key.
+  [customFetch]: withDpopAtTokenEndpoint(discoveryFetch, idpTokenEndpoint, dpopKeyForIdp),
   profile(profile) {
     return { id: profile.sub, name: profile.name ?? profile.email ?? profile.sub, email: profile.email ?? null };
   },

@@ -87,7 +87,16 @@ const FORGOTTEN = {
 };
 
 /** Refreshes already under way in this process, by session id. */
-const inFlight = new Map<string, Promise<string>>();
+const inFlight = new Map<string, Promise<ApiAccessToken>>();
+
+/** An access token and how it must be presented. */
+export interface ApiAccessToken {
+  value: string;
+  /** The IdP bound it to the app's DPoP key (token_type DPoP): send it with a proof (lib/dpop/). */
+  dpop: boolean;
+}
+
+const isDpop = (tokenType: string | null | undefined) => tokenType?.toLowerCase() === "dpop";
 
 export interface GetAccessTokenOptions {
   /**
@@ -103,10 +112,18 @@ export interface GetAccessTokenOptions {
  * tokens were kept per session) or IdpUnavailableError (try again later).
  */
 export async function getAccessToken(sessionId: string, options: GetAccessTokenOptions = {}): Promise<string> {
+  return (await getApiAccessToken(sessionId, options)).value;
+}
+
+/** {@link getAccessToken}, with whether the token is DPoP-bound. */
+export async function getApiAccessToken(
+  sessionId: string,
+  options: GetAccessTokenOptions = {},
+): Promise<ApiAccessToken> {
   const row = await findTokens(sessionId);
   if (!row?.accessToken)
     throw new SessionExpiredError("no tokens are stored for this session", { reason: "no_tokens" });
-  if (fresh(row) && !options.current) return row.accessToken;
+  if (fresh(row) && !options.current) return { value: row.accessToken, dpop: isDpop(row.tokenType) };
   let pending = inFlight.get(sessionId);
   if (!pending) {
     pending = refreshOnce(row).finally(() => inFlight.delete(sessionId));
@@ -115,7 +132,7 @@ export async function getAccessToken(sessionId: string, options: GetAccessTokenO
   return pending;
 }
 
-async function refreshOnce(seen: TokenRow): Promise<string> {
+async function refreshOnce(seen: TokenRow): Promise<ApiAccessToken> {
   // Before the lease: a slow discovery must not eat into the time the lease is held.
   const { token_endpoint } = await providerMetadata();
   const { leaseMs, pollMs } = refreshTimings;
@@ -140,13 +157,15 @@ async function refreshOnce(seen: TokenRow): Promise<string> {
     if (!latest?.accessToken) {
       throw new SessionExpiredError("the tokens were removed while refreshing", { reason: "tokens_removed" });
     }
-    if (latest.version !== current.version && fresh(latest)) return latest.accessToken;
+    if (latest.version !== current.version && fresh(latest)) {
+      return { value: latest.accessToken, dpop: isDpop(latest.tokenType) };
+    }
     current = latest;
   }
   throw new IdpUnavailableError(env.AUTH_ISSUER, { reason: "lease_timeout" });
 }
 
-async function refreshHoldingLease(row: TokenRow, leaseUntil: Date, tokenEndpoint: string): Promise<string> {
+async function refreshHoldingLease(row: TokenRow, leaseUntil: Date, tokenEndpoint: string): Promise<ApiAccessToken> {
   const log = await requestLogger();
   // Every write below is conditional on the version this refresh started from (and the
   // release, on still holding our lease): a write that raced it is never overwritten.
@@ -207,10 +226,10 @@ async function refreshHoldingLease(row: TokenRow, leaseUntil: Date, tokenEndpoin
       { event: "token_refresh", outcome: "superseded" },
       "token refresh landed after the tokens changed; not stored",
     );
-    return tokens.access_token;
+    return { value: tokens.access_token, dpop: isDpop(tokens.token_type ?? row.tokenType) };
   }
   log.info({ event: "token_refresh", outcome: "done", rotated: Boolean(tokens.refresh_token) }, "token refreshed");
-  return tokens.access_token;
+  return { value: tokens.access_token, dpop: isDpop(tokens.token_type ?? row.tokenType) };
 }
 
 /**

@@ -25,6 +25,8 @@ const agents = {
 export interface JsonResponse {
   status: number;
   body: unknown;
+  /** The response's headers, names in lower case. */
+  headers: IncomingMessage["headers"];
 }
 
 /** GETs `url` and parses the body as JSON (`null` when it is not JSON). */
@@ -48,7 +50,7 @@ export function getJson(url: string, headers: Record<string, string>, timeoutMs 
           } catch {
             // not JSON: the caller decides by the status
           }
-          resolve({ status: res.statusCode ?? 0, body });
+          resolve({ status: res.statusCode ?? 0, body, headers: res.headers });
         });
       },
     );

@@ -19,3 +19,8 @@ export const ASYMMETRIC_ALGORITHMS = [
 ] as const;
 
 export type AsymmetricAlgorithm = (typeof ASYMMETRIC_ALGORITHMS)[number];
+
+/** How an API treats DPoP (RFC 9449): `required` refuses plain bearer tokens; `off` accepts bearer tokens only. */
+export const DPOP_MODES = ["required", "allowed", "off"] as const;
+
+export type DpopMode = (typeof DPOP_MODES)[number];

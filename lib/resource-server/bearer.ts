@@ -1,13 +1,13 @@
-import { InvalidRequestError, InvalidTokenError } from "./errors.ts";
+import { InvalidRequestError, InvalidTokenError, type AuthScheme } from "./errors.ts";
 
 /**
  * Reads the bearer token from a request (RFC 6750 §2.1), and only from the `Authorization`
  * header. Tokens in the URL (§2.3) or a form body (§2.2) are refused outright, even next to a
  * valid header: URLs end up in logs and browser history, and two tokens is ambiguous.
  *
- * Grammar accepted: `Bearer` (any case), exactly one space, one token68
- * (`[A-Za-z0-9-._~+/]+=*`). RFC 6750 allows several spaces; we refuse them so that one
- * credential has one spelling.
+ * Grammar accepted: `Bearer` (or `DPoP`, RFC 9449 §7.1, where the API accepts it; any case),
+ * exactly one space, one token68 (`[A-Za-z0-9-._~+/]+=*`). RFC 6750 allows several spaces; we
+ * refuse them so that one credential has one spelling.
  */
 
 export interface BearerOptions {
@@ -18,8 +18,8 @@ export interface BearerOptions {
 }
 
 const TOKEN68 = /^[A-Za-z0-9\-._~+/]+=*$/;
-/** "bearer" as a whole auth-scheme: followed by the end or by a character a scheme cannot hold. */
-const BEARER_SCHEME = /^bearer(?![!#$%&'*+.^_`|~0-9A-Za-z-])/i;
+/** The auth-scheme: a whole tchar run (RFC 9110 §11.1), followed by the end or a space. */
+const SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/;
 const DEFAULT_MAX_HEADER_LENGTH = 8192;
 const DEFAULT_MAX_BODY_SCAN_BYTES = 65_536;
 
@@ -34,18 +34,38 @@ const malformed = (reason: string) => new InvalidRequestError("The Authorization
  * @throws {InvalidRequestError} 400 when the Bearer credential is malformed, repeated or too large.
  */
 export function parseAuthorizationHeader(value: string | null | undefined, options: BearerOptions = {}): string {
+  return parseCredentials(value, ["Bearer"], options).token;
+}
+
+/** An access token and the scheme it came with. */
+export interface Credentials {
+  scheme: AuthScheme;
+  token: string;
+}
+
+/**
+ * {@link parseAuthorizationHeader} for an API that accepts several schemes (Bearer and DPoP):
+ * the token and the scheme it came with. Throws as {@link parseAuthorizationHeader} does.
+ */
+export function parseCredentials(
+  value: string | null | undefined,
+  schemes: readonly AuthScheme[],
+  options: BearerOptions = {},
+): Credentials {
   if (value == null || value.trim() === "") throw missing();
   if (value.length > (options.maxHeaderLength ?? DEFAULT_MAX_HEADER_LENGTH)) {
     throw new InvalidRequestError("The Authorization header is too large", "header_too_large");
   }
   // Fetch joins repeated headers with ", "; token68 has no comma, so a comma means two credentials.
   if (value.includes(",")) throw malformed("multiple_credentials");
-  if (!BEARER_SCHEME.test(value)) {
-    throw new InvalidTokenError("Use the Bearer authentication scheme", "unsupported_scheme");
+  const name = SCHEME.exec(value)?.[0].toLowerCase();
+  const scheme = schemes.find((accepted) => accepted.toLowerCase() === name);
+  if (!name || !scheme) {
+    throw new InvalidTokenError(`Use the ${schemes.join(" or ")} authentication scheme`, "unsupported_scheme");
   }
-  const rest = value.slice("bearer".length);
+  const rest = value.slice(name.length);
   if (rest[0] !== " " || !TOKEN68.test(rest.slice(1))) throw malformed("malformed_header");
-  return rest.slice(1);
+  return { scheme, token: rest.slice(1) };
 }
 
 /**
@@ -53,8 +73,17 @@ export function parseAuthorizationHeader(value: string | null | undefined, optio
  * Synchronous: it checks the header and the URL; see {@link assertNoTokenInBody} for the body.
  */
 export function extractBearerToken(request: Request, options: BearerOptions = {}): string {
+  return extractCredentials(request, ["Bearer"], options).token;
+}
+
+/** {@link extractBearerToken} for an API that accepts several schemes: the token and its scheme. */
+export function extractCredentials(
+  request: Request,
+  schemes: readonly AuthScheme[],
+  options: BearerOptions = {},
+): Credentials {
   rejectTokenInUrl(request.url);
-  return parseAuthorizationHeader(request.headers.get("authorization"), options);
+  return parseCredentials(request.headers.get("authorization"), schemes, options);
 }
 
 /** The parts of Node's `IncomingMessage` that {@link extractBearerTokenFromNode} reads. */

@@ -1,5 +1,5 @@
 /**
- * Errors a protected API answers with, shaped by RFC 6750 §3.
+ * Errors a protected API answers with, shaped by RFC 6750 §3 (and RFC 9449 §7.1 for DPoP).
  *
  * Every error carries a stable `code` (the RFC's `error` value), the HTTP `status`, a fixed
  * `description` (never built from anything the caller sent) and a log-safe `reason` that
@@ -9,6 +9,7 @@
 export type BearerErrorCode =
   | "invalid_request"
   | "invalid_token"
+  | "invalid_dpop_proof"
   | "insufficient_scope"
   | "temporarily_unavailable"
   | "server_error";
@@ -38,6 +39,12 @@ export class InvalidRequestError extends BearerError {
 /** 401: no token, or a token that is expired, malformed, forged or meant for someone else. */
 export class InvalidTokenError extends BearerError {
   readonly code = "invalid_token";
+  readonly status = 401;
+}
+
+/** 401: a DPoP proof that is missing, malformed, forged, stale, replayed or for another request (RFC 9449 §7.1). */
+export class InvalidDpopProofError extends BearerError {
+  readonly code = "invalid_dpop_proof";
   readonly status = 401;
 }
 
@@ -80,9 +87,20 @@ export class ServerError extends BearerError {
   }
 }
 
+/** An HTTP authentication scheme a protected API accepts access tokens with. */
+export type AuthScheme = "Bearer" | "DPoP";
+
 export interface ToResponseOptions {
   /** `realm` attribute of the `WWW-Authenticate` challenge. Default: none. */
   realm?: string;
+  /** The schemes the API accepts, one challenge each (RFC 9449 §7.1 sends both). Default: ["Bearer"] */
+  schemes?: readonly AuthScheme[];
+  /** The scheme whose challenge carries `error` (sent first). Default: the first of `schemes` */
+  errorScheme?: AuthScheme;
+  /** `algs` of the DPoP challenge: the proof algorithms accepted (RFC 9449 §7.1). Default: none */
+  dpopAlgs?: readonly string[];
+  /** URL of the API's Protected Resource Metadata, sent as `resource_metadata` (RFC 9728 §5.1). Default: none */
+  resourceMetadata?: string;
 }
 
 /**
@@ -97,7 +115,7 @@ export function toResponse(error: unknown, options: ToResponseOptions = {}): Res
     "cache-control": "no-store",
   });
   if (bearerError.status < 500) {
-    headers.set("www-authenticate", challenge(bearerError, options.realm));
+    headers.set("www-authenticate", challenges(bearerError, options));
   }
   if (bearerError instanceof TemporarilyUnavailableError) {
     headers.set("retry-after", String(bearerError.retryAfter));
@@ -106,15 +124,29 @@ export function toResponse(error: unknown, options: ToResponseOptions = {}): Res
   return new Response(JSON.stringify(body), { status: bearerError.status, headers });
 }
 
-function challenge(error: BearerError, realm: string | undefined): string {
+/** One challenge per accepted scheme, the one with the error first (RFC 9110 §11.6.1 allows a list). */
+function challenges(error: BearerError, options: ToResponseOptions): string {
+  const schemes = options.schemes?.length ? options.schemes : (["Bearer"] as const);
+  const errorScheme = options.errorScheme ?? schemes[0];
+  const ordered = [errorScheme, ...schemes.filter((scheme) => scheme !== errorScheme)];
+  return ordered.map((scheme) => challenge(scheme, scheme === errorScheme ? error : undefined, options)).join(", ");
+}
+
+function challenge(scheme: AuthScheme, error: BearerError | undefined, options: ToResponseOptions): string {
   const attributes: string[] = [];
-  if (realm !== undefined) attributes.push(`realm="${quotable(realm)}"`);
-  attributes.push(`error="${error.code}"`);
-  attributes.push(`error_description="${quotable(error.description)}"`);
-  if (error instanceof InsufficientScopeError && error.scopes.length > 0) {
-    attributes.push(`scope="${quotable(error.scopes.join(" "))}"`);
+  if (options.realm !== undefined) attributes.push(`realm="${quotable(options.realm)}"`);
+  if (error) {
+    attributes.push(`error="${error.code}"`);
+    attributes.push(`error_description="${quotable(error.description)}"`);
+    if (error instanceof InsufficientScopeError && error.scopes.length > 0) {
+      attributes.push(`scope="${quotable(error.scopes.join(" "))}"`);
+    }
   }
-  return `Bearer ${attributes.join(", ")}`;
+  if (scheme === "DPoP" && options.dpopAlgs?.length) attributes.push(`algs="${quotable(options.dpopAlgs.join(" "))}"`);
+  if (options.resourceMetadata !== undefined) {
+    attributes.push(`resource_metadata="${quotable(options.resourceMetadata)}"`);
+  }
+  return attributes.length > 0 ? `${scheme} ${attributes.join(", ")}` : scheme;
 }
 
 /**

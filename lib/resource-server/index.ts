@@ -1,6 +1,7 @@
 /**
- * Protecting an endpoint with a bearer access token, for any server that speaks Fetch
- * `Request`/`Response` (Next.js route handlers included):
+ * Protecting an endpoint with an access token, bearer or DPoP-bound (pass `{ dpop }`, see
+ * ./dpop.ts), for any server that speaks Fetch `Request`/`Response` (Next.js route handlers
+ * included):
  *
  * ```ts
  * const result = await protect(verifier, request, (token) =>
@@ -14,8 +15,9 @@
  * `.ts` extension so that plain Node (type stripping) runs it as it is; test/plain-node.test.ts
  * proves that with the README's example.
  */
-import { assertNoTokenInBody, extractBearerToken, type BearerOptions } from "./bearer.ts";
-import { BearerError, ServerError, toResponse } from "./errors.ts";
+import { assertNoTokenInBody, extractCredentials, type BearerOptions, type Credentials } from "./bearer.ts";
+import { boundThumbprint, type DpopVerifier } from "./dpop.ts";
+import { BearerError, InvalidTokenError, ServerError, toResponse, type AuthScheme } from "./errors.ts";
 import type { AccessTokenVerifier, VerifiedAccessToken } from "./verify.ts";
 
 /** An authorization check on a verified token; it throws a {@link BearerError} to refuse. */
@@ -31,12 +33,21 @@ export type AuthorizeResult = { ok: true; token: VerifiedAccessToken } | { ok: f
 export interface ProtectOptions extends BearerOptions {
   /** `realm` of the `WWW-Authenticate` challenge. Default: none. */
   realm?: string;
+  /**
+   * DPoP (RFC 9449): its mode says whether the `DPoP` scheme is accepted (`allowed`), the only
+   * one (`required`), or refused (`off`). Default: none, as `off`. In every mode a DPoP-bound
+   * token (`cnf.jkt`) is accepted only with a valid proof, never as a bearer token.
+   */
+  dpop?: DpopVerifier;
+  /** URL of the API's Protected Resource Metadata (RFC 9728), named in every challenge. Default: none */
+  resourceMetadata?: string;
 }
 
 /**
- * Reads the bearer token (header only; refused in the URL or a form body), verifies it, runs
- * `check`, and returns the token or a ready RFC 6750 error response. Never throws: a `check`
- * that throws something other than a {@link BearerError} becomes a 500 with a generic body.
+ * Reads the access token (header only; refused in the URL or a form body), verifies it and its
+ * DPoP proof when it is bound to a key, runs `check`, and returns the token or a ready RFC 6750 /
+ * RFC 9449 error response. Never throws: a `check` that throws something other than a
+ * {@link BearerError} becomes a 500 with a generic body.
  */
 export async function protect(
   verifier: AccessTokenVerifier,
@@ -44,16 +55,72 @@ export async function protect(
   check?: TokenCheck,
   options: ProtectOptions = {},
 ): Promise<ProtectResult> {
-  let token: string;
+  const mode = options.dpop?.mode ?? "off";
+  const schemes: AuthScheme[] = mode === "required" ? ["DPoP"] : mode === "allowed" ? ["Bearer", "DPoP"] : ["Bearer"];
+  let errorScheme: AuthScheme = schemes[0] as AuthScheme;
+  const refuse = (error: BearerError) => ({
+    ok: false as const,
+    error,
+    response: toResponse(error, {
+      realm: options.realm,
+      schemes,
+      errorScheme,
+      dpopAlgs: options.dpop?.algorithms,
+      resourceMetadata: options.resourceMetadata,
+    }),
+  });
+  let credentials: Credentials;
   try {
     await assertNoTokenInBody(request, options);
-    token = extractBearerToken(request, options);
+    credentials = extractCredentials(request, schemes, options);
   } catch (caught) {
-    const error = asBearerError(caught);
-    return { ok: false, error, response: toResponse(error, { realm: options.realm }) };
+    return refuse(asBearerError(caught));
   }
-  const result = await authorizeToken(verifier, token, check);
-  return result.ok ? result : { ...result, response: toResponse(result.error, { realm: options.realm }) };
+  if (credentials.scheme === "DPoP") errorScheme = "DPoP";
+  const result = await authorizeToken(verifier, credentials.token, async (token) => {
+    await checkBinding(token, credentials, request, options.dpop, () => {
+      if (schemes.includes("DPoP")) errorScheme = "DPoP";
+    });
+    await check?.(token);
+  });
+  return result.ok ? result : refuse(result.error);
+}
+
+/**
+ * No downgrade: a token bound to a key goes with the DPoP scheme and a valid proof, whatever the
+ * mode; an unbound one never goes with the DPoP scheme, nor at all where DPoP is required.
+ */
+async function checkBinding(
+  token: VerifiedAccessToken,
+  { scheme, token: accessToken }: Credentials,
+  request: Request,
+  dpop: DpopVerifier | undefined,
+  challengeDpop: () => void,
+): Promise<void> {
+  const jkt = boundThumbprint(token.payload);
+  if (jkt !== undefined) {
+    challengeDpop();
+    if (scheme !== "DPoP" || !dpop) {
+      throw new InvalidTokenError(
+        "The access token is DPoP-bound: send it with the DPoP scheme and a proof",
+        "bound_as_bearer",
+      );
+    }
+    const proofs = request.headers.get("dpop");
+    await dpop.verifyProof({
+      method: request.method,
+      url: dpop.requestUrl(request),
+      proofs: proofs === null ? [] : [proofs],
+      accessToken,
+      jkt,
+    });
+    return;
+  }
+  if (scheme === "DPoP") throw new InvalidTokenError("The access token is not DPoP-bound", "unbound_as_dpop");
+  if (dpop?.mode === "required") {
+    challengeDpop();
+    throw new InvalidTokenError("This API accepts DPoP-bound access tokens only", "bearer_refused");
+  }
 }
 
 /**
@@ -81,6 +148,9 @@ const asBearerError = (caught: unknown): BearerError =>
 export {
   assertNoTokenInBody,
   extractBearerToken,
+  extractCredentials,
+  parseCredentials,
+  type Credentials,
   extractBearerTokenFromNode,
   parseAuthorizationHeader,
   type BearerOptions,
@@ -90,14 +160,27 @@ export { claimIncludes, readScopes, readStringListClaim, requireClaimIncludes, r
 export {
   BearerError,
   InsufficientScopeError,
+  InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
   ServerError,
   TemporarilyUnavailableError,
   toResponse,
+  type AuthScheme,
   type BearerErrorCode,
   type ToResponseOptions,
 } from "./errors.ts";
+export {
+  boundThumbprint,
+  createDpopVerifier,
+  createMemoryReplayStore,
+  DPOP_MODES,
+  type DpopMode,
+  type DpopProofInput,
+  type DpopVerifier,
+  type DpopVerifierOptions,
+  type ReplayStore,
+} from "./dpop.ts";
 export { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./algorithms.ts";
 export { createKeySource, KeySourceError, type FetchLike, type KeySourceOptions } from "./key-source.ts";
 export {

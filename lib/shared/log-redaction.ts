@@ -29,6 +29,7 @@ export const SECRET_FIELDS = [
   "token",
   "sessionToken",
   "session_token",
+  "dpop",
 ] as const;
 
 /** Paths for pino's `redact`: each field at the top level and inside any top-level object. */

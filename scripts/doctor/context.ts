@@ -21,6 +21,7 @@ export interface ProviderMetadata {
   token_endpoint?: unknown;
   end_session_endpoint?: unknown;
   token_endpoint_auth_methods_supported?: unknown;
+  dpop_signing_alg_values_supported?: unknown;
 }
 
 /** A GET or POST that never follows redirects (they are part of what is checked). */

@@ -4,6 +4,7 @@
  * every broken setup fails exactly the check that names its problem.
  */
 import { spawn } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
@@ -16,6 +17,9 @@ import { startGateway, type Gateway } from "./testing/gateway.ts";
 
 const TENANT_CLAIM = "https://tenant.example/roles";
 const AUTH_SECRET = "doctor-test-auth-secret-0123456789abcdef";
+const DPOP_KEY = JSON.stringify(
+  generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey.export({ format: "jwk" }),
+);
 const root = resolve(import.meta.dirname, "../..");
 
 let t: TestIdp;
@@ -50,6 +54,7 @@ function settings(overrides: Record<string, string> = {}): Record<string, string
     IDP_COOKIE_KEYS: "doctor-test-cookie-key-0123456789",
     DATABASE_URL: t.settings.DATABASE_URL,
     ROLES_CLAIM: TENANT_CLAIM,
+    AUTH_DPOP_PRIVATE_KEY: DPOP_KEY,
     ...overrides,
   };
 }
@@ -85,12 +90,23 @@ describe("the default setup", () => {
       "clock",
       "jwks",
       "end-session",
+      "dpop",
       "client",
       "redirect",
       "audience",
       "typ",
       "database",
     ]);
+  });
+
+  it("no DPoP key: warns that the app falls back to Bearer tokens; with API_DPOP=required, fails", async () => {
+    const { AUTH_DPOP_PRIVATE_KEY: _key, ...withoutKey } = settings();
+    expect(check(await runDoctor({ source: withoutKey }), "dpop")).toMatchObject({
+      status: "warn",
+      found: expect.stringContaining("AUTH_DPOP_PRIVATE_KEY is not set"),
+    });
+    const required = await runDoctor({ source: { ...withoutKey, API_DPOP: "required" } });
+    expect(failing(required)).toEqual(["dpop"]);
   });
 
   it("passes a real access token: a JWT for the API with the roles under ROLES_CLAIM, accepted by the API's verifier", async () => {
@@ -309,7 +325,13 @@ describe("output", () => {
         }),
       ),
     ].join("\n");
-    for (const secret of [AUTH_SECRET, WEB_SECRET, "wrong-secret-0123456789abcdef", ...token.split(".")])
+    for (const secret of [
+      AUTH_SECRET,
+      WEB_SECRET,
+      JSON.parse(DPOP_KEY).d,
+      "wrong-secret-0123456789abcdef",
+      ...token.split("."),
+    ])
       expect(text).not.toContain(secret);
   });
 });
@@ -355,7 +377,7 @@ describe("npm run doctor (the CLI)", () => {
     const token = await accessToken({ audience: t.settings.API_AUDIENCE });
     const { code, out } = await cli(settings(), ["--token"], token);
     expect(out).toMatch(/^ok {3}token-verify {3}the API's verifier accepts it/m);
-    expect(out).toMatch(/doctor: 17 ok, 0 warn, 0 fail, 0 skipped: these settings work\.\n$/);
+    expect(out).toMatch(/doctor: 18 ok, 0 warn, 0 fail, 0 skipped: these settings work\.\n$/);
     expect(code).toBe(0);
     for (const piece of token.split(".")) expect(out).not.toContain(piece);
   });

@@ -1,8 +1,8 @@
 /**
  * `npm run doctor`: checks the settings against the live issuer before anyone tries to sign in,
  * and says for each problem what to change. The checks, in order: the settings as the app parses
- * them, the roles claim's name, the issuer (discovery, exact issuer, clock, keys, sign-out), the
- * app as its client (credentials, callback URL, how it names the API), the token type, the
+ * them, the roles claim's name, the issuer (discovery, exact issuer, clock, keys, sign-out), DPoP,
+ * the app as its client (credentials, callback URL, how it names the API), the token type, the
  * database and, given one, an actual access token.
  */
 import { join, resolve } from "node:path";
@@ -14,6 +14,7 @@ import { appPort, listenPort, usesLocalIdp } from "../programs.ts";
 import { checkAudience, checkClient, checkTyp, probeAuthorization } from "./client.ts";
 import type { DoctorContext } from "./context.ts";
 import { checkDatabase } from "./database.ts";
+import { checkDpop } from "./dpop.ts";
 import { checkIssuer } from "./issuer.ts";
 import { fail, ok, report, skip, warn, type Check, type Report } from "./report.ts";
 import { checkToken } from "./token.ts";
@@ -59,7 +60,7 @@ export async function runDoctor(options: DoctorOptions): Promise<Report> {
   if (ctx.local) checks.push(...localIdpSettingsChecks(options.source));
 
   const issuer = await checkIssuer(ctx);
-  checks.push(...issuer.checks);
+  checks.push(...issuer.checks, checkDpop(ctx, issuer.metadata));
   const probe = await probeAuthorization(ctx, issuer.metadata);
   checks.push(await checkClient(ctx, issuer.metadata, issuer.trusted), probe.redirect, checkAudience(ctx, probe));
   // Given a token, its own typ (token-typ) answers what the IdP sends; guessing by IdP is for without one.
