@@ -1,8 +1,8 @@
 /**
  * The sign-in takes the fewest browser round trips the protocol allows, and works without
  * JavaScript: "Sign in" is a plain form post answered by a 303 straight to the IdP's
- * authorization endpoint (lib/auth/sign-in-start.ts), and the IdP's login page carries its CSS
- * inline (idp/views/styles.ts). Counted from the browser's own requests, so the numbers do not
+ * authorization endpoint (lib/auth/sign-in-start.ts), which answers with the login page itself
+ * (idp/interactions.ts), whose CSS is inline (idp/views/styles.ts). Counted from the browser's own requests, so the numbers do not
  * depend on how busy the machine is.
  *
  * Each test signs in in its own browser context and does not sign out (see return-path.spec.ts).
@@ -49,13 +49,9 @@ test("sign-in is one redirect chain: no script round trip, no stylesheet, no ext
   await page.getByRole("main").getByRole("button", { name: "Sign in" }).click();
   const login = new IdpLoginPage(page);
   await login.expectShown();
-  // Click to form: one post, the authorization request, the login page; nothing else from the
-  // IdP before the form can render (its CSS is inline).
-  expect(documents(hops)).toEqual([
-    "document POST app/auth/sign-in 303",
-    "document GET idp/auth 303",
-    "document GET idp/interaction/<uid> 200",
-  ]);
+  // Click to form: one post, then the authorization request answered with the login page itself
+  // (idp/interactions.ts); nothing else from the IdP before the form can render (its CSS is inline).
+  expect(documents(hops)).toEqual(["document POST app/auth/sign-in 303", "document GET idp/auth 200"]);
   expect(hops.filter((hop) => hop.includes(" idp/") && !hop.startsWith("document "))).toEqual([]);
 
   hops.length = 0;

@@ -180,6 +180,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
       limiter: createLoginLimiter(options.limits),
       firstParty: FIRST_PARTY_CLIENTS,
       logger,
+      authorizationPath: ROUTES.authorization,
     }),
   );
 

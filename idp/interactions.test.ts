@@ -54,6 +54,23 @@ describe("the login page", () => {
     expect(page.headers.get("content-security-policy")).toMatch(/frame-ancestors 'none'/);
   });
 
+  it("is the authorization endpoint's own answer, not a redirect to it, and its form signs in", async () => {
+    const browser = new Browser(t.issuer);
+    const { page } = await openLogin(browser);
+    // No hop to /interaction/<uid>: the page comes with the authorization response.
+    expect(page.url.pathname).toBe("/auth");
+    expect(page.headers.get("location")).toBeNull();
+    const action = loginFormAction(page);
+    expect(action).toMatch(/^\/interaction\/[A-Za-z0-9_-]+\/login$/);
+    const done = await browser.navigate(action ?? "", {
+      method: "POST",
+      form: { email: "bob@example.com", password: "bob-password" },
+    });
+    expect(done.status).toBe(0); // left for the client's redirect URI
+    expect(done.url.href.startsWith(webRedirectUri(t.settings.APP_URL))).toBe(true);
+    expect(done.url.searchParams.get("code")).toBeTruthy();
+  });
+
   it("names the CLI when the CLI asks", async () => {
     const { page } = await openLogin(undefined, CLI_CLIENT_ID);
     expect(page.body).toMatch(/<title>Sign in to Claimtrip CLI<\/title>/);
@@ -62,7 +79,7 @@ describe("the login page", () => {
   it("carries its CSS inline, allowed by the CSP by hash alone: no stylesheet round trip", async () => {
     const { page } = await openLogin();
     expect(page.body).not.toMatch(/<link[^>]+stylesheet/);
-    const css = /<style>([^<]*)<\/style>/.exec(page.body)?.[1];
+    const css = /<style>([\s\S]*?)<\/style>/.exec(page.body)?.[1];
     expect(css?.length).toBeGreaterThan(100);
     const hash = createHash("sha256")
       .update(css ?? "")

@@ -18,6 +18,8 @@ import { messagePage } from "./views/message.ts";
 export const WRONG_CREDENTIALS = "Wrong email or password.";
 
 const ROUTE = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|abort))?\/?$/;
+/** The Location of oidc-provider's redirect to an interaction (config.ts: `interactions.url`). */
+const INTERACTION_LOCATION = /^\/interaction\/([A-Za-z0-9_-]{1,64})$/;
 const FORM_LIMIT = 8 * 1024;
 
 export interface InteractionOptions {
@@ -27,6 +29,15 @@ export interface InteractionOptions {
   /** Clients whose users are not asked for consent. */
   firstParty: ReadonlySet<string>;
   logger: Logger;
+  /** The authorization endpoint's path: its redirects to a login are answered with the login page itself. */
+  authorizationPath?: string;
+}
+
+/** What oidc-provider leaves on the context of the request that started an interaction. */
+interface StartedInteraction {
+  uid: string;
+  prompt: { name: string };
+  params: Record<string, unknown>;
 }
 
 class HttpError extends Error {
@@ -63,7 +74,7 @@ function html(ctx: Koa.Context, status: number, body: string): void {
 }
 
 export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
-  const { provider, directory, limiter, firstParty, logger } = options;
+  const { provider, directory, limiter, firstParty, logger, authorizationPath } = options;
 
   async function load(ctx: Koa.Context, uid: string, prompt?: string): Promise<ClientInteraction> {
     const interaction = await provider.interactionDetails(ctx.req, ctx.res);
@@ -115,6 +126,37 @@ export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
     }
   }
 
+  /**
+   * The authorization endpoint answers "log in first" with a 303 to /interaction/<uid>, which the
+   * browser follows only to fetch the login page: answer with that page at once, one browser
+   * round trip less. oidc-provider has already saved the interaction and set its cookies on this
+   * very response (the interaction cookie, path /interaction/<uid>, and the resume cookie), so
+   * the form posts to /interaction/<uid>/login and resumes exactly as after the redirect. Any
+   * other prompt (consent) keeps the redirect; GET /interaction/<uid> still shows the page.
+   */
+  async function loginInPlace(ctx: Koa.Context): Promise<void> {
+    if (ctx.status !== 303) return;
+    const uid = INTERACTION_LOCATION.exec(ctx.response.get("Location"))?.[1];
+    const oidc = (ctx as Koa.Context & { oidc?: { entities?: { Interaction?: StartedInteraction } } }).oidc;
+    const interaction = oidc?.entities?.Interaction;
+    if (!uid || interaction?.uid !== uid || interaction.prompt.name !== "login") return;
+    const clientId = interaction.params.client_id;
+    const client = typeof clientId === "string" ? await provider.Client.find(clientId) : undefined;
+    if (!client) return;
+    const hint = interaction.params.login_hint;
+    ctx.remove("Location");
+    ctx.set("Cache-Control", "no-store");
+    html(
+      ctx,
+      200,
+      loginPage({
+        uid,
+        clientName: client.clientName ?? client.clientId,
+        email: typeof hint === "string" ? hint : undefined,
+      }),
+    );
+  }
+
   async function login(ctx: Koa.Context, uid: string): Promise<void> {
     const interaction = await load(ctx, uid, "login");
     const form = await readForm(ctx);
@@ -161,9 +203,16 @@ export function interactionRoutes(options: InteractionOptions): Koa.Middleware {
     return finish(ctx, { error: "access_denied", error_description: "End-User aborted interaction" });
   }
 
+  const isAuthorization = (path: string) =>
+    authorizationPath !== undefined && (path === authorizationPath || path.startsWith(`${authorizationPath}/`));
+
   return async (ctx, next) => {
     const match = ROUTE.exec(ctx.path);
-    if (!match) return next();
+    if (!match) {
+      await next();
+      if (isAuthorization(ctx.path) && (ctx.method === "GET" || ctx.method === "POST")) await loginInPlace(ctx);
+      return;
+    }
     ctx.set("Cache-Control", "no-store");
     const [, uid = "", step] = match;
     try {

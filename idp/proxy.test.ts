@@ -68,8 +68,9 @@ describe("one TLS proxy in front of an https issuer", () => {
       "x-forwarded-proto": "http",
     };
     const response = await fetch(authorizeUrl(t), { headers, redirect: "manual" });
-    expect(response.status).toBe(303);
-    expect(response.headers.get("location")).toMatch(/^\/interaction\//);
+    // The login page itself, in the authorization response (interactions.ts: loginInPlace).
+    expect(response.status).toBe(200);
+    expect(await response.text()).toMatch(/action="\/interaction\/[^"/]+\/login"/);
     const cookies = response.headers.getSetCookie();
     expect(cookies.length).toBeGreaterThan(0);
     for (const cookie of cookies) expect(cookie).toMatch(/;\s*secure/i);

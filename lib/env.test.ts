@@ -223,6 +223,7 @@ describe("checkEnv", () => {
       NODE_ENV: "production",
       APP_URL: "https://app.example",
       AUTH_CLIENT_SECRET: "dev-only-abc",
+      AUTH_DPOP_PRIVATE_KEY: dpopKey,
     };
     expect(checkEnv(source).problems).toEqual([
       {
@@ -245,6 +246,7 @@ describe("checkEnv", () => {
       "AUTH_SECRET",
       "AUTH_CLIENT_SECRET",
       "MANAGEMENT_CLIENT_SECRET",
+      "AUTH_DPOP_PRIVATE_KEY",
       "APP_URL",
       "AUTH_ISSUER",
       "MANAGEMENT_AUDIENCE",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appPort, parseArgs, programs, TYPESCRIPT_FLAGS } from "./run.ts";
+import { APP_NODE_FLAGS, appPort, parseArgs, programs, TYPESCRIPT_FLAGS } from "./run.ts";
 
 describe("programs", () => {
   it("runs the IdP with plain node (types stripped) and next start on APP_URL's port", () => {
@@ -7,8 +7,21 @@ describe("programs", () => {
     expect(idp.command).toBe(process.execPath);
     expect(idp.args).toEqual([...TYPESCRIPT_FLAGS, "idp/server.ts"]);
     expect(app.command).toBe(process.execPath);
-    expect(app.args.slice(1)).toEqual(["start", "-p", "3305"]);
-    expect(app.args[0]).toMatch(/node_modules\/next\/dist\/bin\/next$/);
+    const flags = APP_NODE_FLAGS.length;
+    expect(app.args.slice(0, flags)).toEqual(APP_NODE_FLAGS);
+    expect(app.args.slice(flags + 1)).toEqual(["start", "-p", "3305"]);
+    expect(app.args[flags]).toMatch(/node_modules\/next\/dist\/bin\/next$/);
+  });
+
+  it("bounds next-server's heap under npm start: a smaller young generation and an old-space ceiling", () => {
+    const [, app] = programs("start", {});
+    expect(app.args).toContainEqual(expect.stringMatching(/^--max-semi-space-size=\d+$/));
+    expect(app.args).toContainEqual(expect.stringMatching(/^--max-old-space-size=\d+$/));
+  });
+
+  it("leaves next-server's heap to a NODE_OPTIONS that sizes it", () => {
+    const [, app] = programs("start", { NODE_OPTIONS: "--max-old-space-size=1024" });
+    expect(app.args.filter((arg) => arg.startsWith("--max-"))).toEqual([]);
   });
 
   it("watches the IdP and runs next dev in development", () => {
@@ -33,7 +46,7 @@ describe("parseArgs", () => {
 
   it("gives the app the port it was asked for", () => {
     const [, app] = programs("start", { APP_URL: "https://claimtrip.example" }, "3001");
-    expect(app!.args.slice(1)).toEqual(["start", "-p", "3001"]);
+    expect(app!.args.slice(-3)).toEqual(["start", "-p", "3001"]);
   });
 });
 

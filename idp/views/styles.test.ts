@@ -31,7 +31,7 @@ describe("the pages' inline CSS", () => {
     writeFileSync(path, "main{padding:1rem}");
     const { source } = await pageStylesLoader(path)();
     const page = layout({ title: "t", main: html`<p>x</p>` });
-    const inline = /<style>([^<]*)<\/style>/.exec(page)?.[1];
+    const inline = /<style>([\s\S]*?)<\/style>/.exec(page)?.[1];
     expect(inline).toBe(pageStyles().css);
     expect(sha256(inline ?? "")).toBe(source);
     expect(page).not.toMatch(/<link[^>]+stylesheet/);
