@@ -1,6 +1,7 @@
 # syntax=docker/dockerfile:1
 # Claimtrip in one image: every role of the scale-out (README, "Scale out") is one command of it,
-# as on a host: `npm run start:app -- --port 3000`, `npm run start:idp`, `npm run setup`.
+# as on a host: `npm run start:app -- --port 3000`, `npm run start:idp`, `npm run setup` (the
+# long-running ones as the node command npm would run, so that signals reach them).
 #
 # Not Next.js's standalone output: it copies only what the pages need, and the roles also need
 # scripts/ (start, setup, the offline migrations), the IdP (idp/) and Prisma's Wasm schema
@@ -35,4 +36,6 @@ RUN mkdir -p /var/lib/claimtrip-idp && chown node:node /var/lib/claimtrip-idp
 ENV IDP_DATA_DIR=/var/lib/claimtrip-idp
 USER node
 EXPOSE 3000
-CMD ["npm", "run", "start:app", "--", "--port", "3000"]
+# What `npm run start:app -- --port 3000` runs, without npm in between: `docker stop`'s SIGTERM
+# reaches the supervisor, which stops the app gracefully.
+CMD ["node", "--experimental-strip-types", "scripts/run.ts", "start", "app", "--port", "3000"]
