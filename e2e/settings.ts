@@ -26,13 +26,14 @@ function port(name: string, fallback: number): number {
 export const APP_URL = `http://localhost:${port("E2E_APP_PORT", 3100)}`;
 
 /**
- * The scale-out spec's own servers (back-channel-logout-scale-out.spec.ts): an IdP and two app
- * instances sharing one PostgreSQL database, on ports derived from the app's port (+2000, +3000
- * and +4000: 5100, 6100, 7100 by default), clear of the run's 3xxx/4xxx pairs.
+ * The scale-out specs' own servers (backchannel-logout-scale-out.spec.ts, scale-out-nginx.spec.ts):
+ * an IdP and two app instances sharing one PostgreSQL database, and nginx in front of them, on
+ * ports derived from the app's port (+2000, +3000, +4000 and +5000: 5100, 6100, 7100 and 8100 by
+ * default), clear of the run's 3xxx/4xxx pairs.
  */
 export const SCALE_OUT = (() => {
   const app = port("E2E_APP_PORT", 3100);
-  for (const offset of [2000, 3000, 4000]) {
+  for (const offset of [2000, 3000, 4000, 5000]) {
     if (app + offset > 65535)
       throw new Error(`E2E_APP_PORT ${app} leaves no room for the scale-out ports (+${offset})`);
   }
@@ -40,6 +41,8 @@ export const SCALE_OUT = (() => {
     instanceA: `http://localhost:${app + 2000}`,
     instanceB: `http://localhost:${app + 3000}`,
     idp: `http://localhost:${app + 4000}`,
+    /** nginx, the public URL of scale-out-nginx.spec.ts. */
+    loadBalancer: `http://localhost:${app + 5000}`,
   };
 })();
 

@@ -99,8 +99,11 @@ function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
   });
 }
 
-/** Runs programs side by side: prefixed output; when one stops, the others are stopped too. */
-function supervisor(env: NodeJS.ProcessEnv) {
+/**
+ * Runs programs side by side: prefixed output (unprefixed when there is only one, so that its
+ * JSON log lines stay JSON for whatever collects them); when one stops, the others are stopped too.
+ */
+function supervisor(env: NodeJS.ProcessEnv, prefixed: boolean) {
   const children: ChildProcess[] = [];
   let stopping = false;
   const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
@@ -121,7 +124,7 @@ function supervisor(env: NodeJS.ProcessEnv) {
   const start = (program: Program) => {
     if (stopping) return;
     const child = spawn(program.command, program.args, { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
-    const prefix = `\x1b[${program.color}m${program.name.padEnd(4)}|\x1b[0m `;
+    const prefix = prefixed ? `\x1b[${program.color}m${program.name.padEnd(4)}|\x1b[0m ` : "";
     for (const stream of [child.stdout, child.stderr]) {
       let rest = "";
       stream?.on("data", (chunk: Buffer) => {
@@ -131,7 +134,8 @@ function supervisor(env: NodeJS.ProcessEnv) {
       });
     }
     child.on("exit", (code, signal) => {
-      if (!stopping) console.error(`${prefix}stopped (${signal ?? `exit ${code}`}); stopping the others`);
+      if (!stopping)
+        console.error(`${prefix || `${program.name}: `}stopped (${signal ?? `exit ${code}`}); stopping the others`);
       stop(code ?? 1);
       // Exit as soon as every program is gone, without waiting for the grace period.
       if (!children.some(running)) process.exit(process.exitCode ?? 0);
@@ -197,7 +201,7 @@ async function main({ mode, only, port: portFlag }: Invocation): Promise<void> {
   }
   const env = environment();
   const list = programs(mode, env, port).filter((program) => plan.programs.includes(program.name as ProgramName));
-  const run = supervisor(env);
+  const run = supervisor(env, list.length > 1);
   if (early) for (const program of list.filter((p) => p.name === "app")) run.start(program);
   try {
     await setup;

@@ -12,6 +12,7 @@ import { join, resolve } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REPORTS_API } from "../../idp/resources.ts";
 import { authorize, exchangeCode, startTestIdp, WEB_SECRET, type TestIdp } from "../../idp/testing/harness.ts";
+import { probePostgres } from "../postgres.ts";
 import { formatReport, readSettings, runDoctor, type Report } from "./index.ts";
 import { startGateway, type Gateway } from "./testing/gateway.ts";
 
@@ -66,6 +67,9 @@ async function accessToken(params: Record<string, string>): Promise<string> {
   const tokens = await exchangeCode(idp, await authorize(idp, { params }));
   return String(tokens.body.access_token);
 }
+
+/** Whether a PostgreSQL server answers at 127.0.0.1:5432 (user postgres). */
+const postgres = (await probePostgres("postgresql://postgres@127.0.0.1:5432/postgres")).state === "ready";
 
 async function closedPort(): Promise<number> {
   const server = createServer();
@@ -251,6 +255,21 @@ describe("broken setups, each named by its own line", () => {
     expect(failing(report)).toEqual(["database"]);
     expect(check(report, "database").found).toBe(`cannot connect to PostgreSQL at 127.0.0.1:${port}: ECONNREFUSED`);
   });
+
+  it.skipIf(!postgres)(
+    "database missing: PostgreSQL answers but has no such database (PostgreSQL at 127.0.0.1:5432)",
+    async () => {
+      const name = `claimtrip_doctor_never_${process.pid}`;
+      const report = await runDoctor({
+        source: settings({ DATABASE_URL: `postgresql://postgres@127.0.0.1:5432/${name}` }),
+      });
+      expect(failing(report)).toEqual(["database"]);
+      expect(check(report, "database").found).toBe(
+        `database missing: PostgreSQL at 127.0.0.1:5432 has no database "${name}"`,
+      );
+      expect(check(report, "database").fix).toMatch(/^npm run setup creates it .*createdb/);
+    },
+  );
 
   it("lists every production setting the app refuses, one line each", async () => {
     const report = await runDoctor({
