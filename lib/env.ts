@@ -17,6 +17,7 @@ import {
   defaultDatabaseUrl,
   isDeployed,
   isDevelopmentSecret,
+  LOG_FORMATS,
   LOG_LEVELS,
   needsHttps,
   withEnvFile,
@@ -91,6 +92,8 @@ const schema = z.object({
   ADMIN_REAUTH_MAX_AGE: seconds.default(600),
   /** Log level for the app's structured logs. Default: info */
   LOG_LEVEL: z.enum(LOG_LEVELS).default("info"),
+  /** `json` or `pretty` (pino-pretty). Default: pretty when stdout is a terminal, else json */
+  LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
 });
 
 export type Env = z.infer<typeof schema> & { MANAGEMENT_AUDIENCE: string };

@@ -12,8 +12,11 @@
  * The IdP runs only when AUTH_ISSUER names the local IdP (./programs.ts): pointed at Auth0 or
  * Keycloak, the app runs alone, and the first line says so.
  *
- * Output is prefixed by program; when one stops, the other is stopped too; Ctrl-C (or SIGTERM)
- * stops both and waits for them.
+ * Both programs write JSON log lines (LOG_FORMAT=json is set for them); on a terminal this
+ * supervisor shows them through pino-pretty (lib/shared/logging.ts), one coloured line per event
+ * with the service's name, unless LOG_FORMAT=json asks for the JSON itself. Other output (Next.js's
+ * banner, a crash) is prefixed by program. When one stops, the other is stopped too; Ctrl-C (or
+ * SIGTERM) stops both and waits for them.
  *
  *   node scripts/run.ts start | dev
  */
@@ -21,7 +24,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { withEnvFile } from "../lib/shared/settings.ts";
+import { prettifier, SERVICE_COLORS } from "../lib/shared/logging.ts";
+import { LOG_FORMATS, resolveLogFormat, withEnvFile, type LogFormat } from "../lib/shared/settings.ts";
 import { build, buildStatus } from "./build.ts";
 import { planRun } from "./programs.ts";
 
@@ -59,17 +63,40 @@ export function programs(mode: Mode, env: Record<string, string | undefined>): P
   return [
     {
       name: "idp",
-      color: 35,
+      color: SERVICE_COLORS.idp,
       command: node,
       args: [...TYPESCRIPT_FLAGS, ...(mode === "dev" ? ["--watch"] : []), "idp/server.ts"],
     },
     {
       name: "app",
-      color: 36,
+      color: SERVICE_COLORS.app,
       command: node,
       args: [next, mode === "start" ? "start" : "dev", "-p", appPort(env.APP_URL)],
     },
   ];
+}
+
+/**
+ * What the supervisor writes for one line a program printed: a JSON log line prettified by
+ * `pretty` (or as it is, without one), anything else behind the program's coloured prefix.
+ */
+export function outputLine(line: string, program: Pick<Program, "name" | "color">, pretty?: (line: string) => string) {
+  if (line.startsWith("{")) {
+    try {
+      const parsed: unknown = JSON.parse(line);
+      if (parsed && typeof parsed === "object" && "level" in parsed) return pretty ? pretty(line) : `${line}\n`;
+    } catch {
+      // not a log line: prefixed below
+    }
+  }
+  return `\x1b[${program.color}m${program.name.padEnd(4)}|\x1b[0m ${line}\n`;
+}
+
+/** LOG_FORMAT as the user set it (checked here: the programs get json from this supervisor). */
+function logFormatSetting(value: string | undefined): LogFormat | undefined {
+  if (value === undefined || value === "") return undefined;
+  if ((LOG_FORMATS as readonly string[]).includes(value)) return value as LogFormat;
+  throw new Error(`Invalid setting LOG_FORMAT: expected ${LOG_FORMATS.join(" or ")}`);
 }
 
 function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -82,8 +109,9 @@ function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
   });
 }
 
-/** Runs programs side by side: prefixed output; when one stops, the others are stopped too. */
-function supervisor(env: NodeJS.ProcessEnv) {
+/** Runs programs side by side: one output stream; when one stops, the others are stopped too. */
+function supervisor(env: NodeJS.ProcessEnv, format: LogFormat) {
+  const pretty = format === "pretty" ? prettifier() : undefined;
   const children: ChildProcess[] = [];
   let stopping = false;
   const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
@@ -110,7 +138,7 @@ function supervisor(env: NodeJS.ProcessEnv) {
       stream?.on("data", (chunk: Buffer) => {
         const lines = (rest + chunk.toString()).split("\n");
         rest = lines.pop() ?? "";
-        for (const line of lines) process.stdout.write(`${prefix + line}\n`);
+        for (const line of lines) process.stdout.write(outputLine(line, program, pretty));
       });
     }
     child.on("exit", (code, signal) => {
@@ -127,12 +155,14 @@ function supervisor(env: NodeJS.ProcessEnv) {
 async function main(mode: Mode): Promise<void> {
   const local = join(root, ".env.local");
   const plan = planRun(withEnvFile(process.env, local));
+  const format = resolveLogFormat(logFormatSetting(withEnvFile(process.env, local).LOG_FORMAT), process.stdout.isTTY);
   console.log(plan.notice);
   const setup = runToEnd(process.execPath, [...TYPESCRIPT_FLAGS, join(root, "scripts/setup.ts")], process.env);
   /** The programs' environment: .env.local under the real environment (which wins, as in both programs). */
   const environment = (): NodeJS.ProcessEnv => ({
     ...withEnvFile(process.env, local),
     NODE_ENV: mode === "start" ? "production" : "development",
+    LOG_FORMAT: "json",
   });
 
   // With a current build and the secrets in place, the app boots while setup runs: it reads no
@@ -151,7 +181,7 @@ async function main(mode: Mode): Promise<void> {
   }
   const env = environment();
   const list = programs(mode, env).filter((program) => plan.programs.includes(program.name as "idp" | "app"));
-  const run = supervisor(env);
+  const run = supervisor(env, format);
   if (early) for (const program of list.filter((p) => p.name === "app")) run.start(program);
   try {
     await setup;
