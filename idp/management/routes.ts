@@ -141,8 +141,18 @@ function pickFields(user: Record<string, unknown>, query: Record<string, unknown
   return Object.fromEntries(Object.entries(user).filter(([key]) => names.has(key) === include));
 }
 
-/** The routes under the prefix: method, path pattern (its one group is the id), handler name. */
-const ROUTES: readonly [method: string, pattern: RegExp, handler: string][] = [
+type HandlerName =
+  | "listRoles"
+  | "roleUsers"
+  | "listUsers"
+  | "getUser"
+  | "userRoles"
+  | "assignRoles"
+  | "removeRoles"
+  | "revokeAccess";
+
+/** The routes under the prefix: method, path pattern (its one group is the id), handler. */
+const ROUTES: readonly [method: string, pattern: RegExp, handler: HandlerName][] = [
   ["GET", /^roles$/, "listRoles"],
   ["GET", /^roles\/([^/]+)\/users$/, "roleUsers"],
   ["GET", /^users$/, "listUsers"],
@@ -154,7 +164,7 @@ const ROUTES: readonly [method: string, pattern: RegExp, handler: string][] = [
 ];
 
 /** The handler name and decoded id for a request, or undefined (501). A badly encoded id names nobody: 404. */
-function route(method: string, rest: string): { handler: string; id?: string } | undefined {
+function route(method: string, rest: string): { handler: HandlerName; id?: string } | undefined {
   for (const [routeMethod, pattern, handler] of ROUTES) {
     const match = method === routeMethod ? pattern.exec(rest) : null;
     if (!match) continue;
@@ -210,7 +220,7 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
     );
   }
 
-  const handlers: Record<string, Handler> = {
+  const handlers: Record<HandlerName, Handler> = {
     async listRoles(ctx, token) {
       requireScopes(token, ["read:roles"]);
       const request = parsePage(ctx.query);
@@ -302,15 +312,14 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       const found = route(ctx.method, ctx.path.slice(MANAGEMENT_PREFIX.length));
       // Authenticate even a path that does not exist: the API's layout is for token holders.
       const token = await authenticate(ctx);
-      const handler = found && handlers[found.handler];
-      if (!found || !handler) {
+      if (!found) {
         throw new ApiError(
           501,
           "not_implemented",
           "This IdP does not implement this Management API endpoint (docs/contract.md lists the ones it does).",
         );
       }
-      await handler(ctx, token, found.id);
+      await handlers[found.handler](ctx, token, found.id);
     } catch (error) {
       if (error instanceof BearerError) return sendBearerError(ctx, error);
       if (!(error instanceof ApiError)) throw error; // the error boundary answers 500, details in the log only
