@@ -5,7 +5,14 @@ const nextConfig: NextConfig = {
   // forbidden() renders app/forbidden.tsx with a real 403 status.
   experimental: { authInterrupts: true },
   // Native and Node-only database drivers are loaded by Node, not bundled.
-  serverExternalPackages: ["better-sqlite3", "@prisma/adapter-better-sqlite3", "pg", "@prisma/adapter-pg", "pino"],
+  serverExternalPackages: [
+    "better-sqlite3",
+    "@prisma/adapter-better-sqlite3",
+    "pg",
+    "@prisma/adapter-pg",
+    "pino",
+    "pino-pretty",
+  ],
   // Security headers (CSP with a per-request nonce, HSTS, nosniff, Referrer-Policy, framing,
   // Permissions-Policy) are all set in proxy.ts from lib/http/security-headers.ts: the nonce
   // and HSTS depend on the request and on APP_URL at run time, which headers() here cannot see.

@@ -146,3 +146,16 @@ test("the app's log lines are JSON, and a request's lines carry its id", async (
     expect(line).toMatchObject({ service: "app", level: expect.any(String), time: expect.any(String) });
   expect(lines.some((line) => line.reqId === CANARY.requestId && line.event === "csrf_refused")).toBe(true);
 });
+
+test("the IdP's log lines are JSON in the app's shape: level names, ISO time, service, request id", async () => {
+  const lines = readFileSync(join(OUTPUT_DIR, "idp.log"), "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+  expect(lines.length).toBeGreaterThan(0);
+  for (const line of lines) {
+    expect(line).toMatchObject({ service: "idp", level: expect.stringMatching(/^[a-z]+$/) });
+    expect(String(line.time)).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+  }
+  expect(lines.some((line) => line.msg === "tokens issued" && typeof line.reqId === "string")).toBe(true);
+});

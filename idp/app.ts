@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { join } from "node:path";
 import type Koa from "koa";
 import Provider from "oidc-provider";
-import { isDeployed } from "../lib/shared/settings.ts";
+import { isDeployed, resolveLogFormat } from "../lib/shared/settings.ts";
 import { createFindAccount, createUserDirectory } from "./account.ts";
 import { postLoginActions } from "./actions/index.ts";
 import { loadActions } from "./actions/runtime.ts";
@@ -47,7 +47,7 @@ export interface CreateIdpOptions {
   db?: Database;
   /** Post-login actions in order; default: the list in idp/actions/index.ts. */
   actions?: readonly PostLoginAction[];
-  /** Default: a pino logger at `settings.LOG_LEVEL`. */
+  /** Default: a pino logger at `settings.LOG_LEVEL`, in `settings.LOG_FORMAT`. */
   logger?: Logger;
   /** Login rate limits; default: 5 failures per account and 20 per address in 15 minutes. */
   limits?: LoginLimits;
@@ -95,7 +95,9 @@ function publicOriginFromIssuer(issuer: string): Koa.Middleware {
 
 export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
   const { settings } = options;
-  const logger = options.logger ?? createLogger(settings.LOG_LEVEL);
+  const logger =
+    options.logger ??
+    createLogger(settings.LOG_LEVEL, undefined, resolveLogFormat(settings.LOG_FORMAT, process.stdout.isTTY));
   // Refuses badly named claims before anything listens.
   const actions = loadActions(options.actions ?? postLoginActions);
   const keys = await loadOrCreateKeys(settings.IDP_DATA_DIR);
@@ -153,8 +155,8 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
 
   // Before oidc-provider's own routes, in this order.
   if (settings.IDP_TRUST_PROXY_HOPS > 0) provider.use(publicOriginFromIssuer(settings.IDP_ISSUER));
-  provider.use(errorBoundary(logger));
   provider.use(requestLog(logger));
+  provider.use(errorBoundary(logger));
   provider.use(securityHeaders(pageStylesLoader(STYLESHEET_PATH)));
   provider.use(rollBackUndeliveredRotation(ROUTES.token, db, logger));
   provider.use(healthz(db, logger));

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vites
 import { WEB_CLIENT_ID } from "./clients.ts";
 import { buildConfiguration, type ConfigurationDeps } from "./config.ts";
 import { revokeUserAccess } from "./revoke-access.ts";
-import type { Page } from "./testing/browser.ts";
+import { hiddenFields, type Page } from "./testing/browser.ts";
 import { authorize, exchangeCode, startTestIdp, tokenRequest, type TestIdp } from "./testing/harness.ts";
 
 const BACKCHANNEL_EVENT = "http://schemas.openid.net/event/backchannel-logout";
@@ -89,16 +89,6 @@ async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void>
     if (Date.now() > deadline) throw new Error("timed out waiting");
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-}
-
-function hiddenFields(page: Page): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const [, name, value] of page.body.matchAll(
-    /<input type="hidden"(?: form="op.logoutForm")? name="([^"]+)" value="([^"]*)"/g,
-  )) {
-    if (name) fields[name] = value ?? "";
-  }
-  return fields;
 }
 
 /** Signs in as `email` in a new browser; returns the browser, the tokens and the ID token's sid. */

@@ -4,7 +4,13 @@
  * build their own provider from their own settings.
  */
 import { hkdfSync } from "node:crypto";
-import type { AdapterFactory, Configuration, FindAccount, KoaContextWithOIDC } from "oidc-provider";
+import {
+  errors,
+  type AdapterFactory,
+  type Configuration,
+  type FindAccount,
+  type KoaContextWithOIDC,
+} from "oidc-provider";
 import type { JWK } from "jose";
 import { clients, FIRST_PARTY_CLIENTS, MANAGEMENT_CLIENT_SCOPES } from "./clients.ts";
 import type { IdpSettings } from "./env.ts";
@@ -111,7 +117,16 @@ export function buildConfiguration({
       },
       // Unused by our clients, and the audience/offline_access handling covers only /auth.
       pushedAuthorizationRequests: { enabled: false },
-      revocation: { enabled: true },
+      revocation: {
+        enabled: true,
+        // RFC 7009 §2.1: a client revokes its own tokens only. A confidential client is told why
+        // not; a public one gets the same 200 as for a success (it proves nothing, learns nothing).
+        async allowedPolicy(_ctx, client, token) {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === "none") return false;
+          throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
+        },
+      },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -136,8 +151,7 @@ export function buildConfiguration({
         enabled: true,
         defaultResource: resources.defaultResource,
         getResourceServerInfo: resources.getResourceServerInfo,
-        // Auth.js does not repeat `resource` at the token endpoint: use what was granted.
-        useGrantedResource: () => true,
+        useGrantedResource: resources.useGrantedResource,
       },
     },
     extraTokenClaims: postLogin.extraTokenClaims,
@@ -178,6 +192,8 @@ export function buildConfiguration({
     ttl: {
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? settings.IDP_ACCESS_TOKEN_TTL,
       AuthorizationCode: AUTHORIZATION_CODE_TTL,
+      // The Management API's tokens (client credentials) live as long as any access token.
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? settings.IDP_ACCESS_TOKEN_TTL,
       Grant: GRANT_TTL,
       IdToken: ID_TOKEN_TTL,
       Interaction: INTERACTION_TTL,

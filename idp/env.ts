@@ -15,6 +15,7 @@ import {
   defaultDatabaseUrl,
   isDeployed,
   isDevelopmentSecret,
+  LOG_FORMATS,
   LOG_LEVELS,
   needsHttps,
   withEnvFile,
@@ -106,6 +107,8 @@ const schema = z.object({
     .transform((v) => resolve(v)),
   /** Log level of the IdP's structured logs (same name as the app's). Default: info */
   LOG_LEVEL: z.enum(LOG_LEVELS, `expected ${LOG_LEVELS.join(", ")}`).default("info"),
+  /** `json` or `pretty` (same name as the app's). Default: pretty when stdout is a terminal, else json */
+  LOG_FORMAT: z.enum(LOG_FORMATS, `expected ${LOG_FORMATS.join(" or ")}`).optional(),
 });
 
 export type IdpSettings = z.infer<typeof schema>;

@@ -2,11 +2,11 @@
  * Koa middleware the IdP puts in front of oidc-provider's routes: error boundary, request
  * log, security headers with a strict CSP, and /healthz.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { errors } from "oidc-provider";
 import type Koa from "koa";
 import type { Database } from "./db.ts";
-import type { Logger } from "./logger.ts";
+import { withRequestId, type Logger } from "./logger.ts";
 import { messagePage } from "./views/message.ts";
 import type { PageStyles } from "./views/styles.ts";
 
@@ -38,16 +38,24 @@ export function errorBoundary(logger: Logger): Koa.Middleware {
   };
 }
 
-/** One line per request: method, path (never the query string, which can hold tokens), status, time. */
+/**
+ * A fresh request id per request, on every line logged while it is handled (`reqId`) and in the
+ * response's `X-Request-Id`; and one line per request: method, path (never the query string,
+ * which can hold tokens), status, time.
+ */
 export function requestLog(logger: Logger): Koa.Middleware {
-  return async (ctx, next) => {
-    const started = performance.now();
-    try {
-      await next();
-    } finally {
-      const ms = Math.round(performance.now() - started);
-      logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, "request");
-    }
+  return (ctx, next) => {
+    const reqId = randomUUID();
+    ctx.set("X-Request-Id", reqId);
+    return withRequestId(reqId, async () => {
+      const started = performance.now();
+      try {
+        await next();
+      } finally {
+        const ms = Math.round(performance.now() - started);
+        logger.debug({ method: ctx.method, path: ctx.path, status: ctx.status, ms }, "request");
+      }
+    });
   };
 }
 

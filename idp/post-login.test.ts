@@ -95,7 +95,7 @@ describe("at login", () => {
     expect(result.callback.searchParams.has("code")).toBe(false);
     expect(await tokenRows()).toBe(before);
     const line = t.logs.find((l) => l.msg === "post-login action failed; sign-in stopped");
-    expect(line).toMatchObject({ level: 50, action: "switchable", client_id: "claimtrip-web" });
+    expect(line).toMatchObject({ level: "error", action: "switchable", client_id: "claimtrip-web" });
     expect(JSON.stringify(line)).toMatch(/directory lookup exploded/);
   });
 

@@ -1,6 +1,9 @@
 /**
  * The APIs (resource servers) the IdP issues access tokens for, and the translation of Auth0's
- * `audience` parameter into RFC 8707's `resource`, which is what oidc-provider understands.
+ * `audience` parameter into RFC 8707's `resource`, which is what oidc-provider understands: in
+ * the query of an authorization request (a middleware rewrites it), and in the form body of a
+ * token request (read in oidc-provider's own resource hooks, from the body it parsed itself: a
+ * body parser in front of oidc-provider would be a second reader of the same stream).
  */
 import { errors, type Client, type KoaContextWithOIDC, type ResourceServer } from "oidc-provider";
 import type Koa from "koa";
@@ -27,6 +30,12 @@ export interface ResourceRegistry {
    * several APIs and the request names none, the app's API wins.
    */
   defaultResource(ctx: KoaContextWithOIDC, client: Client, oneOf?: readonly string[]): Promise<string | undefined>;
+  /**
+   * `features.resourceIndicators.useGrantedResource`: a token request that names no resource gets
+   * what was granted (Auth.js does not repeat `resource` at the token endpoint), unless its
+   * `audience` names an API that was not granted (`invalid_target`).
+   */
+  useGrantedResource(ctx: KoaContextWithOIDC, model: { resource?: string | string[] }): Promise<boolean>;
   /** The rule `defaultResource` applies to several granted APIs. */
   pickResource(resources: readonly string[]): string | undefined;
   identifiers: readonly string[];
@@ -74,25 +83,31 @@ export function createResourceRegistry(settings: IdpSettings): ResourceRegistry 
       if (!info) throw new errors.InvalidTarget(`unknown API "${indicator}"`);
       return { ...info, audience: indicator };
     },
-    async defaultResource(_ctx, client, oneOf) {
+    async defaultResource(ctx, client, oneOf) {
+      const audience = tokenRequestAudience(ctx);
+      if (audience !== undefined) return audience;
       if (client.clientId === MANAGEMENT_CLIENT_ID) return management;
       return oneOf ? pickResource(oneOf) : undefined;
+    },
+    async useGrantedResource(ctx, model) {
+      const audience = tokenRequestAudience(ctx);
+      const granted = [model.resource ?? []].flat();
+      if (audience !== undefined && !granted.includes(audience)) {
+        throw new errors.InvalidTarget("the audience was not granted");
+      }
+      return true;
     },
   };
 }
 
-/** The largest form body read at the token endpoint (oidc-provider's own limit). */
-const TOKEN_BODY_LIMIT = 56 * 1024;
-
-async function readBody(req: Koa.Context["req"]): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > TOKEN_BODY_LIMIT) throw new errors.InvalidRequest("request body too large", 413);
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks).toString("utf8");
+/**
+ * Auth0's `audience` in a token request's form body, when it names exactly one API. oidc-provider
+ * keeps the whole parsed body in `ctx.oidc.body`; only its allow-listed parameters reach `params`.
+ */
+function tokenRequestAudience(ctx: KoaContextWithOIDC): string | undefined {
+  if (ctx.oidc.route !== "token") return undefined;
+  const audience = (ctx.oidc.body as Record<string, unknown> | undefined)?.audience;
+  return typeof audience === "string" && audience ? audience : undefined;
 }
 
 /** Moves `audience` into `resource` unless the request names a resource already. */
@@ -105,22 +120,15 @@ function translate(params: URLSearchParams): boolean {
 }
 
 /**
- * Koa middleware, before oidc-provider's routes: accepts Auth0's `audience` at the
- * authorization endpoint (query) and the token endpoint (form body) by rewriting it to
- * `resource`, so one app setting (AUTH_AUDIENCE_PARAM=audience) works here and on Auth0.
+ * Koa middleware, before oidc-provider's routes: accepts Auth0's `audience` at the authorization
+ * endpoint (query) by rewriting it to `resource`, so one app setting (AUTH_AUDIENCE_PARAM=audience)
+ * works here and on Auth0. At the token endpoint the resource hooks above read it instead.
  */
-export function audienceParameter(paths: { authorization: string; token: string }): Koa.Middleware {
+export function audienceParameter(paths: { authorization: string }): Koa.Middleware {
   return async (ctx, next) => {
     if (ctx.path === paths.authorization && (ctx.method === "GET" || ctx.method === "HEAD")) {
       const params = new URLSearchParams(ctx.querystring);
       if (translate(params)) ctx.querystring = params.toString();
-    } else if (ctx.path === paths.token && ctx.method === "POST" && ctx.is("application/x-www-form-urlencoded")) {
-      // The body stream can be read once: hand oidc-provider the (rewritten) text through
-      // req.body, which its parser accepts from upstream middleware (lib/shared/selective_body.js).
-      // Node's IncomingMessage declares no `body`, hence Object.assign rather than a cast.
-      const body = await readBody(ctx.req);
-      const params = new URLSearchParams(body);
-      Object.assign(ctx.req, { body: translate(params) ? params.toString() : body });
     }
     return next();
   };

@@ -4,6 +4,8 @@
  * Settings come from the environment and <repo>/.env.local (idp/env.ts). SIGTERM or SIGINT
  * stops it gracefully: no new connections, in-flight requests finish, the database closes.
  */
+// First: holds back oidc-provider's own runtime line while the modules below load it.
+import { nodeVerdict, releaseConsole } from "./node-check.ts";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
@@ -35,6 +37,7 @@ function buildStylesheetIfMissing(settings: IdpSettings, logger: Logger): void {
 }
 
 async function main(): Promise<void> {
+  releaseConsole();
   let settings: IdpSettings;
   try {
     settings = loadSettings();
@@ -46,6 +49,8 @@ async function main(): Promise<void> {
 
   const idp = await createIdp({ settings });
   const { logger } = idp;
+  const node = nodeVerdict(process.versions.node);
+  if (!node.tested) logger.warn({ node: process.version }, node.message);
   buildStylesheetIfMissing(settings, logger);
 
   const server = createServer(idp.callback);
@@ -56,7 +61,11 @@ async function main(): Promise<void> {
   });
   server.listen(issuerPort(settings), () => {
     logger.info(
-      { issuer: settings.IDP_ISSUER, discovery: `${settings.IDP_ISSUER}/.well-known/openid-configuration` },
+      {
+        issuer: settings.IDP_ISSUER,
+        discovery: `${settings.IDP_ISSUER}/.well-known/openid-configuration`,
+        node: process.version,
+      },
       "IdP listening",
     );
   });

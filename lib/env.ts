@@ -18,6 +18,7 @@ import {
   defaultDatabaseUrl,
   isDeployed,
   isDevelopmentSecret,
+  LOG_FORMATS,
   LOG_LEVELS,
   needsHttps,
   withEnvFile,
@@ -125,6 +126,8 @@ const schema = z.object({
     .string()
     .regex(/^[\w.-]{1,64}$/, "expected up to 64 letters, digits, '.', '_' or '-'")
     .optional(),
+  /** `json` or `pretty` (pino-pretty). Default: pretty when stdout is a terminal, else json */
+  LOG_FORMAT: z.enum(LOG_FORMATS).optional(),
 });
 
 export type Env = z.infer<typeof schema> & { MANAGEMENT_AUDIENCE: string };

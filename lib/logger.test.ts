@@ -34,7 +34,7 @@ describe("createLogger", () => {
 
   it("names the instance in every line when given one", () => {
     const lines: Record<string, unknown>[] = [];
-    const log = createLogger("info", { write: (line: string) => void lines.push(JSON.parse(line)) }, "app-a");
+    const log = createLogger("info", { write: (line: string) => void lines.push(JSON.parse(line)) }, "json", "app-a");
     log.child({ reqId: "r1" }).info("hello");
     expect(lines[0]).toMatchObject({ service: "app", instance: "app-a", reqId: "r1" });
   });

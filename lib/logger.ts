@@ -14,10 +14,11 @@
  *    `cause`, which can carry a whole response body.
  */
 import "server-only";
-import { pino, stdTimeFunctions, type DestinationStream, type LevelWithSilent, type Logger } from "pino";
+import type { DestinationStream, LevelWithSilent, Logger } from "pino";
 import { env } from "./env";
 import { REQUEST_ID_HEADER } from "./http/request-id";
-import { REDACT_PATHS } from "./shared/log-redaction";
+import { baseLogOptions, createPinoLogger } from "./shared/logging";
+import { resolveLogFormat, type LogFormat } from "./shared/settings";
 
 export type { Logger };
 
@@ -60,18 +61,26 @@ export function serializeError(error: unknown): Record<string, unknown> {
   return out;
 }
 
-/** A logger at `level` writing to `destination` (stdout unless given; tests pass a stream), naming `instance` if given. */
-export function createLogger(level: LevelWithSilent, destination?: DestinationStream, instance?: string): Logger {
+/**
+ * A logger at `level` writing `format` (default: JSON) to `destination` (stdout unless given;
+ * tests pass a stream), naming `instance` if given. The shape is both programs'
+ * (lib/shared/logging.ts); the scrubbing is the app's.
+ */
+export function createLogger(
+  level: LevelWithSilent,
+  destination?: DestinationStream,
+  format: LogFormat = "json",
+  instance?: string,
+): Logger {
+  const base = baseLogOptions("app", level);
   const options = {
-    level,
-    base: { service: "app", ...(instance ? { instance } : {}) },
-    timestamp: stdTimeFunctions.isoTime,
+    ...base,
+    ...(instance ? { base: { ...base.base, instance } } : {}),
     formatters: {
-      level: (label: string) => ({ level: label }),
+      ...base.formatters,
       log: (object: Record<string, unknown>) => scrubDeep(object) as Record<string, unknown>,
     },
     serializers: { err: serializeError },
-    redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     hooks: {
       // The message strings (and interpolation arguments) do not pass through formatters.log.
       logMethod(this: Logger, args: unknown[], method: (...a: unknown[]) => void, _level: number) {
@@ -82,11 +91,16 @@ export function createLogger(level: LevelWithSilent, destination?: DestinationSt
       },
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  return createPinoLogger(options, format, destination);
 }
 
-/** The app's logger, at LOG_LEVEL. */
-export const logger: Logger = createLogger(env.LOG_LEVEL, undefined, env.INSTANCE_ID);
+/** The app's logger, at LOG_LEVEL, in LOG_FORMAT, naming INSTANCE_ID. */
+export const logger: Logger = createLogger(
+  env.LOG_LEVEL,
+  undefined,
+  resolveLogFormat(env.LOG_FORMAT, process.stdout.isTTY),
+  env.INSTANCE_ID,
+);
 
 /** A logger whose lines carry this request's id, from the headers proxy.ts set. */
 export function loggerFor(headers: Pick<Headers, "get">): Logger {

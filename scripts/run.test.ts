@@ -1,5 +1,7 @@
+import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
-import { APP_NODE_FLAGS, appPort, parseArgs, programs, TYPESCRIPT_FLAGS } from "./run.ts";
+import { prettifier } from "../lib/shared/logging.ts";
+import { APP_NODE_FLAGS, appPort, outputLine, parseArgs, programs, TYPESCRIPT_FLAGS } from "./run.ts";
 
 describe("programs", () => {
   it("runs the IdP with plain node (types stripped) and next start on APP_URL's port", () => {
@@ -55,5 +57,24 @@ describe("appPort", () => {
     expect(appPort("https://app.example")).toBe("443");
     expect(appPort("http://app.example")).toBe("80");
     expect(appPort("http://localhost:3100/")).toBe("3100");
+  });
+});
+
+describe("outputLine", () => {
+  const idp = { name: "idp", color: 35 };
+  const json = '{"level":"info","time":"2026-12-03T09:00:00.000Z","service":"idp","msg":"IdP listening"}';
+  const plain = (text: string) => stripVTControlCharacters(text);
+
+  it("shows a JSON log line pretty on a terminal, one line with the service and no JSON", () => {
+    const out = plain(outputLine(json, idp, prettifier()));
+    expect(out.trimEnd().split("\n")).toHaveLength(1);
+    expect(out).toMatch(/INFO: idp {2}IdP listening/);
+    expect(out).not.toContain("{");
+  });
+
+  it("passes a JSON log line through as it is for LOG_FORMAT=json, and prefixes anything else", () => {
+    expect(outputLine(json, idp)).toBe(`${json}\n`);
+    expect(plain(outputLine("   ▲ Next.js 16", idp, prettifier()))).toBe("idp |    ▲ Next.js 16\n");
+    expect(plain(outputLine("{not json", idp))).toBe("idp | {not json\n");
   });
 });

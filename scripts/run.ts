@@ -12,8 +12,11 @@
  * The IdP runs only when AUTH_ISSUER names the local IdP (./programs.ts): pointed at Auth0 or
  * Keycloak, the app runs alone, and the first line says so.
  *
- * Output is prefixed by program; when one stops, the other is stopped too; Ctrl-C (or SIGTERM)
- * stops both and waits for them.
+ * Both programs write JSON log lines (LOG_FORMAT=json is set for them); on a terminal this
+ * supervisor shows them through pino-pretty (lib/shared/logging.ts), one coloured line per event
+ * with the service's name, unless LOG_FORMAT=json asks for the JSON itself. Other output (Next.js's
+ * banner, a crash) is prefixed by program. When one stops, the other is stopped too; Ctrl-C (or
+ * SIGTERM) stops both and waits for them.
  *
  * `start app` and `start idp` (`npm run start:app`, `npm run start:idp`) run one program, for a
  * scale-out where each host has its role: the same build check, but setup only *checks* (the
@@ -26,7 +29,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { withEnvFile } from "../lib/shared/settings.ts";
+import { prettifier, SERVICE_COLORS } from "../lib/shared/logging.ts";
+import { LOG_FORMATS, resolveLogFormat, withEnvFile, type LogFormat } from "../lib/shared/settings.ts";
 import { build, buildStatus } from "./build.ts";
 import { appPort, listenPort, planRun, type ProgramName } from "./programs.ts";
 
@@ -74,17 +78,44 @@ export function programs(mode: Mode, env: Record<string, string | undefined>, po
   return [
     {
       name: "idp",
-      color: 35,
+      color: SERVICE_COLORS.idp,
       command: node,
       args: [...TYPESCRIPT_FLAGS, ...(mode === "dev" ? ["--watch"] : []), "idp/server.ts"],
     },
     {
       name: "app",
-      color: 36,
+      color: SERVICE_COLORS.app,
       command: node,
       args: [...appNodeFlags(mode, env), next, mode === "start" ? "start" : "dev", "-p", port],
     },
   ];
+}
+
+/**
+ * What the supervisor writes for one line a program printed: a JSON log line prettified by
+ * `pretty` (or as it is, without one), anything else behind the program's coloured prefix.
+ */
+export function outputLine(
+  line: string,
+  program: Pick<Program, "name" | "color"> | undefined,
+  pretty?: (line: string) => string,
+) {
+  if (line.startsWith("{")) {
+    try {
+      const parsed: unknown = JSON.parse(line);
+      if (parsed && typeof parsed === "object" && "level" in parsed) return pretty ? pretty(line) : `${line}\n`;
+    } catch {
+      // not a log line: prefixed below
+    }
+  }
+  return program ? `\x1b[${program.color}m${program.name.padEnd(4)}|\x1b[0m ${line}\n` : `${line}\n`;
+}
+
+/** LOG_FORMAT as the user set it (checked here: the programs get json from this supervisor). */
+function logFormatSetting(value: string | undefined): LogFormat | undefined {
+  if (value === undefined || value === "") return undefined;
+  if ((LOG_FORMATS as readonly string[]).includes(value)) return value as LogFormat;
+  throw new Error(`Invalid setting LOG_FORMAT: expected ${LOG_FORMATS.join(" or ")}`);
 }
 
 function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
@@ -100,10 +131,12 @@ function runToEnd(command: string, args: string[], env: NodeJS.ProcessEnv): Prom
 }
 
 /**
- * Runs programs side by side: prefixed output (unprefixed when there is only one, so that its
- * JSON log lines stay JSON for whatever collects them); when one stops, the others are stopped too.
+ * Runs programs side by side: one output stream (program prefixes only when there is more than
+ * one, so that a single program's JSON log lines stay JSON for whatever collects them); when one
+ * stops, the others are stopped too.
  */
-function supervisor(env: NodeJS.ProcessEnv, prefixed: boolean) {
+function supervisor(env: NodeJS.ProcessEnv, format: LogFormat, prefixed: boolean) {
+  const pretty = format === "pretty" ? prettifier() : undefined;
   const children: ChildProcess[] = [];
   let stopping = false;
   const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
@@ -130,7 +163,7 @@ function supervisor(env: NodeJS.ProcessEnv, prefixed: boolean) {
       stream?.on("data", (chunk: Buffer) => {
         const lines = (rest + chunk.toString()).split("\n");
         rest = lines.pop() ?? "";
-        for (const line of lines) process.stdout.write(`${prefix + line}\n`);
+        for (const line of lines) process.stdout.write(outputLine(line, prefixed ? program : undefined, pretty));
       });
     }
     child.on("exit", (code, signal) => {
@@ -171,6 +204,7 @@ async function main({ mode, only, port: portFlag }: Invocation): Promise<void> {
   const local = join(root, ".env.local");
   const port = listenPort(withEnvFile(process.env, local), portFlag);
   const plan = planRun(withEnvFile(process.env, local), only, port);
+  const format = resolveLogFormat(logFormatSetting(withEnvFile(process.env, local).LOG_FORMAT), process.stdout.isTTY);
   console.log(plan.notice);
   // One program of a scale-out: setup only checks, it changes nothing (every instance runs this).
   const setupArgs = only ? ["--check", only] : [];
@@ -183,6 +217,7 @@ async function main({ mode, only, port: portFlag }: Invocation): Promise<void> {
   const environment = (): NodeJS.ProcessEnv => ({
     ...withEnvFile(process.env, local),
     NODE_ENV: mode === "start" ? "production" : "development",
+    LOG_FORMAT: "json",
   });
 
   // With a current build and the secrets in place, the app boots while setup runs: it reads no
@@ -201,7 +236,7 @@ async function main({ mode, only, port: portFlag }: Invocation): Promise<void> {
   }
   const env = environment();
   const list = programs(mode, env, port).filter((program) => plan.programs.includes(program.name as ProgramName));
-  const run = supervisor(env, list.length > 1);
+  const run = supervisor(env, format, list.length > 1);
   if (early) for (const program of list.filter((p) => p.name === "app")) run.start(program);
   try {
     await setup;

@@ -320,7 +320,107 @@ describe("/api/v2/users/{id}/roles", () => {
     const role = await call("POST", "/api/v2/users/bob/roles", fullToken, { roles: ["rol_0123456789abcdef"] });
     expect(role.status).toBe(404);
     expect(role.json).toMatchObject({ errorCode: "inexistent_role" });
-    expect((await call("GET", "/api/v2/nothing")).status).toBe(404);
+  });
+});
+
+describe("Auth0's list conventions, GET /api/v2/users/{id} and GET /api/v2/roles/{id}/users", () => {
+  it("answers a bare array, or { <items>, start, limit, total } with include_totals, on every list", async () => {
+    const roles = await call("GET", "/api/v2/roles?include_totals=true");
+    expect(roles.json).toEqual({
+      roles: [expect.objectContaining({ id: adminRoleId })],
+      start: 0,
+      limit: 50,
+      total: 1,
+    });
+    expect((await call("GET", "/api/v2/roles?page=1&per_page=1&include_totals=true")).json).toEqual({
+      roles: [],
+      start: 1,
+      limit: 1,
+      total: 1,
+    });
+    expect((await call("GET", "/api/v2/users/alice/roles?include_totals=true")).json).toEqual({
+      roles: [expect.objectContaining({ id: adminRoleId })],
+      start: 0,
+      limit: 50,
+      total: 1,
+    });
+    expect((await call("GET", "/api/v2/users/alice/roles?page=1&per_page=1")).json).toEqual([]);
+    expect((await call("GET", `/api/v2/roles/${adminRoleId}/users?include_totals=false`)).json).toEqual([
+      { user_id: "alice", email: "alice@example.com", name: expect.any(String) },
+    ]);
+    for (const path of ["/api/v2/roles?per_page=0", "/api/v2/users/alice/roles?include_totals=yes"]) {
+      expect((await call("GET", path)).json).toMatchObject({ statusCode: 400, errorCode: "invalid_query_string" });
+    }
+  });
+
+  it("reads one user with Auth0's fields, roles as app_metadata.roles", async () => {
+    const alice = await call("GET", "/api/v2/users/alice");
+    expect(alice.status).toBe(200);
+    expect(alice.json).toEqual({
+      user_id: "alice",
+      email: "alice@example.com",
+      email_verified: true,
+      name: expect.any(String),
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      updated_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+      app_metadata: { roles: ["admin"] },
+    });
+    expect((await call("GET", "/api/v2/users/bob?fields=user_id,email")).json).toEqual({
+      user_id: "bob",
+      email: "bob@example.com",
+    });
+    expect(
+      Object.keys((await call("GET", "/api/v2/users/bob?fields=app_metadata&include_fields=false")).json as object),
+    ).not.toContain("app_metadata");
+    const unknown = await call("GET", "/api/v2/users/nobody");
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toEqual({
+      statusCode: 404,
+      error: "Not Found",
+      message: expect.any(String),
+      errorCode: "inexistent_user",
+    });
+    expectBearer(await call("GET", "/api/v2/users/bob", await tokenWithScope("read:roles")), 403, "insufficient_scope");
+  });
+
+  it("lists a role's users, by page or by checkpoint (from, take, next), and 404 for an unknown role", async () => {
+    await setRoleNames(t.db, "bob", ["admin"]);
+    const path = `/api/v2/roles/${adminRoleId}/users`;
+    expect((await call("GET", `${path}?include_totals=true&per_page=1&page=1`)).json).toEqual({
+      users: [{ user_id: "bob", email: "bob@example.com", name: expect.any(String) }],
+      start: 1,
+      limit: 1,
+      total: 2,
+    });
+    const first = await call("GET", `${path}?take=1`);
+    expect(first.json).toEqual({ users: [expect.objectContaining({ user_id: "alice" })], next: expect.any(String) });
+    const next = (first.json as { next: string }).next;
+    expect((await call("GET", `${path}?take=1&from=${next}`)).json).toEqual({
+      users: [expect.objectContaining({ user_id: "bob" })],
+    });
+    const unknown = await call("GET", "/api/v2/roles/rol_0123456789abcdef/users");
+    expect(unknown.status).toBe(404);
+    expect(unknown.json).toMatchObject({ statusCode: 404, error: "Not Found", errorCode: "inexistent_role" });
+    expectBearer(await call("GET", path, await tokenWithScope("read:roles")), 403, "insufficient_scope");
+  });
+
+  it("answers 501 in Auth0's shape for what it does not implement, after the token check", async () => {
+    for (const [method, path] of [
+      ["GET", "/api/v2/nothing"],
+      ["POST", "/api/v2/roles"],
+      ["PATCH", "/api/v2/users/alice"],
+      ["GET", "/api/v2/users/alice/permissions"],
+    ] as const) {
+      const result = await call(method, path);
+      expect(result.status).toBe(501);
+      expect(result.json).toEqual({
+        statusCode: 501,
+        error: "Not Implemented",
+        message: expect.stringContaining("docs/contract.md"),
+        errorCode: "not_implemented",
+      });
+    }
+    expect((await call("POST", "/api/v2/roles", null)).status).toBe(401);
   });
 });
 

@@ -1,19 +1,23 @@
 /**
- * The Management API, shaped like Auth0's (`/api/v2/...`: same paths, methods, bodies and
- * scopes), so the app's management client works against a real Auth0 tenant by settings alone.
+ * The Management API, shaped like Auth0's (`/api/v2/...`: same paths, methods, bodies, scopes,
+ * list conventions and error bodies), so the app's management client and Auth0's own Node SDK
+ * (`auth0`, idp/management/auth0-sdk.test.ts) work against it by settings alone.
  *
- *   GET    /api/v2/roles                       read:roles     [{ id, name, description }]
- *   GET    /api/v2/users                       read:users     page, per_page, q, include_totals
- *   GET    /api/v2/users/{id}/roles            read:roles     [{ id, name, description }]
+ *   GET    /api/v2/roles                       read:roles     lists.ts: page, per_page, include_totals; name_filter
+ *   GET    /api/v2/roles/{id}/users            read:users and read:roles     page… or from, take
+ *   GET    /api/v2/users                       read:users     page, per_page, include_totals; q
+ *   GET    /api/v2/users/{id}                  read:users     fields, include_fields
+ *   GET    /api/v2/users/{id}/roles            read:roles     page, per_page, include_totals
  *   POST   /api/v2/users/{id}/roles            update:users or create:role_members   { roles: ["rol_…"] } → 204
  *   DELETE /api/v2/users/{id}/roles            update:users or delete:role_members   { roles: ["rol_…"] } → 204
  *   POST   /api/v2/users/{id}/revoke-access    delete:sessions and delete:refresh_tokens → 202
  *                                              (no body or {}: every session and refresh token; Auth0's
  *                                              session_id / preserve_refresh_tokens are refused with 400)
  *
- * Token problems are RFC 6750 answers (auth.ts); everything else answers like Auth0:
- * `{ statusCode, error, message, errorCode }`, never a stack trace or an echo of the request.
- * Every change is logged: which client, what, for whom.
+ * Anything else under /api/v2/ answers 501 (after the token check): Auth0 has it, this IdP does
+ * not. Token problems are RFC 6750 answers (auth.ts); everything else answers like Auth0
+ * (errors.ts), never a stack trace or an echo of the request. Every change is logged: which
+ * client, what, for whom.
  */
 import type Koa from "koa";
 import type { Provider } from "oidc-provider";
@@ -24,44 +28,22 @@ import type { Logger } from "../logger.ts";
 import { revokeUserAccess } from "../revoke-access.ts";
 import { assignRoles, LastAdminError, listRoles, removeRoles, ROLE_ID, userRoles } from "../roles.ts";
 import { BearerError, requireScopes, sendBearerError, type ManagementToken } from "./auth.ts";
+import { ApiError, sendApiError } from "./errors.ts";
+import { listAnswer, parseCheckpoint, parsePage, pageWindow, slicePage } from "./lists.ts";
 
 export const MANAGEMENT_PREFIX = "/api/v2/";
 
 /** The largest JSON body accepted. */
 const BODY_LIMIT = 16 * 1024;
 
-/** A non-token failure, in Auth0's shape. */
-class ApiError extends Error {
-  readonly statusCode: 400 | 404 | 405 | 409 | 413 | 415;
-  readonly errorCode: string;
-
-  // No constructor parameter properties: Node's type stripping accepts only erasable TypeScript.
-  constructor(statusCode: 400 | 404 | 405 | 409 | 413 | 415, errorCode: string, message: string) {
-    super(message);
-    this.statusCode = statusCode;
-    this.errorCode = errorCode;
-  }
-}
-
-const REASONS: Record<ApiError["statusCode"], string> = {
-  400: "Bad Request",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  409: "Conflict",
-  413: "Payload Too Large",
-  415: "Unsupported Media Type",
-};
-
 const rolesBody = z.strictObject({ roles: z.array(z.string().regex(ROLE_ID)).min(1).max(50) });
 
 /** revoke-access takes no options here: all sessions, all refresh tokens. */
 const revokeBody = z.strictObject({});
 
-const listQuery = z.object({
-  page: z.coerce.number().int().min(0).max(10_000).default(0),
-  per_page: z.coerce.number().int().min(1).max(100).default(50),
-  q: z.string().max(200).optional(),
-  include_totals: z.enum(["true", "false"]).default("false"),
+const userQuery = z.object({
+  fields: z.string().max(500).optional(),
+  include_fields: z.enum(["true", "false"]).default("true"),
 });
 
 async function readJson(ctx: Koa.Context): Promise<unknown> {
@@ -103,19 +85,132 @@ export interface ManagementRoutesOptions {
   authenticate: (ctx: Koa.Context) => Promise<ManagementToken>;
 }
 
-type Handler = (ctx: Koa.Context, token: ManagementToken, userId?: string) => Promise<void>;
+type Handler = (ctx: Koa.Context, token: ManagementToken, id?: string) => Promise<void>;
+
+/** A user row with the names of the roles it holds. */
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  appMetadata: string;
+  createdAt: Date;
+  updatedAt: Date;
+  roles: { role: { name: string } }[];
+}
+
+const USER_SELECT = {
+  id: true,
+  email: true,
+  name: true,
+  appMetadata: true,
+  createdAt: true,
+  updatedAt: true,
+  roles: { select: { role: { select: { name: true } } } },
+} as const;
+
+/**
+ * A user as Auth0 returns one, with the fields that exist here. Roles are role assignments in
+ * this IdP; `app_metadata.roles` shows their names, sorted, as Auth0 tenants that keep roles in
+ * app_metadata read them (read-only: the /roles endpoints change them).
+ */
+function auth0User(row: UserRow): Record<string, unknown> {
+  const { roles: _moved, ...appMetadata } = parseAppMetadata(row.appMetadata);
+  return {
+    user_id: row.id,
+    email: row.email,
+    email_verified: true,
+    name: row.name,
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    app_metadata: { ...appMetadata, roles: row.roles.map((held) => held.role.name).sort() },
+  };
+}
+
+/** Auth0's `fields` / `include_fields`: keep (or drop) the named top-level fields. */
+function pickFields(user: Record<string, unknown>, query: Record<string, unknown>): Record<string, unknown> {
+  const parsed = userQuery.safeParse(query);
+  if (!parsed.success) throw new ApiError(400, "invalid_query_string", "fields or include_fields is not valid.");
+  const names = new Set(
+    (parsed.data.fields ?? "")
+      .split(",")
+      .map((name) => name.trim())
+      .filter(Boolean),
+  );
+  if (!names.size) return user;
+  const include = parsed.data.include_fields === "true";
+  return Object.fromEntries(Object.entries(user).filter(([key]) => names.has(key) === include));
+}
+
+type HandlerName =
+  | "listRoles"
+  | "roleUsers"
+  | "listUsers"
+  | "getUser"
+  | "userRoles"
+  | "assignRoles"
+  | "removeRoles"
+  | "revokeAccess";
+
+/** The routes under the prefix: method, path pattern (its one group is the id), handler. */
+const ROUTES: readonly [method: string, pattern: RegExp, handler: HandlerName][] = [
+  ["GET", /^roles$/, "listRoles"],
+  ["GET", /^roles\/([^/]+)\/users$/, "roleUsers"],
+  ["GET", /^users$/, "listUsers"],
+  ["GET", /^users\/([^/]+)$/, "getUser"],
+  ["GET", /^users\/([^/]+)\/roles$/, "userRoles"],
+  ["POST", /^users\/([^/]+)\/roles$/, "assignRoles"],
+  ["DELETE", /^users\/([^/]+)\/roles$/, "removeRoles"],
+  ["POST", /^users\/([^/]+)\/revoke-access$/, "revokeAccess"],
+];
+
+/** The handler name and decoded id for a request, or undefined (501). A badly encoded id names nobody: 404. */
+function route(method: string, rest: string): { handler: HandlerName; id?: string } | undefined {
+  for (const [routeMethod, pattern, handler] of ROUTES) {
+    const match = method === routeMethod ? pattern.exec(rest) : null;
+    if (!match) continue;
+    if (match[1] === undefined) return { handler };
+    try {
+      return { handler, id: decodeURIComponent(match[1]) };
+    } catch {
+      return { handler, id: undefined };
+    }
+  }
+  return undefined;
+}
 
 /** Koa middleware for every path under /api/v2/. */
 export function managementRoutes({ provider, db, logger, authenticate }: ManagementRoutesOptions): Koa.Middleware {
-  async function requireUser(userId: string | undefined): Promise<string> {
-    const user = userId ? await db.idpUser.findUnique({ where: { id: userId }, select: { id: true } }) : null;
+  async function requireUser(userId: string | undefined): Promise<UserRow> {
+    const user = userId ? await db.idpUser.findUnique({ where: { id: userId }, select: USER_SELECT }) : null;
     if (!user) throw new ApiError(404, "inexistent_user", "The user does not exist.");
-    return user.id;
+    return user;
+  }
+
+  async function requireRole(roleId: string | undefined): Promise<string> {
+    const role = roleId ? await db.idpRole.findUnique({ where: { id: roleId }, select: { id: true } }) : null;
+    if (!role) throw new ApiError(404, "inexistent_role", "The role does not exist.");
+    return role.id;
   }
 
   async function requireRoles(ids: string[]): Promise<void> {
     const found = await db.idpRole.count({ where: { id: { in: ids } } });
     if (found !== ids.length) throw new ApiError(404, "inexistent_role", "A role in the body does not exist.");
+  }
+
+  /** A window of the users holding a role, by email, and how many hold it. */
+  async function roleMembers(roleId: string, { skip, take }: { skip: number; take: number }) {
+    const where = { roleId };
+    const [rows, total] = await Promise.all([
+      db.idpUserRole.findMany({
+        where,
+        select: { user: { select: { id: true, email: true, name: true } } },
+        orderBy: { user: { email: "asc" } },
+        skip,
+        take,
+      }),
+      db.idpUserRole.count({ where }),
+    ]);
+    return { users: rows.map(({ user }) => ({ user_id: user.id, email: user.email, name: user.name })), total };
   }
 
   function audit(token: ManagementToken, action: string, userId: string, details: Record<string, unknown>): void {
@@ -125,57 +220,68 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
     );
   }
 
-  const handlers: Record<string, Handler> = {
-    async "GET roles"(ctx, token) {
+  const handlers: Record<HandlerName, Handler> = {
+    async listRoles(ctx, token) {
       requireScopes(token, ["read:roles"]);
+      const request = parsePage(ctx.query);
       const nameFilter = ctx.query.name_filter;
-      ctx.body = await listRoles(db, typeof nameFilter === "string" && nameFilter ? nameFilter : undefined);
+      const all = await listRoles(db, typeof nameFilter === "string" && nameFilter ? nameFilter : undefined);
+      const { items, total } = slicePage(all, request);
+      ctx.body = listAnswer("roles", items, total, request);
     },
-    async "GET users"(ctx, token) {
+    async roleUsers(ctx, token, roleId) {
+      requireScopes(token, ["read:users", "read:roles"]);
+      const checkpoint = parseCheckpoint(ctx.query);
+      const request = checkpoint ? undefined : parsePage(ctx.query);
+      const id = await requireRole(roleId);
+      if (checkpoint) {
+        const { users, total } = await roleMembers(id, checkpoint);
+        const next = checkpoint.skip + users.length;
+        ctx.body = next < total ? { users, next: String(next) } : { users };
+      } else if (request) {
+        const { users, total } = await roleMembers(id, pageWindow(request));
+        ctx.body = listAnswer("users", users, total, request);
+      }
+    },
+    async listUsers(ctx, token) {
       requireScopes(token, ["read:users"]);
-      const parsed = listQuery.safeParse(ctx.query);
-      if (!parsed.success) throw new ApiError(400, "invalid_query_string", "page, per_page or q is not valid.");
-      const { page, per_page, q, include_totals } = parsed.data;
+      const request = parsePage(ctx.query);
+      const q = ctx.query.q;
+      if (q !== undefined && (typeof q !== "string" || q.length > 200)) {
+        throw new ApiError(400, "invalid_query_string", "q is not valid.");
+      }
       const email = emailFilter(q);
       const where = email ? { email } : {};
       const [rows, total] = await Promise.all([
-        db.idpUser.findMany({ where, orderBy: { email: "asc" }, skip: page * per_page, take: per_page }),
+        db.idpUser.findMany({ where, select: USER_SELECT, orderBy: { email: "asc" }, ...pageWindow(request) }),
         db.idpUser.count({ where }),
       ]);
-      const users = rows.map((row) => {
-        const { roles: _moved, ...appMetadata } = parseAppMetadata(row.appMetadata);
-        return {
-          user_id: row.id,
-          email: row.email,
-          email_verified: true,
-          name: row.name,
-          created_at: row.createdAt.toISOString(),
-          updated_at: row.updatedAt.toISOString(),
-          app_metadata: appMetadata,
-        };
-      });
-      ctx.body =
-        include_totals === "true"
-          ? { start: page * per_page, limit: per_page, length: users.length, total, users }
-          : users;
+      const users = rows.map(auth0User);
+      ctx.body = listAnswer("users", users, total, request, { length: users.length });
     },
-    async "GET users/roles"(ctx, token, userId) {
+    async getUser(ctx, token, userId) {
+      requireScopes(token, ["read:users"]);
+      ctx.body = pickFields(auth0User(await requireUser(userId)), ctx.query);
+    },
+    async userRoles(ctx, token, userId) {
       requireScopes(token, ["read:roles"]);
-      ctx.body = await userRoles(db, await requireUser(userId));
+      const request = parsePage(ctx.query);
+      const { items, total } = slicePage(await userRoles(db, (await requireUser(userId)).id), request);
+      ctx.body = listAnswer("roles", items, total, request);
     },
-    async "POST users/roles"(ctx, token, userId) {
+    async assignRoles(ctx, token, userId) {
       requireScopes(token, ["update:users"], ["create:role_members"]);
       const roleIds = await readRoleIds(ctx);
-      const id = await requireUser(userId);
+      const { id } = await requireUser(userId);
       await requireRoles(roleIds);
       await assignRoles(db, id, roleIds);
       audit(token, "assign_roles", id, { roles: roleIds });
       ctx.status = 204;
     },
-    async "DELETE users/roles"(ctx, token, userId) {
+    async removeRoles(ctx, token, userId) {
       requireScopes(token, ["update:users"], ["delete:role_members"]);
       const roleIds = await readRoleIds(ctx);
-      const id = await requireUser(userId);
+      const { id } = await requireUser(userId);
       await requireRoles(roleIds);
       try {
         await removeRoles(db, id, roleIds);
@@ -187,7 +293,7 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       audit(token, "remove_roles", id, { roles: roleIds });
       ctx.status = 204;
     },
-    async "POST users/revoke-access"(ctx, token, userId) {
+    async revokeAccess(ctx, token, userId) {
       requireScopes(token, ["delete:sessions", "delete:refresh_tokens"]);
       const hasBody = Number(ctx.get("content-length") || 0) > 0 || Boolean(ctx.get("transfer-encoding"));
       if (hasBody && !revokeBody.safeParse(await readJson(ctx)).success) {
@@ -197,7 +303,7 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
           "Expected no body or {}: this IdP revokes every session and refresh token.",
         );
       }
-      const id = await requireUser(userId);
+      const { id } = await requireUser(userId);
       const result = await revokeUserAccess(provider, id);
       audit(token, "revoke_access", id, { sessions: result.sessions, grants: result.grants });
       ctx.status = 202;
@@ -205,41 +311,25 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
     },
   };
 
-  /** The handler key and user id for a path under the prefix, or undefined. */
-  function route(method: string, rest: string): { key: string; userId?: string } | undefined {
-    if (rest === "roles" || rest === "users") return { key: `${method} ${rest}` };
-    const match = /^users\/([^/]+)\/(roles|revoke-access)$/.exec(rest);
-    if (!match?.[1]) return undefined;
-    let userId: string | undefined;
-    try {
-      userId = decodeURIComponent(match[1]);
-    } catch {
-      userId = undefined; // not a valid encoding: no such user
-    }
-    return { key: `${method} users/${match[2]}`, userId };
-  }
-
   return async (ctx, next) => {
     if (!ctx.path.startsWith(MANAGEMENT_PREFIX)) return next();
     ctx.set("Cache-Control", "no-store");
     try {
       const found = route(ctx.method, ctx.path.slice(MANAGEMENT_PREFIX.length));
-      const handler = found && handlers[found.key];
       // Authenticate even a path that does not exist: the API's layout is for token holders.
       const token = await authenticate(ctx);
-      if (!found) throw new ApiError(404, "not_found", "Not Found");
-      if (!handler) throw new ApiError(405, "method_not_allowed", "This method is not allowed here.");
-      await handler(ctx, token, found.userId);
+      if (!found) {
+        throw new ApiError(
+          501,
+          "not_implemented",
+          "This IdP does not implement this Management API endpoint (docs/contract.md lists the ones it does).",
+        );
+      }
+      await handlers[found.handler](ctx, token, found.id);
     } catch (error) {
       if (error instanceof BearerError) return sendBearerError(ctx, error);
       if (!(error instanceof ApiError)) throw error; // the error boundary answers 500, details in the log only
-      ctx.status = error.statusCode;
-      ctx.body = {
-        statusCode: error.statusCode,
-        error: REASONS[error.statusCode],
-        message: error.message,
-        errorCode: error.errorCode,
-      };
+      sendApiError(ctx, error);
     }
   };
 }

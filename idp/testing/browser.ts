@@ -107,3 +107,14 @@ export class Browser {
 export function loginFormAction(page: Page): string | undefined {
   return /<form method="post" action="([^"]+\/login)"/.exec(page.body)?.[1];
 }
+
+/** The hidden fields of a page's form (oidc-provider's logout confirmation), to post them back. */
+export function hiddenFields(page: Page): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const [, name, value] of page.body.matchAll(
+    /<input type="hidden"(?: form="op.logoutForm")? name="([^"]+)" value="([^"]*)"/g,
+  )) {
+    if (name) fields[name] = value ?? "";
+  }
+  return fields;
+}

@@ -29,7 +29,7 @@ export const WEB_SECRET = "test-web-client-secret-0123456789";
 export const MANAGEMENT_SECRET = "test-management-client-secret-0123456789";
 
 export interface LogLine {
-  level: number;
+  level: string;
   msg: string;
   [key: string]: unknown;
 }

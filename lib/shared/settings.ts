@@ -16,6 +16,15 @@ export const DEV_SECRET_MARK = "dev-only-";
 /** Log levels, as pino names them; LOG_LEVEL in both programs. */
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
+/** What LOG_FORMAT may be, in both programs (lib/shared/logging.ts). */
+export const LOG_FORMATS = ["pretty", "json"] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+/** LOG_FORMAT when it is set; otherwise pretty on a terminal and JSON anywhere else (a pipe, a file, CI). */
+export function resolveLogFormat(setting: LogFormat | undefined, stdoutIsTTY: boolean | undefined): LogFormat {
+  return setting ?? (stdoutIsTTY ? "pretty" : "json");
+}
+
 /** What DATABASE_URL may be: SQLite or PostgreSQL. */
 export const DATABASE_URL_PATTERN = /^(file:|postgres(ql)?:\/\/)/;
 export const DATABASE_URL_EXPECTED = "expected file:<path> (SQLite) or postgresql://… (PostgreSQL)";
