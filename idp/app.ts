@@ -111,7 +111,7 @@ export async function createIdp(options: CreateIdpOptions): Promise<Idp> {
       if (ownsDb) await db.$disconnect();
       throw new SettingsError(
         `Refusing to start in production: ${published.join(", ")} still ${published.length === 1 ? "has" : "have"} the demo password from the README; ` +
-          "set another with `npx tsx idp/seed.ts password <email>` (the password on stdin)",
+          "set another with `npm run db:seed -- password <email>` (the password on stdin)",
       );
     }
   }

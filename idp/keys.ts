@@ -2,7 +2,7 @@
  * The IdP's signing keys: RS256 (what Auth0 signs with), private JWKs kept in
  * `${IDP_DATA_DIR}/jwks.json` (git-ignored, mode 0600). Made on first start, reused after.
  *
- *   tsx idp/keys.ts rotate     (npm run idp:rotate-keys)
+ *   npm run idp:rotate-keys
  *
  * puts a new key first, which oidc-provider signs with after the next restart; the previous
  * key stays published so tokens it signed still verify, and keys retired longer ago than the
@@ -108,7 +108,7 @@ async function main(argv: string[]): Promise<void> {
   const { loadSettings } = await import("./env.ts");
   const settings = loadSettings();
   if (argv[0] !== "rotate") {
-    console.error("usage: tsx idp/keys.ts rotate");
+    console.error("usage: npm run idp:rotate-keys");
     process.exitCode = 2;
     return;
   }

@@ -1,14 +1,14 @@
 /**
  * The demo users of the contract (docs/contract.md), and a small CLI around the user directory:
  *
- *   tsx idp/seed.ts                              add the demo users that are missing
- *   tsx idp/seed.ts --reset                      put the demo users back as seeded
- *   tsx idp/seed.ts roles bob@example.com admin  set a user's roles (none: remove all)
- *   tsx idp/seed.ts roles bob@example.com --sign-out
- *                                                remove bob's roles and revoke his access: his IdP
- *                                                sessions and grants end, and the app is told
- *                                                (back-channel logout), so he is signed out there too
- *   tsx idp/seed.ts password bob@example.com     set a user's password, read from stdin
+ *   npm run db:seed                                       add the demo users that are missing
+ *   npm run db:seed -- --reset                            put the demo users back as seeded
+ *   npm run db:seed -- roles bob@example.com admin        set a user's roles (none: remove all)
+ *   npm run db:seed -- roles bob@example.com --sign-out
+ *                                                         remove bob's roles and revoke his access: his IdP
+ *                                                         sessions and grants end, and the app is told
+ *                                                         (back-channel logout), so he is signed out there too
+ *   npm run db:seed -- password bob@example.com           set a user's password, read from stdin
  *
  * A role change shows up in the next access token the app gets, at the latest on its next
  * refresh (the claim is computed when a token is minted); with --sign-out, at once.
@@ -131,7 +131,7 @@ async function main(argv: string[]): Promise<void> {
     if (argv[0] === "password") {
       // From stdin, never from the command line (shell history, the process list).
       const [, email] = argv;
-      if (!email) throw new Error("usage: tsx idp/seed.ts password <email>  (the new password on stdin)");
+      if (!email) throw new Error("usage: npm run db:seed -- password <email>  (the new password on stdin)");
       let input = "";
       for await (const chunk of process.stdin) input += chunk;
       const password = input.split(/\r?\n/)[0] ?? "";
@@ -141,7 +141,7 @@ async function main(argv: string[]): Promise<void> {
     } else if (argv[0] === "roles") {
       const signOut = argv.includes("--sign-out");
       const [, email, ...roles] = argv.filter((arg) => arg !== "--sign-out");
-      if (!email) throw new Error("usage: tsx idp/seed.ts roles <email> [role ...] [--sign-out]");
+      if (!email) throw new Error("usage: npm run db:seed -- roles <email> [role ...] [--sign-out]");
       try {
         if (!(await setRoles(db, email, roles))) throw new Error(`No user with email ${email}.`);
       } catch (error) {

@@ -1,5 +1,5 @@
 /**
- * Starts the IdP on the issuer's port:  tsx idp/server.ts  (npm run idp)
+ * Starts the IdP on the issuer's port:  npm run idp  (node --experimental-strip-types idp/server.ts)
  *
  * Settings come from the environment and <repo>/.env.local (idp/env.ts). SIGTERM or SIGINT
  * stops it gracefully: no new connections, in-flight requests finish, the database closes.

@@ -9,8 +9,8 @@
  * native one: it reads the same migration folders, writes the same `_prisma_migrations` table
  * and checksums, so the native CLI accepts a database migrated here, and the reverse.
  *
- *   tsx scripts/migrate.ts deploy        apply pending migrations to DATABASE_URL
- *   tsx scripts/migrate.ts dev <name>    create a migration from the schema (and apply it)
+ *   npm run db:migrate                   apply pending migrations to DATABASE_URL
+ *   npm run db:migrate:dev -- <name>     create a migration from the schema (and apply it)
  */
 import { PrismaBetterSqlite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
@@ -357,7 +357,7 @@ if (isMain) {
     const created = await createMigration(url, name);
     console.log(created ? `created and applied ${created}` : "no schema changes");
   } else {
-    console.error("usage: tsx scripts/migrate.ts deploy | dev <name>");
+    console.error("usage: node --experimental-strip-types scripts/migrate.ts deploy | dev <name>");
     process.exit(2);
   }
 }
