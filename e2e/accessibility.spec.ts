@@ -86,7 +86,10 @@ for (const size of WIDTHS) {
     });
 
     test("the IdP's login page, fresh and after a wrong password", async ({ page }) => {
-      const shown = page.waitForResponse((r) => r.url().startsWith(`${IDP_URL}/interaction/`));
+      // The login page is the IdP's first page of the sign-in (its authorization endpoint answers with it).
+      const shown = page.waitForResponse(
+        (r) => r.url().startsWith(IDP_URL) && r.request().isNavigationRequest() && r.status() === 200,
+      );
       const login = await startSignIn(page);
       await expectAccessible(page, await shown);
       const answer = await login.submitCredentials("nobody@example.com", "wrong-password");
