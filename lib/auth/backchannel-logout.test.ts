@@ -25,6 +25,7 @@ const state = vi.hoisted(() => ({
   sessions: [] as { sid: string | null; userId: string }[],
   createError: undefined as unknown,
   logs: [] as { level: string; fields: Record<string, unknown>; message: string }[],
+  bindings: [] as Record<string, unknown>[],
   calls: [] as { model: string; method: string; args: unknown }[],
 }));
 
@@ -43,7 +44,10 @@ vi.mock("../issuer-keys", async () => {
 });
 vi.mock("../logger", () => {
   const logger = {
-    child: () => logger,
+    child: (bindings: Record<string, unknown>) => {
+      state.bindings.push(bindings);
+      return logger;
+    },
     info: (fields: Record<string, unknown>, message: string) => state.logs.push({ level: "info", fields, message }),
     warn: (fields: Record<string, unknown>, message: string) => state.logs.push({ level: "warn", fields, message }),
     error: (fields: Record<string, unknown>, message: string) => state.logs.push({ level: "error", fields, message }),
@@ -121,6 +125,7 @@ beforeEach(() => {
   ];
   state.createError = undefined;
   state.logs = [];
+  state.bindings = [];
   state.calls = [];
 });
 
@@ -185,6 +190,7 @@ describe("an honest logout token", () => {
     expect(response.headers.get("cache-control")).toBe("no-store");
     expect(await response.text()).toBe("");
     expect(state.sessions.map((s) => s.sid)).toEqual(["s2", null, "s3"]);
+    expect(state.bindings).toEqual([{ event: "backchannel_logout" }]);
     expect(state.logs).toEqual([
       {
         level: "info",
@@ -249,7 +255,7 @@ describe("an honest logout token", () => {
   });
 
   it("accepts a form content type with parameters, in any case and with spaces", async () => {
-    for (const type of [`${FORM}; charset=utf-8`, " Application/X-WWW-Form-Urlencoded "]) {
+    for (const type of [`${FORM}; charset=utf-8`, "Application/X-WWW-Form-Urlencoded", `${FORM} ; charset=utf-8`]) {
       const response = await handleBackchannelLogout(post(form(await sign()), { "content-type": type }));
       expect(response.status, type).toBe(200);
     }

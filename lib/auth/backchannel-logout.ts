@@ -71,6 +71,7 @@ export async function handleBackchannelLogout(request: Request): Promise<Respons
 
 /** The one `logout_token` of a form-encoded body of bounded size. */
 async function readLogoutToken(request: Request): Promise<string> {
+  // Stryker disable next-line StringLiteral: equivalent; any stand-in for a missing type is refused as content_type
   const type = request.headers.get("content-type") ?? "";
   if (type.split(";")[0]!.trim().toLowerCase() !== "application/x-www-form-urlencoded")
     throw new LogoutTokenError("content_type");
@@ -85,6 +86,7 @@ async function readLogoutToken(request: Request): Promise<string> {
 
 /** The body as UTF-8 text, read no further than MAX_BODY_BYTES whatever Content-Length said. */
 async function readBody(request: Request): Promise<string> {
+  // Stryker disable next-line StringLiteral: equivalent; any text without a logout_token is refused as missing
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];
@@ -133,6 +135,7 @@ async function endSessions({ sid, sub }: LogoutClaims): Promise<number> {
     if (userIds.length === 0) return 0;
   }
   const { count } = await db.session.deleteMany({
+    // Stryker disable next-line ConditionalExpression: equivalent; Prisma ignores `sid: undefined`, so both forms match the same rows
     where: sid !== undefined ? { sid, ...(userIds ? { userId: { in: userIds } } : {}) } : { userId: { in: userIds! } },
   });
   return count;

@@ -268,6 +268,7 @@ describe("createLogoutTokenVerifier, check by check", () => {
     expect(error).toBeInstanceOf(LogoutKeysUnavailableError);
     expect((error as Error).cause).toBe(cause);
     expect((error as Error).name).toBe("LogoutKeysUnavailableError");
+    expect((error as Error).message).toBe("the IdP's keys cannot be fetched");
     expect(new LogoutTokenError("jti")).toMatchObject({
       name: "LogoutTokenError",
       reason: "jti",

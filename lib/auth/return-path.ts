@@ -29,8 +29,8 @@ export function safeReturnPath(value: unknown, fallback = FALLBACK): string {
     )
       return fallback;
     return `${url.pathname}${url.search}`;
-    // Stryker disable next-line BlockStatement: unreachable; a string starting with one "/" always parses against a valid base
-  } catch {
+    // Unreachable: a string starting with one "/" always parses against a valid base.
+  } catch /* Stryker disable next-line BlockStatement: unreachable (above) */ {
     return fallback;
   }
 }
@@ -47,8 +47,8 @@ export function sameOriginRedirect({ url, baseUrl }: { url: string; baseUrl: str
     try {
       const parsed = new URL(url);
       path = parsed.origin === origin ? `${parsed.pathname}${parsed.search}` : null;
-      // Stryker disable next-line BlockStatement: equivalent; left as `url`, which does not start with "/", safeReturnPath falls back all the same
-    } catch {
+      // If left as `url`, which does not start with "/", safeReturnPath falls back all the same.
+    } catch /* Stryker disable next-line BlockStatement: equivalent (above) */ {
       path = null;
     }
   }

@@ -239,3 +239,27 @@ describe("the error classes", () => {
     });
   });
 });
+
+describe("assertNoTokenInBody, once done", () => {
+  it("stops its copy of the body, so that when the route stops its own the upload is cancelled", async () => {
+    let cancelled = false;
+    const endless = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.enqueue(new TextEncoder().encode("a=1&".repeat(64)));
+      },
+      cancel() {
+        cancelled = true;
+      },
+    });
+    const request = new Request(API, {
+      method: "POST",
+      body: endless,
+      headers: { "content-type": FORM },
+      duplex: "half",
+    } as RequestInit);
+    await assertNoTokenInBody(request, { maxBodyScanBytes: 1024 });
+    expect(cancelled).toBe(false);
+    await request.body!.cancel();
+    expect(cancelled).toBe(true);
+  });
+});
