@@ -345,6 +345,13 @@ describe("refusals: a bare 400, the reason in the log", () => {
     state.logs = [];
     expect(await refusal(await handleBackchannelLogout(post(form(token))))).toBe("replayed");
     expect(state.calls.filter((c) => c.method === "create")).toHaveLength(1);
+    const id = createHash("sha256")
+      .update(`${ISSUER}\n${JSON.parse(atob(token.split(".")[1]!)).jti}`)
+      .digest("hex");
+    expect(state.calls.filter((c) => c.method === "findUnique").map((c) => c.args)).toEqual([
+      { where: { id }, select: { id: true } },
+      { where: { id }, select: { id: true } },
+    ]);
   });
 
   it("refuses the second of two deliveries racing to record the same jti", async () => {

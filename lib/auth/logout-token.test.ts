@@ -131,6 +131,20 @@ describe("createLogoutTokenVerifier, check by check", () => {
     return (error as LogoutTokenError).reason;
   }
 
+  it("accepts a token without typ (the spec only recommends it)", async () => {
+    const payload = {
+      iss: ISSUER,
+      aud: CLIENT_ID,
+      iat: now(),
+      jti: randomUUID(),
+      events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
+    };
+    const token = await new SignJWT({ ...payload, sid: "s1" })
+      .setProtectedHeader({ alg: "RS256" })
+      .sign(key.privateKey);
+    await expect(verifier().verify(token)).resolves.toMatchObject({ sid: "s1" });
+  });
+
   it("refuses no token", async () => {
     for (const token of ["", undefined, null, 42]) {
       expect(await reasonWith(verifier().verify(token as never)), String(token)).toBe("missing");
