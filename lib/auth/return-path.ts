@@ -21,9 +21,9 @@ export function safeReturnPath(value: unknown, fallback = FALLBACK): string {
   try {
     const url = new URL(value, base);
     if (
+      url.pathname.startsWith("//") ||
       // Stryker disable next-line ConditionalExpression: equivalent; with "//", "\\" and control characters refused above, no other origin can come out of the parser (a backstop)
       url.origin !== base ||
-      url.pathname.startsWith("//") ||
       // Stryker disable next-line ConditionalExpression,MethodExpression: equivalent; the parser turns "\\" into "/" and it is refused above anyway (a backstop)
       url.pathname.startsWith("/\\")
     )

@@ -263,3 +263,26 @@ describe("assertNoTokenInBody, once done", () => {
     expect(cancelled).toBe(true);
   });
 });
+
+describe("assertNoTokenInBody, reading no more than it scans", () => {
+  it("stops reading once it holds maxBodyScanBytes, not one chunk later", async () => {
+    let pulls = 0;
+    const counted = new ReadableStream<Uint8Array>(
+      {
+        pull(controller) {
+          pulls += 1;
+          controller.enqueue(new TextEncoder().encode("a=1&"));
+        },
+      },
+      { highWaterMark: 0 },
+    );
+    const request = new Request(API, {
+      method: "POST",
+      body: counted,
+      headers: { "content-type": FORM },
+      duplex: "half",
+    } as RequestInit);
+    await assertNoTokenInBody(request, { maxBodyScanBytes: 8 });
+    expect(pulls).toBe(3); // two chunks scanned, and the one the copy of the body (a tee) reads ahead
+  });
+});

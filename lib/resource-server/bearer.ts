@@ -113,7 +113,6 @@ async function readPrefix(request: Request, maxBytes: number): Promise<string> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    // Stryker disable next-line EqualityOperator: equivalent; one more chunk read at exactly maxBytes is cut off below
     while (size < maxBytes) {
       const { done, value } = await reader.read();
       if (done) break;
