@@ -216,6 +216,9 @@ describe("an honest logout token", () => {
     const response = await handleBackchannelLogout(post(form(await sign({ sid: undefined, sub: "carol" }))));
     expect(response.status).toBe(200);
     expect(state.sessions.map((s) => s.userId)).toEqual(["u-bob", "u-bob", "u-dave"]);
+    expect(state.calls.find((c) => c.model === "session")?.args).toStrictEqual({
+      where: { userId: { in: ["u-carol"] } },
+    });
     expect(state.logs[0]!.fields).toEqual({ outcome: "done", by: "sub", ended: 2 });
     expect(state.calls.find((c) => c.model === "account")?.args).toEqual({
       where: { provider: "claimtrip", providerAccountId: "carol" },
