@@ -10,7 +10,7 @@ export default defineConfig({
   },
   test: {
     include: ["**/*.test.ts"],
-    exclude: ["node_modules/**", ".next/**", "e2e/**", "prisma/generated/**"],
+    exclude: ["node_modules/**", ".next/**", "e2e/**", "prisma/generated/**", ".stryker-tmp/**"],
     // IdP integration tests run a real provider and database; give them room on 2 cores.
     testTimeout: 30_000,
     hookTimeout: 60_000,

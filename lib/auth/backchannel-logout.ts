@@ -74,8 +74,8 @@ export async function handleBackchannelLogout(request: Request): Promise<Respons
 
 /** The one `logout_token` of a form-encoded body of bounded size. */
 async function readLogoutToken(request: Request): Promise<string> {
-  const type = request.headers.get("content-type") ?? "";
-  if (type.split(";")[0]!.trim().toLowerCase() !== "application/x-www-form-urlencoded")
+  const type = request.headers.get("content-type");
+  if (type?.split(";")[0].trim().toLowerCase() !== "application/x-www-form-urlencoded")
     throw new LogoutTokenError("content_type");
   const declared = request.headers.get("content-length");
   if (declared !== null && !(/^\d{1,9}$/.test(declared) && Number(declared) <= MAX_BODY_BYTES)) {
@@ -88,6 +88,7 @@ async function readLogoutToken(request: Request): Promise<string> {
 
 /** The body as UTF-8 text, read no further than MAX_BODY_BYTES whatever Content-Length said. */
 async function readBody(request: Request): Promise<string> {
+  // Stryker disable next-line StringLiteral: equivalent; any text without a logout_token is refused as missing
   if (!request.body) return "";
   const reader = request.body.getReader();
   const chunks: Uint8Array[] = [];

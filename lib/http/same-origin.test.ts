@@ -76,3 +76,20 @@ describe("crossSiteRefusal", () => {
     expect(crossSiteRefusal(post({}), APP)).toBeNull();
   });
 });
+
+describe("crossSiteRefusal: the exempt paths are anchored", () => {
+  it("exempts the callback and back-channel paths only as whole prefixes or paths, not inside another path", () => {
+    const evil = { origin: "https://evil.example", secFetchSite: "cross-site" };
+    for (const pathname of [
+      "/evil/api/auth/callback/claimtrip",
+      "/x/api/auth/backchannel-logout",
+      "/api/auth/backchannel-logout/x",
+      "/api/auth/callback",
+    ]) {
+      expect(crossSiteRefusal(post({ ...evil, pathname }), APP), pathname).toBe("origin_mismatch");
+    }
+    for (const pathname of ["/api/auth/callback/claimtrip", "/api/auth/backchannel-logout"]) {
+      expect(crossSiteRefusal(post({ ...evil, pathname }), APP), pathname).toBeNull();
+    }
+  });
+});
