@@ -4,7 +4,7 @@
  * and the boundaries, in milliseconds. change.test.ts shows the same gates against the real IdP;
  * this file is what `npm run test:mutation` runs against lib/admin/change.ts.
  */
-import { describe, expect, it, vi } from "vitest";
+import { beforeEach, describe, expect, it, vi } from "vitest";
 
 import { ManagementError, type ManagementClient, type ManagementRole } from "../management/client";
 import type { AuthorizeResult } from "../resource-server";
@@ -65,6 +65,7 @@ function harness(overrides: Partial<ChangeDeps> = {}): Harness {
     maxAgeSeconds: MAX_AGE,
     now: () => NOW,
     endAppSessions: async () => 3,
+    countAttempt: async () => true,
     audit: async (entry) => void audit.push(entry),
     log: { child } as never,
     ...overrides,
@@ -79,7 +80,7 @@ function request(overrides: Partial<ChangeRequest> = {}): ChangeRequest {
     idToken: "id-of-alice",
     action: "assign_admin",
     targetSub: "bob",
-    requestId: "req-1",
+    callerRequestId: "req-1",
     ...overrides,
   };
 }
@@ -92,9 +93,16 @@ const refusedEntry = (reason: string, overrides: Partial<AuditEntry> = {}): Audi
   rolesAfter: null,
   outcome: "refused",
   reason,
-  requestId: "req-1",
+  requestId: SERVER_REQUEST_ID,
+  callerRequestId: "req-1",
   ...overrides,
 });
+
+// The request id is the server's own (a UUID per attempt); pinned here so entries compare whole.
+beforeEach(() => {
+  vi.spyOn(crypto, "randomUUID").mockReturnValue("00000000-0000-4000-8000-000000000001");
+});
+const SERVER_REQUEST_ID = "00000000-0000-4000-8000-000000000001";
 
 const failure = (status: number): AuthorizeResult => ({ ok: false, error: { status } as never });
 
@@ -120,10 +128,16 @@ describe("a change that passes every gate", () => {
         rolesAfter: ["admin", "auditor"],
         outcome: "done",
         reason: null,
-        requestId: "req-1",
+        requestId: SERVER_REQUEST_ID,
+        callerRequestId: "req-1",
       },
     ]);
-    expect(h.child).toHaveBeenCalledWith({ event: "admin_change", action: "assign_admin", requestId: "req-1" });
+    expect(h.child).toHaveBeenCalledWith({
+      event: "admin_change",
+      action: "assign_admin",
+      requestId: SERVER_REQUEST_ID,
+      callerRequestId: "req-1",
+    });
     expect(h.info).toHaveBeenCalledWith(
       { outcome: "done", targetSub: "bob", sessionsEnded: null },
       "admin change done",
@@ -164,46 +178,65 @@ describe("a change that passes every gate", () => {
 });
 
 describe("gate 1: the access token", () => {
-  it("refuses no token, or an empty one, without verifying anything", async () => {
+  const beforeTheAudit = (reason: string) => [
+    { outcome: "refused", code: "access_token", reason, actorSub: "alice", targetSub: "bob" },
+    "admin change refused before the audit",
+  ];
+
+  it("refuses no token, or an empty one, without verifying anything, in the app log only", async () => {
     for (const accessToken of [null, ""]) {
       const verifyAdminToken = vi.fn();
       const h = harness({ verifyAdminToken });
       expect(await changeAsAdmin(request({ accessToken }), h.deps)).toEqual({ ok: false, code: "access_token" });
       expect(verifyAdminToken).not.toHaveBeenCalled();
-      expect(h.audit).toEqual([refusedEntry("access_token")]);
-      expect(h.warn).toHaveBeenCalledWith(
-        { outcome: "refused", code: "access_token", reason: "access_token" },
-        "admin change refused",
-      );
+      expect(h.audit).toEqual([]);
+      expect(h.warn).toHaveBeenCalledWith(...beforeTheAudit("no_access_token"));
     }
   });
 
-  it("refuses a token the verifier refuses (4xx), and fails when it cannot verify (5xx, from 500 on)", async () => {
-    for (const [status, outcome, code, reason] of [
-      [401, "refused", "access_token", "access_token"],
-      [403, "refused", "access_token", "access_token"],
-      [499, "refused", "access_token", "access_token"],
-      [500, "failed", "unavailable", "idp_keys_unavailable"],
-      [503, "failed", "unavailable", "idp_keys_unavailable"],
-    ] as const) {
+  it("records a token that could not be had because the IdP did not answer as failed, not refused", async () => {
+    const h = harness();
+    const result = await changeAsAdmin(request({ accessToken: null, accessTokenUnavailable: true }), h.deps);
+    expect(result).toEqual({ ok: false, code: "unavailable" });
+    expect(h.audit).toEqual([refusedEntry("idp_unavailable", { outcome: "failed" })]);
+  });
+
+  it("refuses a token the verifier refuses (4xx) in the log only, and fails when it cannot verify (5xx, from 500 on)", async () => {
+    for (const status of [401, 403, 499]) {
       const h = harness({ verifyAdminToken: async () => failure(status) });
-      expect(await changeAsAdmin(request(), h.deps)).toEqual({ ok: false, code });
-      expect(h.audit).toEqual([refusedEntry(reason, { outcome })]);
+      expect(await changeAsAdmin(request(), h.deps)).toEqual({ ok: false, code: "access_token" });
+      expect(h.audit).toEqual([]);
+      expect(h.warn).toHaveBeenCalledWith(...beforeTheAudit("access_token"));
+      expect(h.management.userRoles).not.toHaveBeenCalled();
+    }
+    for (const status of [500, 503]) {
+      const h = harness({ verifyAdminToken: async () => failure(status) });
+      expect(await changeAsAdmin(request(), h.deps)).toEqual({ ok: false, code: "unavailable" });
+      expect(h.audit).toEqual([refusedEntry("idp_keys_unavailable", { outcome: "failed" })]);
       expect(h.warn).toHaveBeenCalledWith(
-        { outcome, code, reason },
-        outcome === "refused" ? "admin change refused" : "admin change failed",
+        { outcome: "failed", code: "unavailable", reason: "idp_keys_unavailable" },
+        "admin change failed",
       );
       expect(h.management.userRoles).not.toHaveBeenCalled();
     }
   });
 
-  it("refuses another admin's valid token", async () => {
+  it("refuses another admin's valid token, in the log only", async () => {
     const h = harness();
     h.roles.set("bob", [ADMIN]);
     const result = await changeAsAdmin(request({ accessToken: "token-of-bob" }), h.deps);
     expect(result).toEqual({ ok: false, code: "access_token" });
-    expect(h.audit).toEqual([refusedEntry("access_token")]);
+    expect(h.audit).toEqual([]);
+    expect(h.warn).toHaveBeenCalledWith(...beforeTheAudit("token_of_another_user"));
     expect(h.management.userRoles).not.toHaveBeenCalled();
+  });
+
+  it("refuses an actor over the attempt limit before any gate, in the log only", async () => {
+    const verifyAdminToken = vi.fn();
+    const h = harness({ verifyAdminToken, countAttempt: async () => false });
+    expect(await changeAsAdmin(request(), h.deps)).toEqual({ ok: false, code: "rate_limited" });
+    expect(verifyAdminToken).not.toHaveBeenCalled();
+    expect(h.audit).toEqual([]);
   });
 });
 
