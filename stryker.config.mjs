@@ -16,8 +16,7 @@ export default {
     "lib/resource-server/bearer.ts",
     "lib/resource-server/claims.ts",
     "lib/resource-server/errors.ts",
-    // DPoP proof verification: "lib/resource-server/dpop.ts" goes here once it is merged (with its
-    // tests in vitest.mutation.config.ts).
+    "lib/resource-server/dpop.ts",
     "lib/auth/logout-token.ts",
     "lib/auth/backchannel-logout.ts",
     "lib/auth/return-path.ts",

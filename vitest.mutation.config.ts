@@ -14,7 +14,7 @@ export default defineConfig({
     ...base.test,
     include: [
       "lib/resource-server/{verify,bearer,claims,errors}*.test.ts",
-      // DPoP: "lib/resource-server/dpop*.test.ts" joins here with lib/resource-server/dpop.ts.
+      "lib/resource-server/dpop*.test.ts",
       "lib/auth/{logout-token,backchannel-logout,return-path}*.test.ts",
       "lib/admin/change.unit.test.ts",
       "lib/http/same-origin*.test.ts",

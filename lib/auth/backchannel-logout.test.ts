@@ -21,6 +21,7 @@ const state = vi.hoisted(() => ({
   key: undefined as unknown,
   keysDown: false,
   jtis: new Map<string, Date>(),
+  endedSids: new Map<string, Date>(),
   accounts: [] as { provider: string; providerAccountId: string; userId: string }[],
   sessions: [] as { sid: string | null; userId: string }[],
   createError: undefined as unknown,
@@ -76,6 +77,17 @@ vi.mock("../db", () => {
           state.jtis.set(args.data.id, args.data.expiresAt);
         },
       },
+      endedIdpSession: {
+        deleteMany: async (args: { where: { expiresAt: { lt: Date } } }) => {
+          record("endedIdpSession", "deleteMany", args);
+          for (const [id, expiresAt] of state.endedSids)
+            if (expiresAt < args.where.expiresAt.lt) state.endedSids.delete(id);
+        },
+        upsert: async (args: { where: { id: string }; create: { id: string; expiresAt: Date } }) => {
+          record("endedIdpSession", "upsert", args);
+          if (!state.endedSids.has(args.where.id)) state.endedSids.set(args.create.id, args.create.expiresAt);
+        },
+      },
       account: {
         findMany: async (args: { where: { provider: string; providerAccountId: string } }) => {
           record("account", "findMany", args);
@@ -111,6 +123,7 @@ beforeAll(async () => {
 beforeEach(() => {
   state.keysDown = false;
   state.jtis.clear();
+  state.endedSids.clear();
   state.accounts = [
     { provider: "claimtrip", providerAccountId: "bob", userId: "u-bob" },
     { provider: "claimtrip", providerAccountId: "carol", userId: "u-carol" },
@@ -398,5 +411,28 @@ describe("failures", () => {
       { level: "error", fields: { outcome: "error", err: failure }, message: "back-channel logout failed" },
     ]);
     expect(state.sessions).toHaveLength(5);
+  });
+});
+
+describe("an ended IdP session is remembered", () => {
+  const key = (sid: string) => createHash("sha256").update(`${ISSUER}\n${sid}`).digest("hex");
+
+  it("by the SHA-256 of issuer and sid, until the token could no longer be accepted, before the sessions go", async () => {
+    const issued = now();
+    expect(
+      (await handleBackchannelLogout(post(form(await sign({ iat: issued, exp: issued + 60, sid: "s1" }))))).status,
+    ).toBe(200);
+    expect([...state.endedSids]).toEqual([[key("s1"), new Date((issued + 65) * 1000)]]);
+    const order = state.calls.map((c) => `${c.model}.${c.method}`);
+    expect(order.indexOf("endedIdpSession.upsert")).toBeLessThan(order.indexOf("session.deleteMany"));
+  });
+
+  it("and forgotten once expired; a token without sid records nothing", async () => {
+    state.endedSids.set("old", new Date(Date.now() - 1_000));
+    state.endedSids.set("live", new Date(Date.now() + 60_000));
+    expect((await handleBackchannelLogout(post(form(await sign({ sub: "bob", sid: undefined }))))).status).toBe(200);
+    expect([...state.endedSids.keys()]).toEqual(["old", "live"]);
+    expect((await handleBackchannelLogout(post(form(await sign({ sid: "s2" }))))).status).toBe(200);
+    expect([...state.endedSids.keys()]).toEqual(["live", key("s2")]);
   });
 });
