@@ -22,7 +22,6 @@ import type { Logger } from "../logger";
 import { ManagementError, type ManagementClient, type ManagementRole } from "../management/client";
 import type { AuthorizeResult } from "../resource-server";
 import type { AuditAction, AuditEntry } from "./audit";
-import { isRecent } from "./recent-sign-in";
 
 /** The gates, in order, and the guard, as the audit log names them. */
 export type Gate = "access_token" | "fresh_check" | "recent_sign_in";
@@ -174,4 +173,13 @@ export async function changeAsAdmin(request: ChangeRequest, deps: ChangeDeps): P
   });
   log.info({ outcome: "done", targetSub, sessionsEnded }, "admin change done");
   return { ok: true, data: { rolesBefore, rolesAfter, sessionsEnded } };
+}
+
+/**
+ * Gate 3's rule: whether a sign-in at `authTime` is at most `maxAgeSeconds` old at `now` (and not
+ * from the future beyond the clock tolerance). Here, apart from the ID-token check in
+ * ./recent-sign-in.ts, so that the gates load without the app's settings.
+ */
+export function isRecent(authTime: number | null, maxAgeSeconds: number, now: number = Date.now()): boolean {
+  return authTime !== null && now / 1000 - authTime <= maxAgeSeconds && authTime <= now / 1000 + 5;
 }

@@ -14,6 +14,7 @@ type Modules = {
   signIn: typeof import("@/lib/auth/new-session");
   tokens: typeof import("@/lib/auth/tokens");
   recent: typeof import("./recent-sign-in");
+  change: typeof import("./change");
 };
 let m: Modules;
 let userId: string;
@@ -28,6 +29,7 @@ beforeAll(async () => {
     signIn: await import("@/lib/auth/new-session"),
     tokens: await import("@/lib/auth/tokens"),
     recent: await import("./recent-sign-in"),
+    change: await import("./change"),
   };
   userId = (await m.db.user.create({ data: { email: "alice@example.com", name: "Alice" } })).id;
 });
@@ -55,7 +57,7 @@ async function signInAlice(name: string, ago: number): Promise<string> {
 /** Gate 3 as lib/admin/actions.ts asks it for a session. */
 async function recentFor(sessionId: string): Promise<boolean> {
   const idToken = (await m.tokens.readTokens(sessionId))?.idToken ?? null;
-  return m.recent.isRecent(await m.recent.verifiedAuthTime(idToken, "alice"), MAX_AGE);
+  return m.change.isRecent(await m.recent.verifiedAuthTime(idToken, "alice"), MAX_AGE);
 }
 
 describe("recent sign-in, per session", () => {

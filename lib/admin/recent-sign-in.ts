@@ -29,8 +29,3 @@ export async function verifiedAuthTime(idToken: string | null, expectedSub: stri
     return null;
   }
 }
-
-/** Whether a sign-in at `authTime` is at most `maxAgeSeconds` old at `now`. */
-export function isRecent(authTime: number | null, maxAgeSeconds: number, now: number = Date.now()): boolean {
-  return authTime !== null && now / 1000 - authTime <= maxAgeSeconds && authTime <= now / 1000 + 5;
-}
