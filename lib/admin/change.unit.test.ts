@@ -349,3 +349,58 @@ describe("failures at the IdP during the change", () => {
     expect(h.audit[0]).toMatchObject({ outcome: "failed", reason: "management_not_configured" });
   });
 });
+
+describe("what the IdP refuses during the change", () => {
+  it("refuses taking the admin role from its last holder (a 409), and says so in the audit log and the log", async () => {
+    const h = harness();
+    h.roles.set("bob", [ADMIN]);
+    h.management.removeRoles.mockRejectedValueOnce(new ManagementError("conflict", "409"));
+    const result = await changeAsAdmin(request({ action: "remove_admin" }), h.deps);
+    expect(result).toEqual({ ok: false, code: "last_admin" });
+    expect(h.audit).toEqual([
+      refusedEntry("last_admin", { action: "remove_admin", rolesBefore: ["admin"], rolesAfter: ["admin"] }),
+    ]);
+    expect(h.warn).toHaveBeenCalledWith(
+      { outcome: "refused", code: "last_admin", reason: "last_admin" },
+      "admin change refused",
+    );
+  });
+
+  it("records a target id the IdP cannot read as failed, not_found, invalid_user_id", async () => {
+    for (const action of ["assign_admin", "revoke_access"] as const) {
+      const h = harness();
+      const failing = action === "revoke_access" ? h.management.revokeAccess : h.management.userRoles;
+      if (action === "assign_admin") h.management.userRoles.mockImplementation(async (userId: string) => {
+        if (userId === "bob") throw new ManagementError("invalid_user_id", "400");
+        return [OTHER, ADMIN];
+      });
+      else failing.mockRejectedValueOnce(new ManagementError("invalid_user_id", "400"));
+      expect(await changeAsAdmin(request({ action }), h.deps)).toEqual({ ok: false, code: "not_found" });
+      expect(h.audit).toEqual([refusedEntry("invalid_user_id", { action, outcome: "failed" })]);
+      expect(h.warn).toHaveBeenCalledWith(
+        { outcome: "failed", code: "not_found", reason: "invalid_user_id" },
+        "admin change failed",
+      );
+    }
+  });
+
+  it("calls an actor id the IdP cannot read a failed fresh check, as it does an unknown actor", async () => {
+    const h = harness();
+    h.management.userRoles.mockRejectedValueOnce(new ManagementError("invalid_user_id", "400"));
+    expect(await changeAsAdmin(request(), h.deps)).toEqual({ ok: false, code: "fresh_check" });
+    expect(h.audit).toEqual([refusedEntry("fresh_check")]);
+    expect(h.warn).toHaveBeenCalledWith(
+      { outcome: "refused", code: "fresh_check", reason: "fresh_check" },
+      "admin change refused",
+    );
+  });
+
+  it("logs an actor over the attempt limit with the reason rate_limited", async () => {
+    const h = harness({ countAttempt: async () => false });
+    await changeAsAdmin(request(), h.deps);
+    expect(h.warn).toHaveBeenCalledWith(
+      { outcome: "refused", code: "rate_limited", reason: "rate_limited", actorSub: "alice", targetSub: "bob" },
+      "admin change refused before the audit",
+    );
+  });
+});

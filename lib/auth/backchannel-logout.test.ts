@@ -25,6 +25,7 @@ const state = vi.hoisted(() => ({
   accounts: [] as { provider: string; providerAccountId: string; userId: string }[],
   sessions: [] as { sid: string | null; userId: string }[],
   createError: undefined as unknown,
+  upsertError: undefined as unknown,
   logs: [] as { level: string; fields: Record<string, unknown>; message: string }[],
   bindings: [] as Record<string, unknown>[],
   calls: [] as { model: string; method: string; args: unknown }[],
@@ -85,6 +86,7 @@ vi.mock("../db", () => {
         },
         upsert: async (args: { where: { id: string }; create: { id: string; expiresAt: Date } }) => {
           record("endedIdpSession", "upsert", args);
+          if (state.upsertError) throw state.upsertError;
           if (!state.endedSids.has(args.where.id)) state.endedSids.set(args.create.id, args.create.expiresAt);
         },
       },
@@ -137,6 +139,7 @@ beforeEach(() => {
     { sid: "s3", userId: "u-dave" },
   ];
   state.createError = undefined;
+  state.upsertError = undefined;
   state.logs = [];
   state.bindings = [];
   state.calls = [];
@@ -423,6 +426,9 @@ describe("an ended IdP session is remembered", () => {
       (await handleBackchannelLogout(post(form(await sign({ iat: issued, exp: issued + 60, sid: "s1" }))))).status,
     ).toBe(200);
     expect([...state.endedSids]).toEqual([[key("s1"), new Date((issued + 65) * 1000)]]);
+    expect(state.calls.filter((c) => c.method === "upsert").map((c) => c.args)).toEqual([
+      { where: { id: key("s1") }, create: { id: key("s1"), expiresAt: new Date((issued + 65) * 1000) }, update: {} },
+    ]);
     const order = state.calls.map((c) => `${c.model}.${c.method}`);
     expect(order.indexOf("endedIdpSession.upsert")).toBeLessThan(order.indexOf("session.deleteMany"));
   });
@@ -434,5 +440,24 @@ describe("an ended IdP session is remembered", () => {
     expect([...state.endedSids.keys()]).toEqual(["old", "live"]);
     expect((await handleBackchannelLogout(post(form(await sign({ sid: "s2" }))))).status).toBe(200);
     expect([...state.endedSids.keys()]).toEqual(["live", key("s2")]);
+  });
+});
+
+describe("two tokens for one sid at once", () => {
+  it("the second one finds the sid recorded by the first (a unique violation) and still ends the sessions", async () => {
+    state.upsertError = Object.assign(new Error("Unique constraint failed"), { code: "P2002" });
+    expect((await handleBackchannelLogout(post(form(await sign({ sid: "s1" }))))).status).toBe(200);
+    expect(state.sessions.map((s) => s.sid)).toEqual(["s2", null, "s3"]);
+  });
+
+  it("any other database error while recording the sid is a 500, and ends nothing", async () => {
+    const failure = Object.assign(new Error("disk full"), { code: "SQLITE_FULL" });
+    state.upsertError = failure;
+    const response = await handleBackchannelLogout(post(form(await sign({ sid: "s1" }))));
+    expect(response.status).toBe(500);
+    expect(state.logs).toEqual([
+      { level: "error", fields: { outcome: "error", err: failure }, message: "back-channel logout failed" },
+    ]);
+    expect(state.sessions).toHaveLength(5);
   });
 });

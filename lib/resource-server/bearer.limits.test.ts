@@ -11,6 +11,7 @@ import {
   extractBearerToken,
   extractBearerTokenFromNode,
   parseAuthorizationHeader,
+  parseCredentials,
 } from "./bearer";
 import { BearerError, InvalidRequestError, InvalidTokenError } from "./errors";
 
@@ -284,5 +285,15 @@ describe("assertNoTokenInBody, reading no more than it scans", () => {
     } as RequestInit);
     await assertNoTokenInBody(request, { maxBodyScanBytes: 8 });
     expect(pulls).toBe(3); // two chunks scanned, and the one the copy of the body (a tee) reads ahead
+  });
+});
+
+describe("parseCredentials", () => {
+  it("names every scheme it accepts when another one comes", () => {
+    expect(refused(() => parseCredentials(`Basic ${TOKEN}`, ["Bearer", "DPoP"]))).toEqual([
+      "InvalidTokenError",
+      "unsupported_scheme",
+      "Use the Bearer or DPoP authentication scheme",
+    ]);
   });
 });
