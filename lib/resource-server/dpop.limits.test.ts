@@ -85,6 +85,7 @@ describe("createDpopVerifier settings", () => {
       "algorithms must be a non-empty subset of RS256, RS384, RS512, PS256, PS384, PS512, ES256, ES384, ES512, EdDSA, Ed25519";
     expect(() => verifier({ algorithms: [] })).toThrow(new TypeError(algorithmsMessage));
     expect(() => verifier({ algorithms: ["HS256" as never] })).toThrow(new TypeError(algorithmsMessage));
+    expect(() => verifier({ algorithms: ["ES256", "HS256" as never] })).toThrow(new TypeError(algorithmsMessage));
     expect(() => createDpopVerifier({ mode: "required" })).toThrow(
       new TypeError("replayStore is required unless mode is off"),
     );
@@ -174,6 +175,16 @@ describe("verifyProof refuses", () => {
       expect(await refused(verifier().verifyProof(input(proof))), JSON.stringify(jwk)).toEqual({
         description: "The DPoP proof must carry its public key",
         reason: "jwk_missing",
+      });
+    }
+  });
+
+  it("a key with any private or symmetric member", async () => {
+    for (const member of ["d", "p", "q", "dp", "dq", "qi", "oth", "k"]) {
+      const proof = unsigned({ alg: "ES256", typ: "dpop+jwt", jwk: { ...client.publicJwk, [member]: "AQAB" } });
+      expect(await refused(verifier().verifyProof(input(proof))), member).toEqual({
+        description: "The DPoP proof's key must be a public key",
+        reason: "private_key",
       });
     }
   });
