@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it, vi } from "vitest";
 import { ManagementError, type ManagementClient, type ManagementRole } from "../management/client";
 import type { AuthorizeResult } from "../resource-server";
 import type { AuditEntry } from "./audit";
-import { changeAsAdmin, type ChangeDeps, type ChangeRequest } from "./change";
+import { changeAsAdmin, isRecent, type ChangeDeps, type ChangeRequest } from "./change";
 
 const NOW = 1_800_000_000_000;
 const MAX_AGE = 600;
@@ -402,5 +402,25 @@ describe("what the IdP refuses during the change", () => {
       { outcome: "refused", code: "rate_limited", reason: "rate_limited", actorSub: "alice", targetSub: "bob" },
       "admin change refused before the audit",
     );
+  });
+});
+
+describe("isRecent, gate 3's rule", () => {
+  const now = NOW;
+  it("takes a sign-in up to 5 s in the future (clock skew), not a millisecond more", () => {
+    expect(isRecent(now / 1000 + 5, MAX_AGE, now)).toBe(true);
+    expect(isRecent(now / 1000 + 5.001, MAX_AGE, now)).toBe(false);
+    expect(isRecent(now / 1000 + 3600, MAX_AGE, now)).toBe(false);
+    expect(isRecent(now / 1000 + 3600, Number.MAX_SAFE_INTEGER, now)).toBe(false);
+  });
+
+  it("takes one exactly maxAgeSeconds old, not a millisecond older", () => {
+    expect(isRecent(now / 1000 - MAX_AGE, MAX_AGE, now)).toBe(true);
+    expect(isRecent(now / 1000 - MAX_AGE - 0.001, MAX_AGE, now)).toBe(false);
+  });
+
+  it("never calls a missing sign-in time recent, whatever the max age", () => {
+    expect(isRecent(null, MAX_AGE, now)).toBe(false);
+    expect(isRecent(null, Number.MAX_SAFE_INTEGER, now)).toBe(false);
   });
 });

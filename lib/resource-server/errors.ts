@@ -147,6 +147,7 @@ function challenge(scheme: AuthScheme, error: BearerError | undefined, options: 
   if (options.resourceMetadata !== undefined) {
     attributes.push(`resource_metadata="${quotable(options.resourceMetadata)}"`);
   }
+  // Stryker disable next-line ConditionalExpression,EqualityOperator: equivalent in a Response, a bare scheme is always the last challenge and Headers trims the space a `true` leaves
   return attributes.length > 0 ? `${scheme} ${attributes.join(", ")}` : scheme;
 }
 
