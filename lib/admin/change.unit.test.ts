@@ -370,10 +370,11 @@ describe("what the IdP refuses during the change", () => {
     for (const action of ["assign_admin", "revoke_access"] as const) {
       const h = harness();
       const failing = action === "revoke_access" ? h.management.revokeAccess : h.management.userRoles;
-      if (action === "assign_admin") h.management.userRoles.mockImplementation(async (userId: string) => {
-        if (userId === "bob") throw new ManagementError("invalid_user_id", "400");
-        return [OTHER, ADMIN];
-      });
+      if (action === "assign_admin")
+        h.management.userRoles.mockImplementation(async (userId: string) => {
+          if (userId === "bob") throw new ManagementError("invalid_user_id", "400");
+          return [OTHER, ADMIN];
+        });
       else failing.mockRejectedValueOnce(new ManagementError("invalid_user_id", "400"));
       expect(await changeAsAdmin(request({ action }), h.deps)).toEqual({ ok: false, code: "not_found" });
       expect(h.audit).toEqual([refusedEntry("invalid_user_id", { action, outcome: "failed" })]);

@@ -88,9 +88,9 @@ describe("quoted challenge attributes", () => {
 describe("a challenge without attributes", () => {
   it("is the bare scheme: the Bearer challenge beside a DPoP error, and a DPoP one without algs", () => {
     const error = new InvalidTokenError("Use the DPoP authentication scheme", "unsupported_scheme");
-    expect(toResponse(error, { schemes: ["Bearer", "DPoP"], errorScheme: "DPoP" }).headers.get("www-authenticate")).toBe(
-      'DPoP error="invalid_token", error_description="Use the DPoP authentication scheme", Bearer',
-    );
+    expect(
+      toResponse(error, { schemes: ["Bearer", "DPoP"], errorScheme: "DPoP" }).headers.get("www-authenticate"),
+    ).toBe('DPoP error="invalid_token", error_description="Use the DPoP authentication scheme", Bearer');
     expect(toResponse(error, { schemes: ["Bearer", "DPoP"] }).headers.get("www-authenticate")).toBe(
       'Bearer error="invalid_token", error_description="Use the DPoP authentication scheme", DPoP',
     );
