@@ -12,6 +12,7 @@ import { createInterface } from "node:readline";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { dropPostgresDatabase, freshPostgresDatabase } from "../test/postgres.ts";
 import { createPrismaClient, type Database } from "../prisma/client.ts";
 import { migrate } from "../scripts/migrate.ts";
 import { ensureRole, LastAdminError, removeRoles, setRoleNames, userRoles } from "./roles.ts";
@@ -24,29 +25,14 @@ import {
   type TestIdp,
 } from "./testing/harness.ts";
 
-const ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
-const PG_NAME = `claimtrip_last_admin_${process.pid}`;
 const ROOT = join(import.meta.dirname, "..");
-
-async function postgresUrl(): Promise<string | undefined> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 1000 });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
-  await admin.query(`DROP DATABASE IF EXISTS "${PG_NAME}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${PG_NAME}"`);
-  await admin.end();
-  return `postgresql://postgres@127.0.0.1:5432/${PG_NAME}`;
-}
 
 const dir = mkdtempSync(join(tmpdir(), "claimtrip-last-admin-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const backends: [string, () => Promise<string | undefined>][] = [
   ["SQLite", async () => `file:${join(dir, "idp.db")}`],
-  ["PostgreSQL", postgresUrl],
+  ["PostgreSQL", () => freshPostgresDatabase(`claimtrip_last_admin_${process.pid}`)],
 ];
 
 /** Another IdP process that removes `userId`'s admin role when told to (idp/testing/remove-admin-process.ts). */
@@ -78,12 +64,7 @@ describe.each(backends)("the last admin on %s", (_name, makeUrl) => {
   afterAll(async () => {
     if (!url) return;
     await db.$disconnect();
-    if (url.startsWith("postgresql:")) {
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${PG_NAME}" WITH (FORCE)`);
-      await admin.end();
-    }
+    await dropPostgresDatabase(url);
   });
 
   beforeEach(async ({ skip }) => {

@@ -9,29 +9,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dropPostgresDatabase, freshPostgresDatabase } from "../../test/postgres";
 import { createPrismaClient, type Database } from "../../prisma/client.ts";
 import { migrate } from "../../scripts/migrate.ts";
-
-const ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
-const PG_NAME = `claimtrip_audit_test_${process.pid}`;
-
-async function postgresUrl(): Promise<string | undefined> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 1000 });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
-  await admin.query(`DROP DATABASE IF EXISTS "${PG_NAME}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${PG_NAME}"`);
-  await admin.end();
-  return `postgresql://postgres@127.0.0.1:5432/${PG_NAME}`;
-}
 
 const dir = mkdtempSync(join(tmpdir(), "claimtrip-audit-"));
 const backends: [string, () => Promise<string | undefined>][] = [
   ["SQLite", async () => `file:${join(dir, "app.db")}`],
-  ["PostgreSQL", postgresUrl],
+  ["PostgreSQL", () => freshPostgresDatabase(`claimtrip_audit_test_${process.pid}`)],
 ];
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -50,12 +35,7 @@ describe.each(backends)("the audit log on %s", (_name, makeUrl) => {
   afterAll(async () => {
     if (!url) return;
     await db.$disconnect();
-    if (url.startsWith("postgresql:")) {
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${PG_NAME}" WITH (FORCE)`);
-      await admin.end();
-    }
+    await dropPostgresDatabase(url);
   });
 
   const entry = () =>

@@ -6,34 +6,18 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dropPostgresDatabase, freshPostgresDatabase } from "../../test/postgres";
 import { createPrismaClient, type Database } from "../../prisma/client.ts";
 import { migrate } from "../../scripts/migrate.ts";
 import { createAttemptCounter } from "./rate-limit";
-
-const ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
-const PG_NAME = `claimtrip_admin_limit_${process.pid}`;
-
-async function postgresUrl(): Promise<string | undefined> {
-  const admin = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 1000 });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
-  await admin.query(`DROP DATABASE IF EXISTS "${PG_NAME}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${PG_NAME}"`);
-  await admin.end();
-  return `postgresql://postgres@127.0.0.1:5432/${PG_NAME}`;
-}
 
 const dir = mkdtempSync(join(tmpdir(), "claimtrip-admin-limit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe.each([
   ["SQLite", async () => `file:${join(dir, "app.db")}`],
-  ["PostgreSQL", postgresUrl],
+  ["PostgreSQL", () => freshPostgresDatabase(`claimtrip_admin_limit_${process.pid}`)],
 ] as const)("role-change attempts on %s", (_name, makeUrl) => {
   let url: string | undefined;
   let one: Database;
@@ -51,12 +35,7 @@ describe.each([
     if (!url) return;
     await one.$disconnect();
     await two.$disconnect();
-    if (url.startsWith("postgresql:")) {
-      const admin = new pg.Client({ connectionString: ADMIN_URL });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${PG_NAME}" WITH (FORCE)`);
-      await admin.end();
-    }
+    await dropPostgresDatabase(url);
   });
 
   it("allows the limit per admin and window, then refuses until the next window", async ({ skip }) => {

@@ -6,34 +6,17 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import pg from "pg";
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import { dropPostgresDatabase, freshPostgresDatabase } from "../../test/postgres";
 import { createPrismaClient, type Database } from "../../prisma/client";
 import { migrate } from "../../scripts/migrate";
 import { startFakeOp, type FakeOp, type TokenAnswer } from "../../test/fake-op";
 
 type TokensModule = typeof import("./tokens");
 
-async function postgresUrl(): Promise<string | undefined> {
-  const admin = new pg.Client({
-    connectionString: "postgresql://postgres@127.0.0.1:5432/postgres",
-    connectionTimeoutMillis: 1000,
-  });
-  try {
-    await admin.connect();
-  } catch {
-    return undefined;
-  }
-  const name = `claimtrip_tokens_test_${process.pid}`;
-  await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE "${name}"`);
-  await admin.end();
-  return `postgresql://postgres@127.0.0.1:5432/${name}`;
-}
-
 const backends: [string, () => Promise<string | undefined>][] = [
   ["SQLite", async () => `file:${join(mkdtempSync(join(tmpdir(), "claimtrip-tokens-")), "app.db")}`],
-  ["PostgreSQL", postgresUrl],
+  ["PostgreSQL", () => freshPostgresDatabase(`claimtrip_tokens_test_${process.pid}`)],
 ];
 
 describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
@@ -80,13 +63,7 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
     if (!url) return;
     await db.$disconnect();
     await idp.close();
-    if (url.startsWith("postgresql:")) {
-      const name = new URL(url).pathname.slice(1);
-      const admin = new pg.Client({ connectionString: "postgresql://postgres@127.0.0.1:5432/postgres" });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await admin.end();
-    }
+    await dropPostgresDatabase(url);
   });
 
   beforeEach(async ({ skip }) => {
