@@ -39,12 +39,22 @@ export interface CreatePrismaClientOptions {
 export function createPrismaClient(url: string, options: CreatePrismaClientOptions = {}): Database {
   const log = options.logErrors === false ? [] : (["warn", "error"] as const);
   switch (databaseProvider(url)) {
-    case "sqlite":
+    case "sqlite": {
       // better-sqlite3 waits up to `timeout` ms for a lock; the IdP and the app share the file.
-      return new SqliteClient({
+      const client = new SqliteClient({
         adapter: new PrismaBetterSqlite3({ url: sqlitePath(url), timeout: 10_000 }),
         log: [...log],
       });
+      // The file is in WAL mode (scripts/migrate.ts). SQLite's default `synchronous = FULL` then
+      // waits for the disk on every commit (~0.7 ms here, with the event loop blocked, since
+      // better-sqlite3 is synchronous); NORMAL, which SQLite recommends with WAL, syncs at
+      // checkpoints only: a power cut can lose the last commits, never corrupt the file.
+      // The setting is per connection; issued first, it runs before any query of the client.
+      client.$executeRawUnsafe("PRAGMA synchronous = NORMAL").catch(() => {
+        // A read-only or broken file fails its first real query too, with a clearer error.
+      });
+      return client;
+    }
     case "postgresql":
       return new PostgresClient({
         adapter: new PrismaPg({ connectionString: url }),
