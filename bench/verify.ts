@@ -46,6 +46,9 @@ interface Contender {
 
 const API_URL = "http://localhost:3000/api/me";
 
+/** The other libraries' verifiers: what "ahead of every peer" compares with (not our own rows, not the floor). */
+export const PEERS = ["express-oauth2-jwt-bearer", "fast-jwt + get-jwks", "jsonwebtoken + jwks-rsa"];
+
 async function contenders(
   proofCount: number,
 ): Promise<{ list: Contender[]; token: string; forged: string; close: () => Promise<void> }> {
