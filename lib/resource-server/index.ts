@@ -190,3 +190,12 @@ export {
   type AccessTokenVerifierOptions,
   type VerifiedAccessToken,
 } from "./verify.ts";
+export {
+  classifyJoseError,
+  DEFAULT_CLOCK_TOLERANCE,
+  DEFAULT_MAX_TOKEN_LENGTH,
+  isCompactJwe,
+  isCompactJws,
+  tokenShapeProblem,
+  type JoseFailure,
+} from "./jws.ts";
