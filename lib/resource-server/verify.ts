@@ -3,7 +3,7 @@ import { jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGet
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./algorithms.ts";
 import { BearerError, InvalidTokenError, TemporarilyUnavailableError } from "./errors.ts";
 import { DEFAULT_CLOCK_TOLERANCE, DEFAULT_MAX_TOKEN_LENGTH, classifyJoseError, tokenShapeProblem } from "./jws.ts";
-import { createKeySource, type FetchLike } from "./key-source.ts";
+import { createKeySource, DEFAULT_FAILURE_BACKOFF_MS, type FetchLike } from "./key-source.ts";
 
 /**
  * Verifies JWT access tokens (RFC 9068) against the issuer's published keys. Claims are only
@@ -55,7 +55,7 @@ export interface AccessTokenVerifierOptions {
   /**
    * Milliseconds after a failed discovery or JWKS fetch during which that URL is not tried
    * again (requests answer 503 at once), so an IdP outage is not met with a retry flood.
-   * Default: 5000
+   * Default: {@link DEFAULT_FAILURE_BACKOFF_MS}
    */
   failureBackoff?: number;
   /** The `fetch` used for discovery and JWKS requests. Default: globalThis.fetch */
@@ -111,7 +111,7 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   const typ = options.requiredTyp === false ? undefined : (options.requiredTyp ?? "at+jwt");
   const requiredClaims = [...new Set(["sub", "exp", ...(options.requiredClaims ?? [])])];
   const maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
-  const failureBackoff = options.failureBackoff ?? 5000;
+  const failureBackoff = options.failureBackoff ?? DEFAULT_FAILURE_BACKOFF_MS;
   const getKey =
     options.keys ??
     createKeySource({
