@@ -206,3 +206,4 @@ export {
   type JoseFailure,
 } from "./jws.ts";
 export { DEFAULT_TIMEOUT_MS, discoveryUrl, fetchDiscovery, type DiscoveryRequestOptions } from "./discovery.ts";
+export { BodyTooLargeError, readBoundedBody, type ReadBodyOptions } from "./body.ts";
