@@ -121,6 +121,13 @@ describe("wrong credentials", () => {
     expect(answer.body).toContain("&quot;&gt;&lt;script&gt;");
   });
 
+  it("refuses a form over 8 KiB with 413, read no further than that", async () => {
+    const { browser, page } = await openLogin();
+    const refused = await submit(browser, page, "bob@example.com", "x".repeat(9 * 1024));
+    expect(refused.status).toBe(413);
+    expect(refused.body).toContain("The form is too large.");
+  });
+
   // Locks alice out for the rest of this file: later tests sign in as bob.
   it("slows down repeated failures for one account with 429 and a clear message", async () => {
     const email = "alice@example.com";

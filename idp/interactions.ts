@@ -7,6 +7,7 @@
  */
 import { errors, type InteractionResults, type Provider } from "oidc-provider";
 import type Koa from "koa";
+import { BodyTooLargeError, readBoundedBody } from "../lib/resource-server/body.ts";
 import { normalizeEmail, type DirectoryUser, type UserDirectory } from "./account.ts";
 import { grantPromptDetails, isClientInteraction, type ClientInteraction } from "./grants.ts";
 import type { Logger } from "./logger.ts";
@@ -51,14 +52,10 @@ class HttpError extends Error {
 async function readForm(ctx: Koa.Context): Promise<URLSearchParams> {
   if (!ctx.is("application/x-www-form-urlencoded"))
     throw new HttpError(415, "Send the form as application/x-www-form-urlencoded.");
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > FORM_LIMIT) throw new HttpError(413, "The form is too large.");
-    chunks.push(chunk as Buffer);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString("utf8"));
+  const bytes = await readBoundedBody(ctx.req, FORM_LIMIT).catch((error: unknown) => {
+    throw error instanceof BodyTooLargeError ? new HttpError(413, "The form is too large.") : error;
+  });
+  return new URLSearchParams(Buffer.from(bytes).toString("utf8"));
 }
 
 /** A single text field, or `undefined` when it is missing, repeated or oversized. */

@@ -5,10 +5,10 @@
  */
 import "server-only";
 import { env } from "./env";
-import { createKeySource } from "./resource-server";
+import { createKeySource, DEFAULT_FAILURE_BACKOFF_MS } from "./resource-server";
 
-/** After a failed discovery or JWKS fetch, how long before it is tried again (the key source's default). */
-export const ISSUER_KEYS_BACKOFF_MS = 5_000;
+/** After a failed discovery or JWKS fetch, how long before it is tried again (a 503's Retry-After). */
+export const ISSUER_KEYS_BACKOFF_MS = DEFAULT_FAILURE_BACKOFF_MS;
 
 export const issuerKeys = createKeySource({ issuer: env.AUTH_ISSUER, failureBackoff: ISSUER_KEYS_BACKOFF_MS });
 

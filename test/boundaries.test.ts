@@ -3,7 +3,8 @@
  * `import`/`export … from`/`import()` of every TypeScript file git knows), so CI fails the day one
  * is crossed:
  * - the app (`app/`, `lib/`, `proxy.ts`) never imports the IdP (`idp/`), which is its own program;
- * - the IdP imports nothing of the app but the shared constants and settings core;
+ * - the IdP imports nothing of the app but the shared constants and settings core, and
+ *   `lib/resource-server/`;
  * - `lib/resource-server/` is a library for any Node server: no Auth.js, no app settings, no
  *   Next.js, no `server-only` (the app guards it where it wires it);
  * - a client component (`"use client"`) never reaches a server-only module, directly or through
@@ -77,8 +78,9 @@ describe("import boundaries", () => {
     expect(violations(app, (t) => t.startsWith("idp/"))).toEqual([]);
   });
 
-  it("the IdP imports nothing of the app but the shared constants and settings core", () => {
-    const shared = (t: string) => t === "lib/claims.ts" || t.startsWith("lib/shared/");
+  it("the IdP imports nothing of the app but the shared constants, settings core and lib/resource-server", () => {
+    const shared = (t: string) =>
+      t === "lib/claims.ts" || t.startsWith("lib/shared/") || t.startsWith("lib/resource-server/");
     const appCode = (t: string) => (t.startsWith("app/") || t.startsWith("lib/")) && !shared(t);
     expect(violations((f) => f.startsWith("idp/"), appCode)).toEqual([]);
   });

@@ -22,6 +22,7 @@
 import type Koa from "koa";
 import type { Provider } from "oidc-provider";
 import { z } from "zod";
+import { BodyTooLargeError, readBoundedBody } from "../../lib/resource-server/body.ts";
 import { normalizeEmail, parseAppMetadata } from "../account.ts";
 import type { Database } from "../db.ts";
 import type { Logger } from "../logger.ts";
@@ -48,15 +49,11 @@ const userQuery = z.object({
 
 async function readJson(ctx: Koa.Context): Promise<unknown> {
   if (!ctx.is("application/json")) throw new ApiError(415, "invalid_body", "Send the body as application/json.");
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req) {
-    size += (chunk as Buffer).length;
-    if (size > BODY_LIMIT) throw new ApiError(413, "invalid_body", "The body is too large.");
-    chunks.push(chunk as Buffer);
-  }
+  const bytes = await readBoundedBody(ctx.req, BODY_LIMIT).catch((error: unknown) => {
+    throw error instanceof BodyTooLargeError ? new ApiError(413, "invalid_body", "The body is too large.") : error;
+  });
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    return JSON.parse(Buffer.from(bytes).toString("utf8")) as unknown;
   } catch {
     throw new ApiError(400, "invalid_body", "The body is not valid JSON.");
   }

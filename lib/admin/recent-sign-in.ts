@@ -8,6 +8,7 @@ import "server-only";
 import { jwtVerify } from "jose";
 import { env } from "../env";
 import { issuerAlgorithms, issuerKeys } from "../issuer-keys";
+import { DEFAULT_CLOCK_TOLERANCE } from "../resource-server";
 
 /**
  * The `auth_time` (seconds since the epoch) of this session's ID token, or null when there is no
@@ -21,7 +22,7 @@ export async function verifiedAuthTime(idToken: string | null, expectedSub: stri
       issuer: env.AUTH_ISSUER,
       audience: env.AUTH_CLIENT_ID,
       algorithms: issuerAlgorithms,
-      clockTolerance: 5,
+      clockTolerance: DEFAULT_CLOCK_TOLERANCE,
     });
     if (payload.sub !== expectedSub || typeof payload.auth_time !== "number") return null;
     return payload.auth_time;

@@ -22,6 +22,7 @@ import { db } from "../db";
 import { env } from "../env";
 import { ISSUER_KEYS_BACKOFF_MS, issuerAlgorithms, issuerKeys } from "../issuer-keys";
 import { loggerFor } from "../logger";
+import { BodyTooLargeError, readBoundedBody } from "../resource-server";
 import { endedSidKey } from "./new-session";
 import {
   createLogoutTokenVerifier,
@@ -88,23 +89,15 @@ async function readLogoutToken(request: Request): Promise<string> {
 
 /** The body as UTF-8 text, read no further than MAX_BODY_BYTES whatever Content-Length said. */
 async function readBody(request: Request): Promise<string> {
-  // Stryker disable next-line StringLiteral: equivalent; any text without a logout_token is refused as missing
-  if (!request.body) return "";
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > MAX_BODY_BYTES) {
-      await reader.cancel();
-      throw new LogoutTokenError("body_too_large");
-    }
-    chunks.push(value);
+  let bytes: Uint8Array;
+  try {
+    bytes = await readBoundedBody(request.body, MAX_BODY_BYTES);
+  } catch (error) {
+    if (error instanceof BodyTooLargeError) throw new LogoutTokenError("body_too_large");
+    throw error;
   }
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(Buffer.concat(chunks));
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new LogoutTokenError("body_encoding");
   }

@@ -14,6 +14,7 @@
 import "server-only";
 import { env } from "../env";
 import { timed } from "../http/server-timing";
+import { discoveryUrl as discoveryUrlOf, fetchDiscovery } from "../resource-server";
 import { IdpUnavailableError } from "./errors";
 
 export interface ProviderMetadata {
@@ -30,8 +31,6 @@ export interface ProviderMetadata {
 export const DEFAULT_FRESHNESS_MS = 10 * 60_000;
 /** No copy is kept longer than this, whatever the response says. Default: 1 day */
 const MAX_FRESHNESS_MS = 24 * 60 * 60_000;
-/** Milliseconds to wait for the IdP before calling it unreachable. */
-const TIMEOUT_MS = 5_000;
 
 interface Entry {
   /** The response body as received: Auth.js parses (and checks) its own copy. */
@@ -44,7 +43,7 @@ const entries = new Map<string, Entry>();
 const pending = new Map<string, Promise<Entry>>();
 
 export function discoveryUrl(issuer = env.AUTH_ISSUER): string {
-  return `${issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
+  return discoveryUrlOf(issuer);
 }
 
 /** How long a response may be reused, in ms, from its caching headers (RFC 9111 §4.2.1). */
@@ -76,11 +75,7 @@ const clamp = (ms: number) => Math.min(Math.max(ms, 0), MAX_FRESHNESS_MS);
 async function load(issuer: string): Promise<Entry> {
   let response: Response;
   try {
-    response = await fetch(discoveryUrl(issuer), {
-      headers: { accept: "application/json" },
-      signal: AbortSignal.timeout(TIMEOUT_MS),
-      cache: "no-store",
-    });
+    response = await fetchDiscovery(issuer);
   } catch (cause) {
     throw new IdpUnavailableError(issuer, { cause });
   }
@@ -148,7 +143,7 @@ export async function discoveryFetch(input: string | URL | Request, init?: Reque
 /** Whether the IdP answers its discovery document right now (for the error page). */
 export async function idpAnswers(): Promise<boolean> {
   try {
-    const response = await fetch(discoveryUrl(), { signal: AbortSignal.timeout(2_000), cache: "no-store" });
+    const response = await fetchDiscovery(env.AUTH_ISSUER, { timeout: 2_000 });
     return response.ok;
   } catch {
     return false;

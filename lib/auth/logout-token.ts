@@ -16,8 +16,15 @@
  * Whether the `jti` was seen before is for the caller, who stores it (./backchannel-logout.ts).
  */
 import "server-only";
-import { errors, jwtVerify, type JWTVerifyGetKey } from "jose";
-import { KeySourceError, type AsymmetricAlgorithm } from "../resource-server";
+import { jwtVerify, type JWTVerifyGetKey } from "jose";
+import {
+  classifyJoseError,
+  DEFAULT_CLOCK_TOLERANCE,
+  DEFAULT_MAX_TOKEN_LENGTH,
+  tokenShapeProblem,
+  type AsymmetricAlgorithm,
+  type JoseFailure,
+} from "../resource-server";
 
 export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
 
@@ -64,7 +71,6 @@ export interface LogoutTokenVerifier {
   verify(token: string): Promise<LogoutClaims>;
 }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 const MAX_ID_LENGTH = 255;
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -79,34 +85,28 @@ function normalizeTyp(typ: string): string {
   return lower.startsWith("application/") ? lower.slice("application/".length) : lower;
 }
 
-function reasonOf(error: unknown): string {
-  if (error instanceof errors.JWTExpired) return error.claim === "iat" ? "too_old" : "expired";
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    return error.claim === "iat" && error.reason === "check_failed"
+/** The log reason for a jose failure; only the time claims read differently from an access token's. */
+function reasonOf(failure: JoseFailure): string {
+  if (failure.kind === "expired") return failure.claim === "iat" ? "too_old" : "expired";
+  if (failure.kind === "claim") {
+    return failure.claim === "iat" && failure.reason === "check_failed"
       ? "issued_in_future"
-      : `${error.claim}_${error.reason}`;
+      : `${failure.claim}_${failure.reason}`;
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed) return "signature";
-  if (error instanceof errors.JOSEAlgNotAllowed) return "alg_not_allowed";
-  if (error instanceof errors.JWKSNoMatchingKey) return "unknown_key";
-  if (error instanceof errors.JWKSMultipleMatchingKeys) return "ambiguous_key";
-  if (error instanceof errors.JOSENotSupported) return "unsupported";
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return "malformed";
-  return "invalid";
+  return failure.kind;
 }
 
 export function createLogoutTokenVerifier(options: LogoutTokenVerifierOptions): LogoutTokenVerifier {
   const { keys, issuer, clientId } = options;
   const algorithms = [...options.algorithms];
-  const clockTolerance = options.clockTolerance ?? 5;
+  const clockTolerance = options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE;
   const maxAge = options.maxAge ?? 300;
-  const maxTokenLength = options.maxTokenLength ?? 8192;
+  const maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
 
   return {
     async verify(token) {
-      if (typeof token !== "string" || token === "") throw new LogoutTokenError("missing");
-      if (token.length > maxTokenLength) throw new LogoutTokenError("too_large");
-      if (!COMPACT_JWS.test(token)) throw new LogoutTokenError("malformed");
+      const shape = tokenShapeProblem(token, maxTokenLength);
+      if (shape) throw new LogoutTokenError(shape);
 
       let verified: Awaited<ReturnType<typeof jwtVerify>>;
       try {
@@ -119,9 +119,10 @@ export function createLogoutTokenVerifier(options: LogoutTokenVerifierOptions): 
           requiredClaims: ["iat", "jti", "events"],
         });
       } catch (error) {
-        if (error instanceof KeySourceError)
-          throw new LogoutKeysUnavailableError("the IdP's keys cannot be fetched", { cause: error.cause });
-        throw new LogoutTokenError(reasonOf(error));
+        const failure = classifyJoseError(error);
+        if (failure.kind === "keys_unavailable")
+          throw new LogoutKeysUnavailableError("the IdP's keys cannot be fetched", { cause: failure.cause });
+        throw new LogoutTokenError(reasonOf(failure));
       }
       const { payload, protectedHeader } = verified;
 

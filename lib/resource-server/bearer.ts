@@ -1,3 +1,4 @@
+import { readBoundedBody } from "./body.ts";
 import { InvalidRequestError, InvalidTokenError, type AuthScheme } from "./errors.ts";
 
 /**
@@ -137,26 +138,5 @@ function rejectTokenInUrl(url: string): void {
 }
 
 async function readPrefix(request: Request, maxBytes: number): Promise<string> {
-  const reader = request.body!.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  try {
-    while (size < maxBytes) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      chunks.push(value);
-      size += value.byteLength;
-    }
-  } finally {
-    // Not awaited: cancelling one branch of a tee'd body settles only once the other branch
-    // (the route's) is cancelled too. Cancelling stops this branch from buffering the rest.
-    reader.cancel().catch(() => {});
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return new TextDecoder().decode(bytes.subarray(0, maxBytes));
+  return new TextDecoder().decode(await readBoundedBody(request.body, maxBytes, { truncate: true }));
 }

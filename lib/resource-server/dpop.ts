@@ -4,6 +4,7 @@ import { calculateJwkThumbprint, decodeProtectedHeader, importJWK, jwtVerify, ty
 
 import { ASYMMETRIC_ALGORITHMS, DPOP_MODES, type AsymmetricAlgorithm, type DpopMode } from "./algorithms.ts";
 import { InvalidDpopProofError } from "./errors.ts";
+import { DEFAULT_CLOCK_TOLERANCE, isCompactJws } from "./jws.ts";
 
 /**
  * DPoP proofs (RFC 9449): a DPoP-bound access token names a key (`cnf.jkt`, the key's SHA-256
@@ -71,7 +72,6 @@ export interface DpopVerifier {
   verifyProof(input: DpopProofInput): Promise<{ jti: string }>;
 }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
 /** Members of a private or symmetric JWK (RFC 7518 §6.2.2, §6.3.2, §6.4; RFC 8037). */
 const PRIVATE_MEMBERS = ["d", "p", "q", "dp", "dq", "qi", "oth", "k"];
 const MAX_JTI_LENGTH = 256;
@@ -88,7 +88,7 @@ export function createDpopVerifier(options: DpopVerifierOptions = {}): DpopVerif
   const { replayStore } = options;
   if (mode !== "off" && !replayStore) throw new TypeError("replayStore is required unless mode is off");
   const maxAge = options.maxAge ?? 60;
-  const tolerance = options.clockTolerance ?? 5;
+  const tolerance = options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE;
   const maxProofLength = options.maxProofLength ?? 4096;
 
   return {
@@ -102,7 +102,7 @@ export function createDpopVerifier(options: DpopVerifierOptions = {}): DpopVerif
       // Fetch joins repeated headers with ", "; a compact JWS has no comma.
       if (proofs.length > 1 || proof.includes(",")) throw invalid("Send exactly one DPoP proof", "multiple_proofs");
       if (proof.length > maxProofLength) throw invalid("The DPoP proof is too large", "too_large");
-      if (!COMPACT_JWS.test(proof)) throw invalid("The DPoP proof is malformed", "malformed");
+      if (!isCompactJws(proof)) throw invalid("The DPoP proof is malformed", "malformed");
 
       let header: ReturnType<typeof decodeProtectedHeader>;
       try {

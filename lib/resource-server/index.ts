@@ -182,7 +182,13 @@ export {
   type ReplayStore,
 } from "./dpop.ts";
 export { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./algorithms.ts";
-export { createKeySource, KeySourceError, type FetchLike, type KeySourceOptions } from "./key-source.ts";
+export {
+  createKeySource,
+  DEFAULT_FAILURE_BACKOFF_MS,
+  KeySourceError,
+  type FetchLike,
+  type KeySourceOptions,
+} from "./key-source.ts";
 export {
   createAccessTokenVerifier,
   type AccessTokenClaims,
@@ -190,3 +196,14 @@ export {
   type AccessTokenVerifierOptions,
   type VerifiedAccessToken,
 } from "./verify.ts";
+export {
+  classifyJoseError,
+  DEFAULT_CLOCK_TOLERANCE,
+  DEFAULT_MAX_TOKEN_LENGTH,
+  isCompactJwe,
+  isCompactJws,
+  tokenShapeProblem,
+  type JoseFailure,
+} from "./jws.ts";
+export { DEFAULT_TIMEOUT_MS, discoveryUrl, fetchDiscovery, type DiscoveryRequestOptions } from "./discovery.ts";
+export { BodyTooLargeError, readBoundedBody, type ReadBodyOptions } from "./body.ts";

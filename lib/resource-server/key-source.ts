@@ -1,11 +1,6 @@
-import {
-  createRemoteJWKSet,
-  customFetch,
-  errors,
-  type FetchImplementation,
-  type JWTVerifyGetKey,
-  type RemoteJWKSet,
-} from "jose";
+import { createRemoteJWKSet, customFetch, errors, type JWTVerifyGetKey, type RemoteJWKSet } from "jose";
+
+import { DEFAULT_TIMEOUT_MS, fetchDiscovery, type FetchLike } from "./discovery.ts";
 
 /**
  * Where a verifier's keys come from: the issuer's JWKS, found through OpenID discovery unless
@@ -14,8 +9,10 @@ import {
  * checks tokens, so that anything else verifying JWTs from the same issuer can share the logic.
  */
 
-/** The slice of `fetch` the verifier needs. */
-export type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
+export type { FetchLike };
+
+/** Milliseconds after a failed discovery or JWKS fetch during which it is not tried again, by default. */
+export const DEFAULT_FAILURE_BACKOFF_MS = 5_000;
 
 export interface KeySourceOptions {
   /** Issuer identifier, exactly as the tokens' `iss` spells it. */
@@ -24,13 +21,13 @@ export interface KeySourceOptions {
   jwksUri?: string | URL;
   /** The `fetch` used for discovery and JWKS requests. Default: globalThis.fetch */
   fetch?: FetchLike;
-  /** Milliseconds before a discovery or JWKS request is abandoned. Default: 5000 */
+  /** Milliseconds before a discovery or JWKS request is abandoned. Default: DEFAULT_TIMEOUT_MS (./discovery.ts) */
   timeoutDuration?: number;
   /** Milliseconds after a JWKS fetch during which an unknown `kid` does not refetch. Default: 30000 */
   cooldownDuration?: number;
   /** Milliseconds the JWKS is trusted before it is refetched. Default: 600000 */
   cacheMaxAge?: number;
-  /** Milliseconds after a failed discovery or JWKS fetch during which it is not tried again. Default: 5000 */
+  /** Milliseconds after a failed discovery or JWKS fetch during which it is not tried again. Default: {@link DEFAULT_FAILURE_BACKOFF_MS} */
   failureBackoff?: number;
 }
 
@@ -44,8 +41,8 @@ export class KeySourceError extends Error {}
  */
 export function createKeySource(options: KeySourceOptions): JWTVerifyGetKey {
   const { issuer } = options;
-  const timeoutDuration = options.timeoutDuration ?? 5000;
-  const failureBackoff = options.failureBackoff ?? 5000;
+  const timeoutDuration = options.timeoutDuration ?? DEFAULT_TIMEOUT_MS;
+  const failureBackoff = options.failureBackoff ?? DEFAULT_FAILURE_BACKOFF_MS;
   const guardedFetch = createGuardedFetch(
     options.fetch ?? ((url, init) => globalThis.fetch(url, init)),
     failureBackoff,
@@ -96,15 +93,9 @@ export function createKeySource(options: KeySourceOptions): JWTVerifyGetKey {
   };
 }
 
-async function discoverJwksUri(issuer: string, fetchImpl: FetchImplementation, timeout: number): Promise<URL> {
+async function discoverJwksUri(issuer: string, fetchImpl: FetchLike, timeout: number): Promise<URL> {
   const issuerUrl = new URL(issuer);
-  const url = `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
-  const response = await fetchImpl(url, {
-    method: "GET",
-    redirect: "manual",
-    headers: new Headers({ accept: "application/json" }),
-    signal: AbortSignal.timeout(timeout),
-  });
+  const response = await fetchDiscovery(issuer, { fetch: fetchImpl, timeout });
   const document: unknown = await response.json();
   if (typeof document !== "object" || document === null) throw new Error("discovery document is not an object");
   const { issuer: advertised, jwks_uri: jwksUri } = document as Record<string, unknown>;
@@ -123,7 +114,7 @@ async function discoverJwksUri(issuer: string, fetchImpl: FetchImplementation, t
  * a URL, refuses that URL for `backoff` ms without touching the network. jose's own cooldown
  * only starts after a *successful* JWKS fetch; this bounds fetches while the IdP is failing.
  */
-function createGuardedFetch(fetchImpl: FetchLike, backoff: number): FetchImplementation {
+function createGuardedFetch(fetchImpl: FetchLike, backoff: number): FetchLike {
   const blockedUntil = new Map<string, number>();
   return async (url, init) => {
     if ((blockedUntil.get(url) ?? 0) > Date.now()) throw new Error("recent fetch failure; backing off");

@@ -1,3 +1,4 @@
+import { DEFAULT_CLOCK_TOLERANCE } from "./jws.ts";
 import type { AccessTokenVerifier, VerifiedAccessToken } from "./verify.ts";
 
 /**
@@ -31,7 +32,7 @@ export function withVerifiedTokenCache(
 ): AccessTokenVerifier {
   const max = options.max ?? 1000;
   const maxAgeMs = options.maxAgeMs ?? 60_000;
-  const tolerance = options.clockTolerance ?? 5;
+  const tolerance = options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE;
   const entries = new Map<string, Entry>();
 
   const usable = (entry: Entry, nowMs: number) => {

@@ -1,8 +1,9 @@
-import { errors, jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from "jose";
+import { jwtVerify, type JWTHeaderParameters, type JWTPayload, type JWTVerifyGetKey } from "jose";
 
 import { ASYMMETRIC_ALGORITHMS, type AsymmetricAlgorithm } from "./algorithms.ts";
 import { BearerError, InvalidTokenError, TemporarilyUnavailableError } from "./errors.ts";
-import { createKeySource, KeySourceError, type FetchLike } from "./key-source.ts";
+import { DEFAULT_CLOCK_TOLERANCE, DEFAULT_MAX_TOKEN_LENGTH, classifyJoseError, tokenShapeProblem } from "./jws.ts";
+import { createKeySource, DEFAULT_FAILURE_BACKOFF_MS, type FetchLike } from "./key-source.ts";
 
 /**
  * Verifies JWT access tokens (RFC 9068) against the issuer's published keys. Claims are only
@@ -54,7 +55,7 @@ export interface AccessTokenVerifierOptions {
   /**
    * Milliseconds after a failed discovery or JWKS fetch during which that URL is not tried
    * again (requests answer 503 at once), so an IdP outage is not met with a retry flood.
-   * Default: 5000
+   * Default: {@link DEFAULT_FAILURE_BACKOFF_MS}
    */
   failureBackoff?: number;
   /** The `fetch` used for discovery and JWKS requests. Default: globalThis.fetch */
@@ -94,8 +95,6 @@ export interface AccessTokenVerifier {
   verify(token: string): Promise<VerifiedAccessToken>;
 }
 
-const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
-
 export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): AccessTokenVerifier {
   const { issuer } = options;
   if (typeof issuer !== "string" || issuer === "") throw new TypeError("issuer must be a non-empty string");
@@ -108,11 +107,11 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   if (algorithms.length === 0 || !algorithms.every((alg) => ASYMMETRIC_ALGORITHMS.includes(alg))) {
     throw new TypeError(`algorithms must be a non-empty subset of ${ASYMMETRIC_ALGORITHMS.join(", ")}`);
   }
-  const clockTolerance = options.clockTolerance ?? 5;
+  const clockTolerance = options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE;
   const typ = options.requiredTyp === false ? undefined : (options.requiredTyp ?? "at+jwt");
   const requiredClaims = [...new Set(["sub", "exp", ...(options.requiredClaims ?? [])])];
-  const maxTokenLength = options.maxTokenLength ?? 8192;
-  const failureBackoff = options.failureBackoff ?? 5000;
+  const maxTokenLength = options.maxTokenLength ?? DEFAULT_MAX_TOKEN_LENGTH;
+  const failureBackoff = options.failureBackoff ?? DEFAULT_FAILURE_BACKOFF_MS;
   const getKey =
     options.keys ??
     createKeySource({
@@ -127,10 +126,8 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
 
   return {
     async verify(token) {
-      if (typeof token !== "string" || token === "")
-        throw new InvalidTokenError("An access token is required", "missing");
-      if (token.length > maxTokenLength) throw new InvalidTokenError("The access token is too large", "too_large");
-      if (!COMPACT_JWS.test(token)) throw new InvalidTokenError("The access token is malformed", "malformed");
+      const shape = tokenShapeProblem(token, maxTokenLength);
+      if (shape) throw new InvalidTokenError(SHAPE_DESCRIPTIONS[shape], shape);
       try {
         const { payload, protectedHeader } = await jwtVerify(token, getKey, {
           issuer,
@@ -151,35 +148,44 @@ export function createAccessTokenVerifier(options: AccessTokenVerifierOptions): 
   };
 }
 
+const SHAPE_DESCRIPTIONS = {
+  missing: "An access token is required",
+  too_large: "The access token is too large",
+  malformed: "The access token is malformed",
+} as const;
+
+const DESCRIPTIONS = {
+  signature: "The access token signature is invalid",
+  alg_not_allowed: "The access token algorithm is not allowed",
+  unknown_key: "The access token was signed with an unknown key",
+  ambiguous_key: "The access token does not identify its key",
+  unsupported: "The access token uses an unsupported algorithm or header",
+  malformed: "The access token is malformed",
+  invalid: "The access token is invalid",
+} as const;
+
 /** Every failure becomes a fixed-text error; the jose error (which holds the claims) is dropped. */
 function toBearerError(error: unknown, failureBackoff: number): BearerError {
   if (error instanceof BearerError) return error;
-  if (error instanceof KeySourceError) {
-    return new TemporarilyUnavailableError("The token issuer's keys cannot be fetched right now", "keys_unavailable", {
-      cause: error.cause,
-      retryAfter: failureBackoff / 1000,
-    });
-  }
+  const failure = classifyJoseError(error);
   const invalid = (description: string, reason: string) => new InvalidTokenError(description, reason);
-  if (error instanceof errors.JWTExpired) return invalid("The access token expired", "expired");
-  if (error instanceof errors.JWTClaimValidationFailed) {
-    if (error.claim === "nbf") return invalid("The access token is not valid yet", "not_yet_valid");
-    if (error.claim === "typ") return invalid("The token is not an access token", "typ");
-    const reason = error.claim === "iss" || error.claim === "aud" ? error.claim : "claims";
-    return invalid("The access token is not valid for this API", reason);
+  switch (failure.kind) {
+    case "keys_unavailable":
+      return new TemporarilyUnavailableError(
+        "The token issuer's keys cannot be fetched right now",
+        "keys_unavailable",
+        { cause: failure.cause, retryAfter: failureBackoff / 1000 },
+      );
+    case "expired":
+      return invalid("The access token expired", "expired");
+    case "claim": {
+      if (failure.claim === "nbf") return invalid("The access token is not valid yet", "not_yet_valid");
+      if (failure.claim === "typ") return invalid("The token is not an access token", "typ");
+      const reason = failure.claim === "iss" || failure.claim === "aud" ? failure.claim : "claims";
+      return invalid("The access token is not valid for this API", reason);
+    }
+    default:
+      // "invalid" included: jose throws TypeError on odd token content, still a 401, never a 500.
+      return invalid(DESCRIPTIONS[failure.kind], failure.kind);
   }
-  if (error instanceof errors.JWSSignatureVerificationFailed)
-    return invalid("The access token signature is invalid", "signature");
-  if (error instanceof errors.JOSEAlgNotAllowed)
-    return invalid("The access token algorithm is not allowed", "alg_not_allowed");
-  if (error instanceof errors.JWKSNoMatchingKey)
-    return invalid("The access token was signed with an unknown key", "unknown_key");
-  if (error instanceof errors.JWKSMultipleMatchingKeys)
-    return invalid("The access token does not identify its key", "ambiguous_key");
-  if (error instanceof errors.JOSENotSupported)
-    return invalid("The access token uses an unsupported algorithm or header", "unsupported");
-  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid)
-    return invalid("The access token is malformed", "malformed");
-  // Anything else was still caused by the token's content (jose throws TypeError on odd input): 401, never 500.
-  return invalid("The access token is invalid", "invalid");
 }

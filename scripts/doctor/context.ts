@@ -40,11 +40,6 @@ export function unreachable(error: unknown): string {
   return cause instanceof Error ? cause.message.split("\n")[0]! : "no answer";
 }
 
-/** The discovery document's URL, as the app and the API derive it from AUTH_ISSUER. */
-export function discoveryUrl(issuer: string): string {
-  return `${issuer.replace(/\/+$/, "")}/.well-known/openid-configuration`;
-}
-
 /** Auth0 tenants (custom domains cannot be told apart by name). */
 export function isAuth0(issuer: string): boolean {
   return URL.canParse(issuer) && /(^|\.)auth0\.com$/i.test(new URL(issuer).hostname);

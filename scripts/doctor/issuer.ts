@@ -2,11 +2,13 @@
  * The issuer as the app and the API will meet it: its discovery document, the exact issuer
  * string, the clock behind its Date header, its signing keys and its sign-out endpoint.
  */
-import { discoveryUrl, request, unreachable, type DoctorContext, type ProviderMetadata } from "./context.ts";
+import {
+  DEFAULT_CLOCK_TOLERANCE as CLOCK_TOLERANCE_SECONDS,
+  discoveryUrl,
+  fetchDiscovery,
+} from "../../lib/resource-server";
+import { request, unreachable, type DoctorContext, type ProviderMetadata } from "./context.ts";
 import { fail, ok, skip, warn, type Check } from "./report.ts";
-
-/** Seconds of clock difference the API tolerates on exp and nbf (lib/resource-server/verify.ts's default). */
-export const CLOCK_TOLERANCE_SECONDS = 5;
 
 export interface IssuerFindings {
   checks: Check[];
@@ -29,7 +31,7 @@ export async function checkIssuer(ctx: DoctorContext): Promise<IssuerFindings> {
   const started = Date.now();
   let response: Response;
   try {
-    response = await request(ctx, url, { headers: { accept: "application/json" } });
+    response = await fetchDiscovery(issuer, { timeout: ctx.timeoutMs });
   } catch (error) {
     return {
       checks: [
