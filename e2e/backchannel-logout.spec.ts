@@ -90,7 +90,7 @@ test("bob's access revoked at the IdP (seed CLI, roles --sign-out): every app se
   const started = Date.now();
   const { stdout } = await promisify(execFile)(
     "node_modules/.bin/tsx",
-    ["idp/seed.ts", "roles", bob.email, "--sign-out"],
+    ["idp/cli.ts", "roles", bob.email, "--sign-out"],
     {
       env: { ...process.env, ...SERVER_ENV },
     },

@@ -15,7 +15,7 @@ import { expect, signInThroughIdp, test } from "./fixtures";
 import { alice, bob, DB_FILE, type DemoUser, SERVER_ENV } from "./settings";
 
 const setRoles = (user: DemoUser, ...roles: string[]) =>
-  promisify(execFile)("node_modules/.bin/tsx", ["idp/seed.ts", "roles", user.email, ...roles], {
+  promisify(execFile)("node_modules/.bin/tsx", ["idp/cli.ts", "roles", user.email, ...roles], {
     env: { ...process.env, ...SERVER_ENV },
   });
 

@@ -18,7 +18,7 @@ import { storedTokens } from "./support/database";
 import { recordStaleness } from "./support/staleness";
 
 const setRolesOf = (user: DemoUser, ...roles: string[]) =>
-  promisify(execFile)("node_modules/.bin/tsx", ["idp/seed.ts", "roles", user.email, ...roles], {
+  promisify(execFile)("node_modules/.bin/tsx", ["idp/cli.ts", "roles", user.email, ...roles], {
     env: { ...process.env, ...SERVER_ENV },
   });
 const setRoles = (...roles: string[]) => setRolesOf(alice, ...roles);

@@ -8,16 +8,21 @@
  */
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { claimNameProblem, ROLES_CLAIM } from "../lib/claims.ts";
 import {
   DATABASE_URL_EXPECTED,
   DATABASE_URL_PATTERN,
+  DEFAULT_API_AUDIENCE,
+  DEFAULT_APP_URL,
+  DEFAULT_ISSUER_URL,
   defaultDatabaseUrl,
+  developmentSecretRefusals,
   isDeployed,
   isDevelopmentSecret,
   LOG_FORMATS,
   LOG_LEVELS,
   needsHttps,
+  rolesClaimSetting,
+  type SettingProblem,
   withEnvFile,
 } from "../lib/shared/settings.ts";
 
@@ -30,7 +35,7 @@ const issuer = httpUrl
   .refine((v) => {
     const u = new URL(v);
     return (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash;
-  }, "expected an origin such as http://localhost:4000 (no path, query or fragment)")
+  }, `expected an origin such as ${DEFAULT_ISSUER_URL} (no path, query or fragment)`)
   .transform((v) => new URL(v).origin);
 
 const schema = z.object({
@@ -40,23 +45,14 @@ const schema = z.object({
     .default("development"),
   /** Where IdP users and oidc-provider state live. Default: the SQLite file prisma/dev.db */
   DATABASE_URL: z.string().regex(DATABASE_URL_PATTERN, DATABASE_URL_EXPECTED).default(defaultDatabaseUrl(repoRoot)),
-  /** The web app's origin; claimtrip-web's redirect URIs hang off it. Default: http://localhost:3000 */
-  APP_URL: httpUrl.default("http://localhost:3000").transform((v) => v.replace(/\/+$/, "")),
-  /** The app API's resource identifier (the `aud` of its access tokens). Default: http://localhost:3000/api */
-  API_AUDIENCE: z.string().min(1, "expected the API's resource identifier").default("http://localhost:3000/api"),
-  /**
-   * The claim the add-roles action puts the roles in (the app's ROLES_CLAIM): a URL-like
-   * namespace you own. Default: https://claimtrip.example/roles
-   */
-  ROLES_CLAIM: z
-    .string()
-    .default(ROLES_CLAIM)
-    .superRefine((name, ctx) => {
-      const problem = claimNameProblem(name);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
-  /** The issuer identifier; the IdP listens on its port. Default: http://localhost:4000 */
-  IDP_ISSUER: issuer.default("http://localhost:4000"),
+  /** The web app's origin; claimtrip-web's redirect URIs hang off it. Default: {@link DEFAULT_APP_URL} */
+  APP_URL: httpUrl.default(DEFAULT_APP_URL).transform((v) => v.replace(/\/+$/, "")),
+  /** The app API's resource identifier (the `aud` of its access tokens). Default: {@link DEFAULT_API_AUDIENCE} */
+  API_AUDIENCE: z.string().min(1, "expected the API's resource identifier").default(DEFAULT_API_AUDIENCE),
+  /** The claim the add-roles action puts the roles in, the app's ROLES_CLAIM ({@link rolesClaimSetting}). */
+  ROLES_CLAIM: rolesClaimSetting,
+  /** The issuer identifier; the IdP listens on its port. Default: {@link DEFAULT_ISSUER_URL} */
+  IDP_ISSUER: issuer.default(DEFAULT_ISSUER_URL),
   /** claimtrip-web's client secret (the app's AUTH_CLIENT_SECRET). Written by `npm run setup`. */
   IDP_WEB_CLIENT_SECRET: z
     .string("expected claimtrip-web's client secret (run `npm run setup`)")
@@ -128,30 +124,33 @@ export function settingsProblems(source: Record<string, string | undefined>): st
     const issue = result.error.issues[0];
     return [`Invalid setting ${String(issue?.path[0] ?? "?")}: ${issue?.message ?? "invalid value"}`];
   }
-  return productionRefusals(result.data);
+  return productionRefusals(result.data).map((problem) => problem.line);
 }
 
 /**
  * Same rules as lib/env.ts (lib/shared/settings.ts): `npm start` on a laptop runs in production
  * mode against localhost with the generated secrets; a deployed IdP (any other host) must bring its own.
  */
-function productionRefusals(settings: IdpSettings): string[] {
-  const refused: string[] = [];
-  const generated = "the generated development secret cannot be used in production";
-  if (isDeployed(settings.NODE_ENV, settings.IDP_ISSUER)) {
-    if (isDevelopmentSecret(settings.IDP_WEB_CLIENT_SECRET))
-      refused.push(`Invalid setting IDP_WEB_CLIENT_SECRET: ${generated}`);
-    if (settings.IDP_MANAGEMENT_CLIENT_SECRET && isDevelopmentSecret(settings.IDP_MANAGEMENT_CLIENT_SECRET))
-      refused.push(`Invalid setting IDP_MANAGEMENT_CLIENT_SECRET: ${generated}`);
-    if (settings.IDP_COOKIE_KEYS.some((k) => isDevelopmentSecret(k) || k.length < 32))
-      refused.push(
-        "Invalid setting IDP_COOKIE_KEYS: production needs its own keys of at least 32 characters, not the development ones",
-      );
-  }
+function productionRefusals(settings: IdpSettings): SettingProblem[] {
+  const refused = developmentSecretRefusals(settings.NODE_ENV, settings.IDP_ISSUER, {
+    IDP_WEB_CLIENT_SECRET: settings.IDP_WEB_CLIENT_SECRET,
+    IDP_MANAGEMENT_CLIENT_SECRET: settings.IDP_MANAGEMENT_CLIENT_SECRET,
+  });
+  if (
+    isDeployed(settings.NODE_ENV, settings.IDP_ISSUER) &&
+    settings.IDP_COOKIE_KEYS.some((k) => isDevelopmentSecret(k) || k.length < 32)
+  )
+    refused.push({
+      name: "IDP_COOKIE_KEYS",
+      line: "Invalid setting IDP_COOKIE_KEYS: production needs its own keys of at least 32 characters, not the development ones",
+    });
   if (needsHttps(settings.NODE_ENV, settings.IDP_ISSUER))
-    refused.push("Invalid setting IDP_ISSUER: production needs an https:// issuer");
+    refused.push({ name: "IDP_ISSUER", line: "Invalid setting IDP_ISSUER: production needs an https:// issuer" });
   if (needsHttps(settings.NODE_ENV, settings.APP_URL))
-    refused.push("Invalid setting APP_URL: production needs an https:// URL (plain http only on localhost)");
+    refused.push({
+      name: "APP_URL",
+      line: "Invalid setting APP_URL: production needs an https:// URL (plain http only on localhost)",
+    });
   return refused;
 }
 

@@ -162,7 +162,7 @@ describe.each(backends)("the last admin on %s", (_name, makeUrl) => {
     const run = promisify(execFile);
     const failure = await run(
       process.execPath,
-      ["--experimental-strip-types", "--no-warnings", "idp/seed.ts", "roles", "alice@example.com"],
+      ["--experimental-strip-types", "--no-warnings", "idp/cli.ts", "roles", "alice@example.com"],
       {
         cwd: ROOT,
         env: {

@@ -12,7 +12,7 @@ export const CLAIM_NAMESPACE = "https://claimtrip.example/";
 
 /**
  * The roles claim: a JSON array of strings in the access token for the app's API. This is the
- * default of the `ROLES_CLAIM` setting (lib/env.ts, idp/env.ts), for a tenant with its own namespace.
+ * default of the `ROLES_CLAIM` setting (lib/shared/settings.ts), for a tenant with its own namespace.
  */
 export const ROLES_CLAIM = `${CLAIM_NAMESPACE}roles`;
 

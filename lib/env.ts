@@ -10,17 +10,22 @@ import "server-only";
 import { createPrivateKey } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
-import { claimNameProblem, ROLES_CLAIM } from "./claims";
 import { ASYMMETRIC_ALGORITHMS, DPOP_MODES } from "./resource-server/algorithms";
 import {
   DATABASE_URL_EXPECTED,
   DATABASE_URL_PATTERN,
+  DEFAULT_API_AUDIENCE,
+  DEFAULT_APP_URL,
+  DEFAULT_ISSUER_URL,
   defaultDatabaseUrl,
+  developmentSecretRefusals,
   isDeployed,
   isDevelopmentSecret,
   LOG_FORMATS,
   LOG_LEVELS,
   needsHttps,
+  rolesClaimSetting,
+  type SettingProblem,
   withEnvFile,
 } from "./shared/settings";
 
@@ -43,16 +48,16 @@ const seconds = z.coerce.number().int().nonnegative();
 
 const schema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
-  /** The app's own origin; Auth.js builds its redirect URI from it. Default: http://localhost:3000 */
-  APP_URL: url.default("http://localhost:3000").transform((v) => v.replace(/\/$/, "")),
+  /** The app's own origin; Auth.js builds its redirect URI from it. Default: {@link DEFAULT_APP_URL} */
+  APP_URL: url.default(DEFAULT_APP_URL).transform((v) => v.replace(/\/$/, "")),
   /** Where the app's database lives. Default: the SQLite file prisma/dev.db */
   DATABASE_URL: z.string().regex(DATABASE_URL_PATTERN, DATABASE_URL_EXPECTED).default(defaultDatabaseUrl(root)),
   /** Encrypts Auth.js cookies and signs its CSRF tokens. Written by `npm run setup`. */
   AUTH_SECRET: z
     .string("expected at least 32 characters (run `npm run setup`)")
     .min(32, "expected at least 32 characters (run `npm run setup`)"),
-  /** The OpenID Provider's issuer URL (Auth0: https://YOUR_TENANT.auth0.com/). Default: http://localhost:4000 */
-  AUTH_ISSUER: url.default("http://localhost:4000"),
+  /** The OpenID Provider's issuer URL (Auth0: https://YOUR_TENANT.auth0.com/). Default: {@link DEFAULT_ISSUER_URL}, the local IdP */
+  AUTH_ISSUER: url.default(DEFAULT_ISSUER_URL),
   /** This app's client id at the IdP. Default: claimtrip-web */
   AUTH_CLIENT_ID: z.string().min(1).default("claimtrip-web"),
   /** This app's client secret at the IdP. Written by `npm run setup` for the local IdP. */
@@ -61,8 +66,8 @@ const schema = z.object({
     .min(1, "expected the client secret registered at the IdP (run `npm run setup`)"),
   /** Scopes to ask for; offline_access brings the refresh token. */
   AUTH_SCOPE: z.string().default("openid profile email offline_access"),
-  /** The API's identifier: the audience its access tokens must carry. Default: http://localhost:3000/api */
-  API_AUDIENCE: z.string().min(1).default("http://localhost:3000/api"),
+  /** The API's identifier: the audience its access tokens must carry. Default: {@link DEFAULT_API_AUDIENCE} */
+  API_AUDIENCE: z.string().min(1).default(DEFAULT_API_AUDIENCE),
   /**
    * How the authorization request names the API: `audience` (Auth0), `resource` (RFC 8707:
    * oidc-provider, Entra ID v1) or `none` (Keycloak, where client scopes decide the audience).
@@ -96,17 +101,8 @@ const schema = z.object({
   API_DPOP: z.enum(DPOP_MODES).default("allowed"),
   /** The `typ` header access tokens must carry (RFC 9068). Empty to accept any. Default: at+jwt */
   API_TOKEN_TYP: z.string().default("at+jwt"),
-  /**
-   * The access-token claim that carries the user's roles: a URL-like namespace you own (your
-   * tenant's, on Auth0). Default: https://claimtrip.example/roles
-   */
-  ROLES_CLAIM: z
-    .string()
-    .default(ROLES_CLAIM)
-    .superRefine((name, ctx) => {
-      const problem = claimNameProblem(name);
-      if (problem) ctx.addIssue({ code: "custom", message: problem });
-    }),
+  /** The access-token claim that carries the user's roles ({@link rolesClaimSetting}). */
+  ROLES_CLAIM: rolesClaimSetting,
   /** The Management API client's id (Auth0: a Machine-to-Machine application). Default: claimtrip-management */
   MANAGEMENT_CLIENT_ID: z.string().min(1).default("claimtrip-management"),
   /** Its client secret. Written by `npm run setup` for the local IdP; unset, /admin cannot change roles. */
@@ -153,12 +149,6 @@ export function parseEnv(source: Record<string, string | undefined>): Env {
   return env;
 }
 
-/** A variable start-up would refuse, and the one line it would print. */
-export interface SettingProblem {
-  name: string;
-  line: string;
-}
-
 /**
  * Every setting production refuses, in order (start-up stops at the first; the doctor lists them all):
  * - development secrets would be guessable if they shipped: a deployment (production, not on
@@ -168,16 +158,12 @@ export interface SettingProblem {
  *   their own JWKS to the API.
  */
 function productionRefusals(env: Env): SettingProblem[] {
-  const problems: SettingProblem[] = [];
+  const problems = developmentSecretRefusals(env.NODE_ENV, env.APP_URL, {
+    AUTH_SECRET: env.AUTH_SECRET,
+    AUTH_CLIENT_SECRET: env.AUTH_CLIENT_SECRET,
+    MANAGEMENT_CLIENT_SECRET: env.MANAGEMENT_CLIENT_SECRET,
+  });
   if (isDeployed(env.NODE_ENV, env.APP_URL)) {
-    for (const name of ["AUTH_SECRET", "AUTH_CLIENT_SECRET", "MANAGEMENT_CLIENT_SECRET"] as const) {
-      const value = env[name];
-      if (value !== undefined && isDevelopmentSecret(value))
-        problems.push({
-          name,
-          line: `Invalid setting ${name}: the generated development secret cannot be used in production`,
-        });
-    }
     const dpopKey = env.AUTH_DPOP_PRIVATE_KEY;
     if (dpopKey === undefined) {
       problems.push({

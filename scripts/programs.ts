@@ -8,13 +8,13 @@
  */
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { withEnvFile } from "../lib/shared/settings.ts";
+import { DEFAULT_APP_URL, DEFAULT_ISSUER_URL, withEnvFile } from "../lib/shared/settings.ts";
 
 /** The programs a run can start. */
 export type ProgramName = "idp" | "app";
 
 /** The port a URL names, or its scheme's default. */
-export function appPort(appUrl = "http://localhost:3000"): string {
+export function appPort(appUrl = DEFAULT_APP_URL): string {
   const url = new URL(appUrl);
   return url.port || (url.protocol === "https:" ? "443" : "80");
 }
@@ -44,9 +44,6 @@ export interface RunPlan {
   notice: string;
 }
 
-/** The local IdP's issuer when IDP_ISSUER is unset (idp/env.ts), and AUTH_ISSUER's default (lib/env.ts). */
-export const DEFAULT_ISSUER = "http://localhost:4000";
-
 /** The same issuer up to URL spelling and a trailing slash (the doctor reports the slash). */
 function sameIssuer(a: string, b: string): boolean {
   if (!URL.canParse(a) || !URL.canParse(b)) return false;
@@ -56,7 +53,7 @@ function sameIssuer(a: string, b: string): boolean {
 
 /** Whether AUTH_ISSUER (the IdP the app signs in with) is the local IdP that IDP_ISSUER describes. */
 export function usesLocalIdp(settings: Readonly<Record<string, string | undefined>>): boolean {
-  return sameIssuer(settings.AUTH_ISSUER || DEFAULT_ISSUER, settings.IDP_ISSUER || DEFAULT_ISSUER);
+  return sameIssuer(settings.AUTH_ISSUER || DEFAULT_ISSUER_URL, settings.IDP_ISSUER || DEFAULT_ISSUER_URL);
 }
 
 /**
@@ -68,9 +65,9 @@ export function planRun(
   only?: ProgramName,
   port = listenPort(settings),
 ): RunPlan {
-  const app = settings.APP_URL || "http://localhost:3000";
-  const issuer = settings.AUTH_ISSUER || DEFAULT_ISSUER;
-  const local = settings.IDP_ISSUER || DEFAULT_ISSUER;
+  const app = settings.APP_URL || DEFAULT_APP_URL;
+  const issuer = settings.AUTH_ISSUER || DEFAULT_ISSUER_URL;
+  const local = settings.IDP_ISSUER || DEFAULT_ISSUER_URL;
   const where = port === appPort(app) ? `(${app})` : `on port ${port} (public URL ${app})`;
   if (only === "app") {
     return {

@@ -94,6 +94,24 @@ describe("import boundaries", () => {
     expect(violations((f) => f.startsWith("lib/resource-server/"), forbidden)).toEqual([]);
   });
 
+  // A cycle makes load order decide what a module sees at import time; the seed command line
+  // (idp/cli.ts) is apart from idp/seed.ts so that idp/app.ts can use the latter without one.
+  it("no module imports itself through others", () => {
+    const cycles: string[] = [];
+    const done = new Set<string>();
+    const visit = (file: string, path: string[]) => {
+      if (path.includes(file)) {
+        cycles.push([...path.slice(path.indexOf(file)), file].join(" -> "));
+        return;
+      }
+      if (done.has(file)) return;
+      for (const next of graph.get(file) ?? []) if (source.has(next) && !isTest(next)) visit(next, [...path, file]);
+      done.add(file);
+    };
+    for (const file of graph.keys()) if (!isTest(file)) visit(file, []);
+    expect(cycles).toEqual([]);
+  });
+
   // A "use server" module is a boundary: the client bundle gets references to its actions, never its code.
   it("no client component reaches a server-only module", () => {
     const serverOnly = new Set(

@@ -6,7 +6,7 @@
  * with a stub adapter of its own.
  */
 import "server-only";
-import type { NextAuthConfig } from "next-auth";
+import type { NextAuthConfig, Session } from "next-auth";
 import { env } from "../env";
 import { requestLogger } from "../logger";
 import { cookieSettings } from "./cookies";
@@ -14,6 +14,13 @@ import { authLogger } from "./log-events";
 import { idp, PROVIDER_ID } from "./provider";
 import { sameOriginRedirect } from "./return-path";
 import { rememberSignIn } from "./new-session";
+
+declare module "next-auth" {
+  /** What the session callback below returns, and so what auth() and useSession() see: a profile, no token. */
+  interface Session {
+    user: { id: string; name: string | null; email: string | null };
+  }
+}
 
 export const authConfig = {
   providers: [idp],
@@ -32,8 +39,8 @@ export const authConfig = {
       return true;
     },
     // Only a profile reaches the browser (useSession, /api/auth/session): never a token.
-    session({ session, user }) {
-      return { expires: session.expires, user: { id: user.id, name: user.name, email: user.email } } as typeof session;
+    session({ session, user }): Session {
+      return { expires: session.expires, user: { id: user.id, name: user.name ?? null, email: user.email } };
     },
     // Every callbackUrl and post-sign-in redirect stays on this app: no open redirect.
     redirect: sameOriginRedirect,

@@ -2,12 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ROLES_CLAIM } from "../claims";
 import {
+  DEFAULT_API_AUDIENCE,
+  DEFAULT_APP_URL,
   defaultDatabaseUrl,
+  developmentSecretRefusals,
   isDeployed,
   isDevelopmentSecret,
   isLoopbackUrl,
   needsHttps,
+  rolesClaimSetting,
   withEnvFile,
 } from "./settings";
 
@@ -55,6 +60,47 @@ describe("the production rules", () => {
   it("knows the generated development secrets", () => {
     expect(isDevelopmentSecret("dev-only-abc")).toBe(true);
     expect(isDevelopmentSecret("a-real-secret")).toBe(false);
+  });
+
+  it("refuses the development secrets it is given, by name, only when deployed", () => {
+    const secrets = {
+      A_SECRET: "dev-only-abc",
+      B_SECRET: "a-real-secret",
+      C_SECRET: undefined,
+      D_SECRET: "dev-only-d",
+    };
+    expect(developmentSecretRefusals("production", "https://app.example.com", secrets)).toEqual([
+      {
+        name: "A_SECRET",
+        line: "Invalid setting A_SECRET: the generated development secret cannot be used in production",
+      },
+      {
+        name: "D_SECRET",
+        line: "Invalid setting D_SECRET: the generated development secret cannot be used in production",
+      },
+    ]);
+    expect(developmentSecretRefusals("production", "http://localhost:3000", secrets)).toEqual([]);
+    expect(developmentSecretRefusals("development", "https://app.example.com", secrets)).toEqual([]);
+  });
+});
+
+describe("ROLES_CLAIM and the default URLs", () => {
+  it("defaults the roles claim to Claimtrip's namespace and keeps a URL-like one", () => {
+    expect(rolesClaimSetting.parse(undefined)).toBe(ROLES_CLAIM);
+    expect(rolesClaimSetting.parse("https://example.org/roles")).toBe("https://example.org/roles");
+  });
+
+  it.each(["roles", "sub", "https://tenant.auth0.com/roles", ""])(
+    "refuses %j as the roles claim, saying why",
+    (name) => {
+      const result = rolesClaimSetting.safeParse(name);
+      expect(result.success).toBe(false);
+      expect(result.error?.issues[0]?.message).toMatch(/namespace|registered|non-empty/);
+    },
+  );
+
+  it("puts the API under the app's origin", () => {
+    expect(DEFAULT_API_AUDIENCE).toBe(`${DEFAULT_APP_URL}/api`);
   });
 });
 

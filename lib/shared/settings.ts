@@ -3,12 +3,41 @@
  * scripts (scripts/run.ts, scripts/database-url.ts). Each program keeps its own zod schema; what
  * must not drift between them is said once, here.
  *
- * Plain Node on purpose: no `server-only`, no imports from the app, so that the IdP (which
- * imports nothing of the app but lib/claims.ts and lib/shared/) and the scripts can use it.
+ * Plain Node on purpose: no `server-only`, nothing of the app but the claim names, so that the
+ * IdP (which imports nothing of the app but lib/claims.ts and lib/shared/) and the scripts can use it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv } from "node:util";
+import { z } from "zod";
+import { claimNameProblem, ROLES_CLAIM } from "../claims.ts";
+
+/** The app's origin on a fresh clone: APP_URL's default in both programs. */
+export const DEFAULT_APP_URL = "http://localhost:3000";
+
+/** The local IdP's issuer: IDP_ISSUER's default, and AUTH_ISSUER's (the app signs in with it). */
+export const DEFAULT_ISSUER_URL = "http://localhost:4000";
+
+/** The API's identifier (the `aud` of its access tokens): API_AUDIENCE's default in both programs. */
+export const DEFAULT_API_AUDIENCE = `${DEFAULT_APP_URL}/api`;
+
+/**
+ * ROLES_CLAIM in both programs: the access-token claim that carries the user's roles, a URL-like
+ * namespace you own (your tenant's, on Auth0). Default: {@link ROLES_CLAIM}
+ */
+export const rolesClaimSetting = z
+  .string()
+  .default(ROLES_CLAIM)
+  .superRefine((name, ctx) => {
+    const problem = claimNameProblem(name);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
+
+/** A variable start-up would refuse, and the one line it would print. */
+export interface SettingProblem {
+  name: string;
+  line: string;
+}
 
 /** Secrets `npm run setup` generates start with this; production refuses them outside loopback. */
 export const DEV_SECRET_MARK = "dev-only-";
@@ -62,6 +91,24 @@ export function isDeployed(nodeEnv: string, publicUrl: string): boolean {
 /** Whether `value` is one of the development secrets `npm run setup` generates. */
 export function isDevelopmentSecret(value: string): boolean {
   return value.startsWith(DEV_SECRET_MARK);
+}
+
+/**
+ * The secrets (by setting name) a program reached at `publicUrl` refuses: none unless it is
+ * deployed, where a generated development secret would be guessable.
+ */
+export function developmentSecretRefusals(
+  nodeEnv: string,
+  publicUrl: string,
+  secrets: Readonly<Record<string, string | undefined>>,
+): SettingProblem[] {
+  if (!isDeployed(nodeEnv, publicUrl)) return [];
+  return Object.entries(secrets)
+    .filter(([, value]) => value !== undefined && isDevelopmentSecret(value))
+    .map(([name]) => ({
+      name,
+      line: `Invalid setting ${name}: the generated development secret cannot be used in production`,
+    }));
 }
 
 /**
