@@ -10,10 +10,10 @@
  *   also puts in the request's CSP header, where Next.js reads it to sign its own scripts.
  *
  * It decides nothing about who may see what: that check sits next to the data (lib/session.ts,
- * lib/api-auth.ts), as Next.js's data-security guidance asks.
+ * lib/api/guard.ts), as Next.js's data-security guidance asks.
  */
 import { NextResponse, type NextRequest } from "next/server";
-import type { ApiError } from "./lib/api-types";
+import type { ApiError } from "./lib/api/types";
 import { env } from "./lib/env";
 import { jsonNoStore } from "./lib/http/json";
 import { INSTANCE_HEADER } from "./lib/http/instance";

@@ -9,7 +9,7 @@
  * - fast-jwt + get-jwks, and jsonwebtoken + jwks-rsa;
  * - plain jose.jwtVerify with a local key (no JWKS cache in the way);
  * - raw node:crypto: split, RSA-SHA256 verify, JSON.parse. The floor: no claim checks at all;
- * - the whole API check, `protect()` on a Fetch Request as lib/api-auth.ts runs it (verified-token
+ * - the whole API check, `protect()` on a Fetch Request as lib/api/guard.ts runs it (verified-token
  *   cache included), side by side: a bearer token, and a DPoP-bound token with a fresh ES256
  *   proof per call (proof signature, claims, thumbprint, and the in-memory jti store). The
  *   proofs are signed before the clock starts: what is timed is the server's work.
@@ -93,7 +93,7 @@ async function contenders(
       },
     },
     {
-      // What the app's API runs (lib/api-auth.ts): the same token again is a cache hit.
+      // What the app's API runs (lib/api/guard.ts): the same token again is a cache hit.
       name: "claimtrip verifier + cache",
       create: () => {
         const verifier = withVerifiedTokenCache(createAccessTokenVerifier({ issuer: iss, audience: AUDIENCE }));

@@ -1,6 +1,6 @@
 /**
  * The IdP's signing keys, as every verifier in this app process sees them: the API's
- * access-token verifier (lib/api-auth.ts) and the back-channel logout endpoint's logout-token
+ * access-token verifier (lib/api/guard.ts) and the back-channel logout endpoint's logout-token
  * verifier (lib/auth/backchannel-logout.ts) share one discovery, one JWKS cache and one backoff.
  */
 import "server-only";

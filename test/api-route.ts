@@ -2,7 +2,7 @@
  * Test support for the API route handlers (app/api/*): a local token issuer on an ephemeral port,
  * a temporary SQLite database migrated with the project's migrations, and the web app's settings
  * pointed at both, so a test can `await import("./route")` and call its `GET` with a real,
- * unmocked verifier (lib/api-auth.ts builds it from lib/env.ts at import time).
+ * unmocked verifier (lib/api/guard.ts builds it from lib/env.ts at import time).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -1,4 +1,4 @@
-import type { ApiError } from "@/lib/api-types";
+import type { ApiError } from "@/lib/api/types";
 
 /** What to show when the API refused the call: its RFC 6750 error, never a crash. */
 export function ApiRefusal({ status, error }: { status: number; error: ApiError }) {

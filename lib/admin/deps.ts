@@ -1,6 +1,6 @@
 /** The real collaborators of lib/admin/change.ts, from the app's settings. */
 import "server-only";
-import { verifyAdminToken } from "../api-auth";
+import { verifyAdminToken } from "../api/guard";
 import { endUserSessions } from "../auth/tokens";
 import { PROVIDER_ID } from "../auth/provider";
 import { db } from "../db";

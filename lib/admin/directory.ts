@@ -3,7 +3,7 @@
  * those this app has seen), each with their roles, joined with this app's own sessions.
  */
 import "server-only";
-import type { AdminResponse } from "../api-types";
+import type { AdminResponse } from "../api/types";
 import { management, ManagementError } from "../management";
 import type { ChangeCode } from "./change";
 

@@ -4,7 +4,7 @@
  */
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
-import { verifyAdminToken } from "../api-auth";
+import { verifyAdminToken } from "../api/guard";
 import { TokenUnavailableError } from "../auth/errors";
 import { getAccessToken } from "../auth/tokens";
 import { requireUser, type SignedInUser } from "../session";

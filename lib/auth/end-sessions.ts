@@ -13,7 +13,7 @@
  */
 import "server-only";
 import { revalidatePath } from "next/cache";
-import { verifyAdminToken } from "../api-auth";
+import { verifyAdminToken } from "../api/guard";
 import { db } from "../db";
 import { requestLogger } from "../logger";
 import { currentUser } from "../session";

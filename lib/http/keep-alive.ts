@@ -1,6 +1,6 @@
 /**
  * GET a JSON resource over HTTP(S) on kept-alive connections: the app's calls to its own API
- * (lib/api-client.ts). Node's `http.Agent` with `keepAlive` holds the sockets open between
+ * (lib/api/client.ts). Node's `http.Agent` with `keepAlive` holds the sockets open between
  * requests, so a page's API call skips the TCP handshake, and it bypasses Next.js's patched
  * `fetch` (its cache bookkeeping is of no use for a `no-store` call made on every request).
  */

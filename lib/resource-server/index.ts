@@ -11,7 +11,7 @@
  * ```
  *
  * This folder depends on jose and nothing else: no `server-only` (that guard belongs to the app
- * module that wires it up, lib/api-auth.ts), no settings, no claim names. Its imports spell the
+ * module that wires it up, lib/api/guard.ts), no settings, no claim names. Its imports spell the
  * `.ts` extension so that plain Node (type stripping) runs it as it is; test/plain-node.test.ts
  * proves that with the README's example.
  */

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { callApi } from "@/lib/api-client";
+import { callApi } from "@/lib/api/client";
 import { ADMIN_ROLE } from "@/lib/claims";
 import { env } from "@/lib/env";
 import { logTimingsAfterResponse } from "@/lib/http/server-timing";

@@ -12,7 +12,7 @@ const tokens = vi.hoisted(() => ({ access: "", id: "" }));
 vi.mock("@/lib/session", () => ({
   requireUser: async () => ({ id: "user-1", name: "Alice", email: "alice@example.com" }),
 }));
-vi.mock("@/lib/api-client", () => ({
+vi.mock("@/lib/api/client", () => ({
   callApi: async () => ({ ok: true, data: { claims: { sub: "user-alice" } } }),
 }));
 vi.mock("@/lib/auth/tokens", () => ({

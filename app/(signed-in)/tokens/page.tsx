@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { callApi } from "@/lib/api-client";
+import { callApi } from "@/lib/api/client";
 import { env } from "@/lib/env";
 import { requireUser } from "@/lib/session";
 import { loadContrast } from "@/lib/token-contrast";

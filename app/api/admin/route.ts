@@ -1,5 +1,5 @@
-import { authenticateAdmin } from "@/lib/api-auth";
-import type { AdminResponse } from "@/lib/api-types";
+import { authenticateAdmin } from "@/lib/api/guard";
+import type { AdminResponse } from "@/lib/api/types";
 import { jsonNoStore } from "@/lib/http/json";
 import { listUsersWithSessions } from "@/lib/users";
 

@@ -1,4 +1,4 @@
-import type { HealthResponse } from "@/lib/api-types";
+import type { HealthResponse } from "@/lib/api/types";
 import { db } from "@/lib/db";
 import { jsonNoStore } from "@/lib/http/json";
 

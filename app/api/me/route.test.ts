@@ -1,6 +1,6 @@
 /**
  * GET /api/me as Next.js runs it: the route module imported with the app's real settings,
- * verifying tokens from a local issuer through lib/api-auth.ts. Honest tokens get what the API
+ * verifying tokens from a local issuer through lib/api/guard.ts. Honest tokens get what the API
  * read from them; every attack gets an RFC 6750 answer; fuzzed headers never get a 500 or a 200.
  */
 import { exportSPKI } from "jose";

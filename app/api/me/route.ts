@@ -1,5 +1,5 @@
-import { authenticate, readRoles } from "@/lib/api-auth";
-import type { MeResponse } from "@/lib/api-types";
+import { authenticate, readRoles } from "@/lib/api/guard";
+import type { MeResponse } from "@/lib/api/types";
 import { jsonNoStore } from "@/lib/http/json";
 
 /** Any valid access token for this API: what the API read from it. */

@@ -1,4 +1,4 @@
-import { resourceMetadata, resourceMetadataUrl } from "@/lib/api-dpop";
+import { resourceMetadata, resourceMetadataUrl } from "@/lib/api/dpop";
 
 /**
  * The API's Protected Resource Metadata (RFC 9728): which issuer's tokens it takes, how, and

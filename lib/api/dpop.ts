@@ -4,10 +4,10 @@
  * name, and the API's Protected Resource Metadata (RFC 9728) that clients discover it from.
  */
 import "server-only";
-import { db } from "./db";
-import { env } from "./env";
-import { logger } from "./logger";
-import { createDpopVerifier, type ReplayStore } from "./resource-server";
+import { db } from "../db";
+import { env } from "../env";
+import { logger } from "../logger";
+import { createDpopVerifier, type ReplayStore } from "../resource-server";
 
 /** Expired `jti`s are deleted at most this often per process. Default: 1 minute */
 const SWEEP_EVERY_MS = 60_000;

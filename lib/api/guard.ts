@@ -7,11 +7,11 @@
  * server-only guard sits here.
  */
 import "server-only";
-import { dpopVerifier, resourceMetadataUrl } from "./api-dpop";
-import { ADMIN_ROLE } from "./claims";
-import { env } from "./env";
-import { issuerAlgorithms, issuerKeys } from "./issuer-keys";
-import { loggerFor, requestLogger, type Logger } from "./logger";
+import { dpopVerifier, resourceMetadataUrl } from "./dpop";
+import { ADMIN_ROLE } from "../claims";
+import { env } from "../env";
+import { issuerAlgorithms, issuerKeys } from "../issuer-keys";
+import { loggerFor, requestLogger, type Logger } from "../logger";
 import {
   authorizeToken,
   createAccessTokenVerifier,
@@ -24,8 +24,8 @@ import {
   type BearerError,
   type ProtectResult,
   type TokenCheck,
-} from "./resource-server";
-import { withVerifiedTokenCache } from "./resource-server/verified-cache";
+} from "../resource-server";
+import { withVerifiedTokenCache } from "../resource-server/verified-cache";
 
 // The same token comes back on every page until it is refreshed: verify it once, then reuse the
 // result while it is valid, for at most a minute (lib/resource-server/verified-cache.ts).
@@ -53,7 +53,7 @@ function logRefusal(log: Logger, error: BearerError, path: string): void {
   else log.info(fields, "API refused the token");
 }
 
-// Bearer or DPoP-bound tokens as API_DPOP says; a bound token only with its proof (lib/api-dpop.ts).
+// Bearer or DPoP-bound tokens as API_DPOP says; a bound token only with its proof (lib/api/dpop.ts).
 const protectOptions = { dpop: dpopVerifier, resourceMetadata: resourceMetadataUrl() };
 
 async function guarded(request: Request, check?: TokenCheck): Promise<ProtectResult> {

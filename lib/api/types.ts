@@ -1,6 +1,6 @@
 /**
  * The app API's answers, declared once: the routes under app/api/ check what they send against
- * these (`satisfies`), and lib/api-client.ts hands the pages the same types. Types only, so any
+ * these (`satisfies`), and lib/api/client.ts hands the pages the same types. Types only, so any
  * module may import it.
  */
 
@@ -35,7 +35,7 @@ export interface ApiError {
   error_description?: string;
 }
 
-/** Which answer each GET route gives, for lib/api-client.ts's callApi. */
+/** Which answer each GET route gives, for lib/api/client.ts's callApi. */
 export interface ApiRoutes {
   "/api/me": MeResponse;
   "/api/admin": AdminResponse;

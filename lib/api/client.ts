@@ -6,17 +6,17 @@
 import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
-import type { ApiError, ApiRoutes } from "./api-types";
-import { TokenUnavailableError } from "./auth/errors";
-import { getApiAccessToken, type ApiAccessToken } from "./auth/tokens";
-import { getJsonWithDpop } from "./dpop/api-call";
-import { boundToAppKey } from "./dpop/key";
-import { env } from "./env";
-import { getJson } from "./http/keep-alive";
-import { REQUEST_ID_HEADER } from "./http/request-id";
-import { timed } from "./http/server-timing";
-import { loggerFor } from "./logger";
-import type { SignedInUser } from "./session";
+import type { ApiError, ApiRoutes } from "./types";
+import { TokenUnavailableError } from "../auth/errors";
+import { getApiAccessToken, type ApiAccessToken } from "../auth/tokens";
+import { getJsonWithDpop } from "../dpop/api-call";
+import { boundToAppKey } from "../dpop/key";
+import { env } from "../env";
+import { getJson } from "../http/keep-alive";
+import { REQUEST_ID_HEADER } from "../http/request-id";
+import { timed } from "../http/server-timing";
+import { loggerFor } from "../logger";
+import type { SignedInUser } from "../session";
 
 /** What a call to the API came to: its answer, or its refusal (RFC 6750) with the status. */
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; error: ApiError };
@@ -54,7 +54,7 @@ export async function callApi<P extends keyof ApiRoutes>(
       : getJson(url, { ...sent, authorization: `Bearer ${token.value}` }),
   );
   const { body } = response;
-  // The app trusts its own API's 200s to match lib/api-types.ts (the routes `satisfies` it).
+  // The app trusts its own API's 200s to match lib/api/types.ts (the routes `satisfies` it).
   if (response.status >= 200 && response.status < 300) return { ok: true, data: body as ApiRoutes[P] };
   return { ok: false, status: response.status, error: isApiError(body) ? body : { error: `http_${response.status}` } };
 }
