@@ -13,7 +13,7 @@
 import "server-only";
 import { decodeJwt } from "jose";
 import { getAccessToken } from "./auth/tokens";
-import { providerMetadata } from "./auth/discovery";
+import { providerMetadata } from "./issuer/discovery";
 import { env } from "./env";
 import { clientSecretBasic } from "./http/client-secret-basic";
 import { requestLogger } from "./logger";

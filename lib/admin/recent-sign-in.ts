@@ -7,7 +7,7 @@
 import "server-only";
 import { jwtVerify } from "jose";
 import { env } from "../env";
-import { issuerAlgorithms, issuerKeys } from "../issuer-keys";
+import { issuerAlgorithms, issuerKeys } from "../issuer/keys";
 import { DEFAULT_CLOCK_TOLERANCE } from "../resource-server";
 
 /**

@@ -9,7 +9,7 @@ import { redirect } from "next/navigation";
 import { env } from "../env";
 import { requestLogger } from "../logger";
 import { serverSession, signOut } from "./index";
-import { providerMetadata } from "./discovery";
+import { providerMetadata } from "../issuer/discovery";
 import { endTokens } from "./tokens";
 
 /**

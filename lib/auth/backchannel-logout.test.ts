@@ -33,7 +33,7 @@ const state = vi.hoisted(() => ({
 
 vi.mock("../env", () => ({ env: { AUTH_ISSUER: "https://idp.example", AUTH_CLIENT_ID: "claimtrip-web" } }));
 vi.mock("./provider", () => ({ PROVIDER_ID: "claimtrip" }));
-vi.mock("../issuer-keys", async () => {
+vi.mock("../issuer/keys", async () => {
   const { KeySourceError } = await import("../resource-server");
   return {
     ISSUER_KEYS_BACKOFF_MS: 5_000,

@@ -20,7 +20,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { db } from "../db";
 import { env } from "../env";
-import { ISSUER_KEYS_BACKOFF_MS, issuerAlgorithms, issuerKeys } from "../issuer-keys";
+import { ISSUER_KEYS_BACKOFF_MS, issuerAlgorithms, issuerKeys } from "../issuer/keys";
 import { loggerFor } from "../logger";
 import { BodyTooLargeError, readBoundedBody } from "../resource-server";
 import { endedSidKey } from "./new-session";

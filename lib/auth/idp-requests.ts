@@ -10,7 +10,7 @@ import { dpopKeyForIdp } from "../dpop/key";
 import { withDpopAtTokenEndpoint } from "../dpop/requests";
 import { env } from "../env";
 import { clientSecretBasic } from "../http/client-secret-basic";
-import { providerMetadata } from "./discovery";
+import { providerMetadata } from "../issuer/discovery";
 import { IdpUnavailableError, SessionExpiredError } from "./errors";
 import { oauthErrorCode } from "./log-events";
 

@@ -29,7 +29,7 @@ import {
 export const BACKCHANNEL_LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout";
 
 export interface LogoutTokenVerifierOptions {
-  /** The issuer's keys, shared with the access-token verifier (lib/issuer-keys.ts). */
+  /** The issuer's keys, shared with the access-token verifier (lib/issuer/keys.ts). */
   keys: JWTVerifyGetKey;
   /** The issuer identifier, exactly as `iss` spells it. */
   issuer: string;

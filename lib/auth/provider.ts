@@ -8,7 +8,7 @@ import type { OIDCConfig } from "next-auth/providers";
 import { dpopKeyForIdp, idpTokenEndpoint } from "../dpop/key";
 import { withDpopAtTokenEndpoint } from "../dpop/requests";
 import { env } from "../env";
-import { discoveryFetch } from "./discovery";
+import { discoveryFetch } from "../issuer/discovery";
 
 /** The provider id: part of the redirect URI registered at the IdP (/api/auth/callback/claimtrip). */
 export const PROVIDER_ID = "claimtrip";

@@ -47,12 +47,12 @@ describe("signInProblem", () => {
     afterAll(() => up.close());
 
     it("finds a closed port not answering, and a live discovery endpoint answering", async () => {
-      const { idpAnswers } = await import("./discovery");
+      const { idpAnswers } = await import("../issuer/discovery");
       // AUTH_ISSUER points at port 9 (discard), where nothing listens here.
       expect(await idpAnswers()).toBe(false);
       vi.stubEnv("AUTH_ISSUER", up.issuer);
       vi.resetModules();
-      const fresh = await import("./discovery");
+      const fresh = await import("../issuer/discovery");
       expect(await fresh.idpAnswers()).toBe(true);
     });
   });

@@ -3,7 +3,7 @@
  * (./errors.ts). Never a stack trace, never which part of a login was wrong.
  */
 import "server-only";
-import { idpAnswers } from "./discovery";
+import { idpAnswers } from "../issuer/discovery";
 
 const messages: Record<string, string> = {
   AccessDenied: "The identity provider did not let this sign-in through.",

@@ -14,7 +14,7 @@ import type { Account } from "@auth/core/types";
 import { db } from "../db";
 import { env } from "../env";
 import { requestLogger } from "../logger";
-import { providerMetadata } from "./discovery";
+import { providerMetadata } from "../issuer/discovery";
 import { IdpUnavailableError, SessionExpiredError, TokenUnavailableError } from "./errors";
 import { OUTCOME_UNKNOWN, requestRefresh, revoke, type TokenResponse } from "./idp-requests";
 

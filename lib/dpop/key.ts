@@ -4,7 +4,7 @@
  */
 import "server-only";
 import { decodeJwt } from "jose";
-import { providerMetadata } from "../auth/discovery";
+import { providerMetadata } from "../issuer/discovery";
 import { env } from "../env";
 import { importDpopKey, supportsDpop, type DpopKey } from "./proof";
 

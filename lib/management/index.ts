@@ -4,7 +4,7 @@
  * Management API) by settings alone.
  */
 import "server-only";
-import { providerMetadata } from "../auth/discovery";
+import { providerMetadata } from "../issuer/discovery";
 import { env } from "../env";
 import { createManagementClient } from "./client";
 

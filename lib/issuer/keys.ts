@@ -4,8 +4,8 @@
  * verifier (lib/auth/backchannel-logout.ts) share one discovery, one JWKS cache and one backoff.
  */
 import "server-only";
-import { env } from "./env";
-import { createKeySource, DEFAULT_FAILURE_BACKOFF_MS } from "./resource-server";
+import { env } from "../env";
+import { createKeySource, DEFAULT_FAILURE_BACKOFF_MS } from "../resource-server";
 
 /** After a failed discovery or JWKS fetch, how long before it is tried again (a 503's Retry-After). */
 export const ISSUER_KEYS_BACKOFF_MS = DEFAULT_FAILURE_BACKOFF_MS;
