@@ -8,7 +8,7 @@
  * Why one worker: the demo users and their roles are shared by every spec. roles.spec.ts makes bob
  * an admin for a while, refresh.spec.ts counts the IdP's refreshes of one grant, and the audit log
  * is read newest first; specs side by side would see each other's changes in the middle of their
- * assertions. Each sign-in has its own app session and token set (lib/auth/tokens.ts), so a spec
+ * assertions. Each sign-in has its own app session and token set (lib/tokens/store.ts), so a spec
  * that signs a user in again in its own browser context leaves the sessions auth.setup.ts saved
  * as they were; it signs out only its own session.
  *

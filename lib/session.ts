@@ -12,7 +12,7 @@ import { REQUEST_PATH_HEADER, signInRequiredPath } from "./http/request-path";
 
 export interface SignedInUser {
   id: string;
-  /** The app session this request belongs to: the key of its own tokens (lib/auth/tokens.ts). */
+  /** The app session this request belongs to: the key of its own tokens (lib/tokens/store.ts). */
   sessionId: string;
   name: string | null;
   email: string | null;

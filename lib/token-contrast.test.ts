@@ -11,7 +11,7 @@ import { CONTRAST_TARGETS_FIELD, TOKEN_EXCHANGE_GRANT } from "./shared/contrast"
 
 const SECRET = "token-contrast-test-client-secret";
 const getAccessToken = vi.fn<(sessionId: string) => Promise<string>>();
-vi.mock("./auth/tokens", () => ({ getAccessToken }));
+vi.mock("./tokens/store", () => ({ getAccessToken }));
 
 type Module = typeof import("./token-contrast");
 let op: FakeOp;

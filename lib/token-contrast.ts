@@ -12,7 +12,7 @@
  */
 import "server-only";
 import { decodeJwt } from "jose";
-import { getAccessToken } from "./auth/tokens";
+import { getAccessToken } from "./tokens/store";
 import { providerMetadata } from "./issuer/discovery";
 import { env } from "./env";
 import { clientSecretBasic } from "./http/client-secret-basic";

@@ -5,7 +5,7 @@
  */
 import "server-only";
 import { decodeJwt } from "jose";
-import { readTokens } from "./auth/tokens";
+import { readTokens } from "./tokens/store";
 import { env } from "./env";
 
 export interface InspectedTokens {

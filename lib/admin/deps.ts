@@ -1,7 +1,7 @@
 /** The real collaborators of lib/admin/change.ts, from the app's settings. */
 import "server-only";
 import { verifyAdminToken } from "../api/guard";
-import { endUserSessions } from "../auth/tokens";
+import { endUserSessions } from "../tokens/store";
 import { PROVIDER_ID } from "../auth/provider";
 import { db } from "../db";
 import { env } from "../env";

@@ -5,8 +5,8 @@
 import "server-only";
 import { forbidden, redirect } from "next/navigation";
 import { verifyAdminToken } from "../api/guard";
-import { TokenUnavailableError } from "../auth/errors";
-import { getAccessToken } from "../auth/tokens";
+import { TokenUnavailableError } from "../tokens/errors";
+import { getAccessToken } from "../tokens/store";
 import { requireUser, type SignedInUser } from "../session";
 
 /** The signed-in admin; a 403 page for anyone else, the sign-in error page when no token can be had. */

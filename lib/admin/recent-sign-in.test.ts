@@ -12,7 +12,7 @@ let harness: RouteHarness;
 type Modules = {
   db: typeof import("@/lib/db").db;
   signIn: typeof import("@/lib/auth/new-session");
-  tokens: typeof import("@/lib/auth/tokens");
+  tokens: typeof import("@/lib/tokens/store");
   recent: typeof import("./recent-sign-in");
   change: typeof import("./change");
 };
@@ -27,7 +27,7 @@ beforeAll(async () => {
   m = {
     db: (await import("@/lib/db")).db,
     signIn: await import("@/lib/auth/new-session"),
-    tokens: await import("@/lib/auth/tokens"),
+    tokens: await import("@/lib/tokens/store"),
     recent: await import("./recent-sign-in"),
     change: await import("./change"),
   };

@@ -10,7 +10,7 @@ import { env } from "../env";
 import { requestLogger } from "../logger";
 import { serverSession, signOut } from "./index";
 import { providerMetadata } from "../issuer/discovery";
-import { endTokens } from "./tokens";
+import { endTokens } from "../tokens/store";
 
 /**
  * Ends this app session (its tokens, its refresh token revoked at the IdP), then its IdP session

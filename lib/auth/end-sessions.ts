@@ -17,8 +17,8 @@ import { verifyAdminToken } from "../api/guard";
 import { db } from "../db";
 import { requestLogger } from "../logger";
 import { currentUser } from "../session";
-import { TokenUnavailableError, type TokenUnavailableCode } from "./errors";
-import { endUserSessions, getAccessToken } from "./tokens";
+import { TokenUnavailableError, type TokenUnavailableCode } from "../tokens/errors";
+import { endUserSessions, getAccessToken } from "../tokens/store";
 
 export type EndSessionsCode = TokenUnavailableCode | "forbidden" | "invalid_request" | "not_found";
 

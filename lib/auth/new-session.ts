@@ -17,7 +17,7 @@ import type { AdapterSession } from "next-auth/adapters";
 import { db } from "../db";
 import { env } from "../env";
 import { requestLogger } from "../logger";
-import { tokenSetOf } from "./tokens";
+import { tokenSetOf } from "../tokens/store";
 
 const MAX_SID_LENGTH = 255;
 

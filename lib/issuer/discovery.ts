@@ -15,7 +15,7 @@ import "server-only";
 import { env } from "../env";
 import { timed } from "../http/server-timing";
 import { discoveryUrl as discoveryUrlOf, fetchDiscovery } from "../resource-server";
-import { IdpUnavailableError } from "../auth/errors";
+import { IdpUnavailableError } from "../tokens/errors";
 
 export interface ProviderMetadata {
   issuer: string;

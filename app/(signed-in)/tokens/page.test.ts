@@ -15,7 +15,7 @@ vi.mock("@/lib/session", () => ({
 vi.mock("@/lib/api/client", () => ({
   callApi: async () => ({ ok: true, data: { claims: { sub: "user-alice" } } }),
 }));
-vi.mock("@/lib/auth/tokens", () => ({
+vi.mock("@/lib/tokens/store", () => ({
   readTokens: async () => ({
     accessToken: tokens.access,
     idToken: tokens.id,

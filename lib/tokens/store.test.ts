@@ -12,7 +12,7 @@ import { createPrismaClient, type Database } from "../../prisma/client";
 import { migrate } from "../../scripts/migrate";
 import { startFakeOp, type FakeOp, type TokenAnswer } from "../../test/fake-op";
 
-type TokensModule = typeof import("./tokens");
+type TokensModule = typeof import("./store");
 
 const backends: [string, () => Promise<string | undefined>][] = [
   ["SQLite", async () => `file:${join(mkdtempSync(join(tmpdir(), "claimtrip-tokens-")), "app.db")}`],
@@ -31,12 +31,12 @@ describe.each(backends)("getAccessToken on %s", (_name, makeUrl) => {
   const A = "session-a";
   const B = "session-b";
 
-  /** A fresh copy of lib/auth/tokens and everything it imports: what a second app instance is. */
+  /** A fresh copy of lib/tokens/store and everything it imports: what a second app instance is. */
   async function instance(): Promise<TokensModule> {
     vi.resetModules();
     // lib/db.ts keeps its client on globalThis across hot reloads; an instance has its own.
     delete (globalThis as { claimtripDb?: unknown }).claimtripDb;
-    return import("./tokens");
+    return import("./store");
   }
 
   beforeAll(async () => {

@@ -12,7 +12,7 @@ import { env } from "../env";
 import { clientSecretBasic } from "../http/client-secret-basic";
 import { providerMetadata } from "../issuer/discovery";
 import { IdpUnavailableError, SessionExpiredError } from "./errors";
-import { oauthErrorCode } from "./log-events";
+import { oauthErrorCode } from "../auth/log-events";
 
 /** A token endpoint's successful answer (RFC 6749 §5.1). */
 export interface TokenResponse {
