@@ -1,7 +1,7 @@
 /**
  * The IdP's signing keys, as every verifier in this app process sees them: the API's
  * access-token verifier (lib/api/guard.ts) and the back-channel logout endpoint's logout-token
- * verifier (lib/auth/backchannel-logout.ts) share one discovery, one JWKS cache and one backoff.
+ * verifier (lib/backchannel/logout.ts) share one discovery, one JWKS cache and one backoff.
  */
 import "server-only";
 import { env } from "../env";

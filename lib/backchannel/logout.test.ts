@@ -3,7 +3,7 @@
  * stand-ins, so every branch of reading the request, remembering the `jti` and ending sessions
  * is shown in milliseconds (the route's tests in app/api/auth/backchannel-logout/ run the same
  * handler against a real database and a hostile set of tokens). This is the file
- * `npm run test:mutation` runs against lib/auth/backchannel-logout.ts.
+ * `npm run test:mutation` runs against lib/backchannel/logout.ts.
  */
 import { createHash, randomUUID } from "node:crypto";
 import { SignJWT } from "jose";
@@ -32,7 +32,7 @@ const state = vi.hoisted(() => ({
 }));
 
 vi.mock("../env", () => ({ env: { AUTH_ISSUER: "https://idp.example", AUTH_CLIENT_ID: "claimtrip-web" } }));
-vi.mock("./provider", () => ({ PROVIDER_ID: "claimtrip" }));
+vi.mock("../auth/provider", () => ({ PROVIDER_ID: "claimtrip" }));
 vi.mock("../issuer/keys", async () => {
   const { KeySourceError } = await import("../resource-server");
   return {
@@ -113,7 +113,7 @@ vi.mock("../db", () => {
   };
 });
 
-const { handleBackchannelLogout } = await import("./backchannel-logout");
+const { handleBackchannelLogout } = await import("./logout");
 
 let key: TestKey;
 

@@ -23,14 +23,14 @@ import { env } from "../env";
 import { ISSUER_KEYS_BACKOFF_MS, issuerAlgorithms, issuerKeys } from "../issuer/keys";
 import { loggerFor } from "../logger";
 import { BodyTooLargeError, readBoundedBody } from "../resource-server";
-import { endedSidKey } from "./new-session";
+import { endedSidKey } from "../auth/new-session";
 import {
   createLogoutTokenVerifier,
   LogoutKeysUnavailableError,
   LogoutTokenError,
   type LogoutClaims,
 } from "./logout-token";
-import { PROVIDER_ID } from "./provider";
+import { PROVIDER_ID } from "../auth/provider";
 
 /** A logout token is at most 8 KiB; the form around it gets twice that. */
 const MAX_BODY_BYTES = 16 * 1024;
