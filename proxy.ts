@@ -9,7 +9,7 @@
  * - sets the security headers (lib/http/security-headers.ts), with a fresh CSP nonce that it
  *   also puts in the request's CSP header, where Next.js reads it to sign its own scripts.
  *
- * It decides nothing about who may see what: that check sits next to the data (lib/session.ts,
+ * It decides nothing about who may see what: that check sits next to the data (lib/auth/session.ts,
  * lib/api/guard.ts), as Next.js's data-security guidance asks.
  */
 import { NextResponse, type NextRequest } from "next/server";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import type { ReactNode } from "react";
-import { currentUser } from "@/lib/session";
+import { currentUser } from "@/lib/auth/session";
 import { SignInButton, SignOutButton } from "./_components/auth-buttons";
 import "./globals.css";
 

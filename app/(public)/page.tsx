@@ -1,5 +1,5 @@
 import { safeReturnPath } from "@/lib/auth/return-path";
-import { currentUser } from "@/lib/session";
+import { currentUser } from "@/lib/auth/session";
 import { SignInButton } from "../_components/auth-buttons";
 import { ClaimRoundTrip } from "../_components/claim-round-trip";
 import { SeedQuestions } from "../_components/seed-questions";

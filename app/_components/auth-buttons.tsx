@@ -1,4 +1,4 @@
-import { signOutAction } from "@/lib/auth/actions";
+import { signOutAction } from "@/lib/auth/sign-out";
 import { SIGN_IN_PATH } from "@/lib/auth/sign-in-start";
 
 const button =

@@ -15,7 +15,7 @@ import { PROVIDER_ID } from "../auth/provider";
 import { getAccessToken, readTokens } from "../tokens/store";
 import { REQUEST_ID_HEADER } from "../http/request-id";
 import { requestLogger } from "../logger";
-import { currentUser } from "../session";
+import { currentUser } from "../auth/session";
 import type { AuditAction } from "./audit";
 import { changeAsAdmin, type ChangeCode } from "./change";
 import { changeDeps } from "./deps";

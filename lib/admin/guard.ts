@@ -7,7 +7,7 @@ import { forbidden, redirect } from "next/navigation";
 import { verifyAdminToken } from "../api/guard";
 import { TokenUnavailableError } from "../tokens/errors";
 import { getAccessToken } from "../tokens/store";
-import { requireUser, type SignedInUser } from "../session";
+import { requireUser, type SignedInUser } from "../auth/session";
 
 /** The signed-in admin; a 403 page for anyone else, the sign-in error page when no token can be had. */
 export async function requireAdmin(): Promise<SignedInUser> {

@@ -16,7 +16,7 @@ import { getJson } from "../http/keep-alive";
 import { REQUEST_ID_HEADER } from "../http/request-id";
 import { timed } from "../http/server-timing";
 import { loggerFor } from "../logger";
-import type { SignedInUser } from "../session";
+import type { SignedInUser } from "../auth/session";
 
 /** What a call to the API came to: its answer, or its refusal (RFC 6750) with the status. */
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; status: number; error: ApiError };

@@ -3,7 +3,7 @@
  *
  * Server components cannot read the URL they render for; proxy.ts therefore puts the path and
  * query of every request in a request header (always its own value: one a client sent is
- * replaced), and lib/session.ts's requireUser reads it when it sends a signed-out visitor to
+ * replaced), and lib/auth/session.ts's requireUser reads it when it sends a signed-out visitor to
  * sign in. The path then travels as `returnTo` and passes lib/auth/return-path.ts's same-origin
  * checks twice: here, and again in the sign-in action.
  */

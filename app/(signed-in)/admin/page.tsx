@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
 import { loadDirectory } from "@/lib/admin/directory";
 import { callApi } from "@/lib/api/client";
-import { requireUser } from "@/lib/session";
+import { requireUser } from "@/lib/auth/session";
 import { AdminUsersTable } from "../../_components/admin-users-table";
 import { ApiRefusal } from "../../_components/api-refusal";
 

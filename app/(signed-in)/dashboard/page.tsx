@@ -4,7 +4,7 @@ import { ADMIN_ROLE } from "@/lib/claims";
 import { env } from "@/lib/env";
 import { logTimingsAfterResponse } from "@/lib/http/server-timing";
 import { requestLogger } from "@/lib/logger";
-import { requireUser } from "@/lib/session";
+import { requireUser } from "@/lib/auth/session";
 import { ApiRefusal } from "../../_components/api-refusal";
 import { RoleBadge } from "../../_components/role-badge";
 

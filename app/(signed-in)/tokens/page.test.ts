@@ -9,7 +9,7 @@ import { createTestKey, mintAccessToken, mintIdToken } from "@/test/tokens";
 
 const SECRET = "tokens-page-test-client-secret";
 const tokens = vi.hoisted(() => ({ access: "", id: "" }));
-vi.mock("@/lib/session", () => ({
+vi.mock("@/lib/auth/session", () => ({
   requireUser: async () => ({ id: "user-1", name: "Alice", email: "alice@example.com" }),
 }));
 vi.mock("@/lib/api/client", () => ({

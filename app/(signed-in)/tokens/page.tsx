@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { callApi } from "@/lib/api/client";
 import { env } from "@/lib/env";
-import { requireUser } from "@/lib/session";
+import { requireUser } from "@/lib/auth/session";
 import { loadContrast } from "@/lib/token-contrast";
 import { inspectTokens } from "@/lib/token-inspector";
 import { ClaimsTable } from "../../_components/claims-table";

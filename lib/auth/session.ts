@@ -6,9 +6,9 @@ import "server-only";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { cache } from "react";
-import { serverSession } from "./auth";
-import { timed } from "./http/server-timing";
-import { REQUEST_PATH_HEADER, signInRequiredPath } from "./http/request-path";
+import { serverSession } from "./";
+import { timed } from "../http/server-timing";
+import { REQUEST_PATH_HEADER, signInRequiredPath } from "../http/request-path";
 
 export interface SignedInUser {
   id: string;
