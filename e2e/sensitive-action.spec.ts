@@ -1,7 +1,7 @@
 /**
  * A sensitive action does not trust the stored token: an admin whose role was removed at the IdP
  * a moment ago is refused at once, while the access token the app holds for her still says admin
- * and has time left. The action refreshes the token for the purpose (lib/auth/end-sessions.ts).
+ * and has time left. The action refreshes the token for the purpose (lib/admin/end-sessions.ts).
  *
  * alice gets her role back at the end, and the action then works again, leaving her stored
  * token an admin's for the specs that follow. The IdP never lets the last admin lose the role, so

@@ -1,6 +1,6 @@
 "use client";
 import { useActionState } from "react";
-import { endSessionsAction, type EndSessionsCode } from "@/lib/auth/end-sessions";
+import { endSessionsAction, type EndSessionsCode } from "@/lib/admin/end-sessions";
 
 const messages: Record<EndSessionsCode, string> = {
   forbidden: "Refused: your access token does not say you are an admin.",

@@ -1,7 +1,7 @@
 /** What the admin API shows: the users this app has seen, their IdP `sub`, and their live sessions. */
 import "server-only";
-import { PROVIDER_ID } from "./auth/provider";
-import { db } from "./db";
+import { PROVIDER_ID } from "../auth/provider";
+import { db } from "../db";
 
 export async function listUsersWithSessions() {
   const users = await db.user.findMany({

@@ -16,7 +16,7 @@ import { revalidatePath } from "next/cache";
 import { verifyAdminToken } from "../api/guard";
 import { db } from "../db";
 import { requestLogger } from "../logger";
-import { currentUser } from "./session";
+import { currentUser } from "../auth/session";
 import { TokenUnavailableError, type TokenUnavailableCode } from "../tokens/errors";
 import { endUserSessions, getAccessToken } from "../tokens/store";
 
