@@ -1,5 +1,5 @@
 import { CLAIM_NOTES, claimKind, type ClaimKind } from "@/lib/claims";
-import { TIME_CLAIMS } from "@/lib/time-format";
+import { TIME_CLAIMS } from "@/lib/inspector/time-format";
 import { ExpiryCountdown } from "./expiry-countdown";
 import { TimeClaim } from "./time-claim";
 

@@ -1,6 +1,6 @@
 "use client";
 import { useEffect, useState } from "react";
-import { relativeTime, utcDateTime } from "@/lib/time-format";
+import { relativeTime, utcDateTime } from "@/lib/inspector/time-format";
 
 /**
  * A time claim as a person reads it: the number, the date-time in UTC, and how long ago or from

@@ -1,4 +1,4 @@
-import type { Contrast, ContrastColumn } from "@/lib/token-contrast";
+import type { Contrast, ContrastColumn } from "@/lib/inspector/contrast";
 import { ClaimsTable } from "./claims-table";
 
 const titles: Record<ContrastColumn["kind"], string> = {
@@ -36,7 +36,7 @@ function Verdict({ column, rolesClaim }: { column: ContrastColumn; rolesClaim: s
 
 /**
  * The app's access token beside the IdP's tokens for the same user to the other client and for
- * the other API (lib/token-contrast.ts), or, when the IdP offers no such thing, what it would need.
+ * the other API (lib/inspector/contrast.ts), or, when the IdP offers no such thing, what it would need.
  */
 export function TokenContrast({
   contrast,

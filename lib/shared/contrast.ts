@@ -3,7 +3,7 @@
  * 2.0 Token Exchange (RFC 8693) of the app's own access token for the tokens the IdP issues, for
  * the same user, to another client and for another API. The local IdP offers it when it is not
  * deployed (idp/token-exchange.ts); the app asks only an IdP that advertises it
- * (lib/token-contrast.ts). Constants only, shared by both programs.
+ * (lib/inspector/contrast.ts). Constants only, shared by both programs.
  */
 
 /** RFC 8693 §2.1 */

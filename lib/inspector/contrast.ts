@@ -12,18 +12,18 @@
  */
 import "server-only";
 import { decodeJwt } from "jose";
-import { getAccessToken } from "./tokens/store";
-import { providerMetadata } from "./issuer/discovery";
-import { env } from "./env";
-import { clientSecretBasic } from "./http/client-secret-basic";
-import { requestLogger } from "./logger";
+import { getAccessToken } from "../tokens/store";
+import { providerMetadata } from "../issuer/discovery";
+import { env } from "../env";
+import { clientSecretBasic } from "../http/client-secret-basic";
+import { requestLogger } from "../logger";
 import {
   ACCESS_TOKEN_TYPE,
   AS_CLIENT_PARAM,
   CONTRAST_TARGETS_FIELD,
   type ContrastTarget,
   TOKEN_EXCHANGE_GRANT,
-} from "./shared/contrast";
+} from "../shared/contrast";
 
 /** Milliseconds the IdP gets to answer one exchange. */
 const TIMEOUT_MS = 5_000;

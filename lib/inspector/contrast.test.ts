@@ -6,14 +6,14 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startFakeOp, type FakeOp } from "@/test/fake-op";
 import { AUDIENCE, CLIENT_ID, createTestKey, mintAccessToken, OTHER_AUDIENCE, type TestKey } from "@/test/tokens";
-import { ROLES_CLAIM } from "./claims";
-import { CONTRAST_TARGETS_FIELD, TOKEN_EXCHANGE_GRANT } from "./shared/contrast";
+import { ROLES_CLAIM } from "../claims";
+import { CONTRAST_TARGETS_FIELD, TOKEN_EXCHANGE_GRANT } from "../shared/contrast";
 
 const SECRET = "token-contrast-test-client-secret";
 const getAccessToken = vi.fn<(sessionId: string) => Promise<string>>();
-vi.mock("./tokens/store", () => ({ getAccessToken }));
+vi.mock("../tokens/store", () => ({ getAccessToken }));
 
-type Module = typeof import("./token-contrast");
+type Module = typeof import("./contrast");
 let op: FakeOp;
 let key: TestKey;
 let contrast: Module;
@@ -25,7 +25,7 @@ beforeAll(async () => {
   vi.stubEnv("AUTH_CLIENT_SECRET", SECRET);
   vi.stubEnv("AUTH_ISSUER", op.issuer);
   vi.resetModules();
-  contrast = await import("./token-contrast");
+  contrast = await import("./contrast");
 });
 afterAll(async () => {
   vi.unstubAllEnvs();
@@ -83,7 +83,7 @@ describe("loadContrast", () => {
   it("against an IdP that does not answer: unavailable, no error", async () => {
     op.fail("discovery", 503);
     vi.resetModules();
-    const fresh = await import("./token-contrast");
+    const fresh = await import("./contrast");
     await expect(fresh.loadContrast("user-1")).resolves.toEqual({ available: false, reason: "idp_unavailable" });
   });
 
@@ -110,7 +110,7 @@ describe("loadContrast", () => {
         }),
       };
       vi.resetModules();
-      const fresh = await import("./token-contrast");
+      const fresh = await import("./contrast");
       const result = await fresh.loadContrast("user-1");
       expect(result.available).toBe(true);
       if (!result.available) return;
@@ -131,7 +131,7 @@ describe("loadContrast", () => {
         body: JSON.stringify({ error: "invalid_target", error_description: "<script>" }),
       };
       vi.resetModules();
-      const fresh = await import("./token-contrast");
+      const fresh = await import("./contrast");
       const result = await fresh.loadContrast("user-1");
       expect(result.available && result.columns[1]).toMatchObject({ claims: null, error: "invalid_target" });
       expect(JSON.stringify(result)).not.toContain("<script>");

@@ -5,8 +5,8 @@
  */
 import "server-only";
 import { decodeJwt } from "jose";
-import { readTokens } from "./tokens/store";
-import { env } from "./env";
+import { readTokens } from "../tokens/store";
+import { env } from "../env";
 
 export interface InspectedTokens {
   idToken: Record<string, unknown> | null;
