@@ -6,16 +6,15 @@
  * and `createSession` (./index.ts) writes the session and its own token set in one transaction.
  *
  * A back-channel logout can arrive between the code exchange and that write; it records the
- * `sid` it ended (../backchannel-logout.ts), and the session created for an ended `sid` is
+ * `sid` it ended (../backchannel/logout.ts), and the session created for an ended `sid` is
  * deleted again at once.
  */
 import "server-only";
 import { AsyncLocalStorage } from "node:async_hooks";
-import { createHash } from "node:crypto";
 import type { Account } from "@auth/core/types";
 import type { AdapterSession } from "next-auth/adapters";
+import { endedSidKey } from "../backchannel/ended-sid";
 import { db } from "../db";
-import { env } from "../env";
 import { requestLogger } from "../logger";
 import { tokenSetOf } from "../tokens/store";
 
@@ -39,11 +38,6 @@ export function rememberSignIn(sid: unknown, account: Account | null | undefined
   if (!store) return;
   if (typeof sid === "string" && sid.length > 0 && sid.length <= MAX_SID_LENGTH) store.sid = sid;
   if (account) store.account = account;
-}
-
-/** The key under which an ended IdP session is remembered: fixed length, whatever the IdP sends. */
-export function endedSidKey(sid: string): string {
-  return createHash("sha256").update(`${env.AUTH_ISSUER}\n${sid}`).digest("hex");
 }
 
 /** The adapter's `createSession`: the session, its `sid`, and the sign-in's tokens as its own. */

@@ -6,7 +6,7 @@
  * The token is verified in full (./logout-token.ts), and its `jti` is stored until the token
  * could no longer be accepted, in the database, so a replay fails in every app instance. Then
  * the sessions go, each with its own tokens: by `sid` (the IdP session, recorded at sign-in by
- * ./new-session.ts; and of the `sub` user when the token names one too), or every session of the
+ * ../auth/new-session.ts; and of the `sub` user when the token names one too), or every session of the
  * `sub` user when the token names no session. An ended `sid` is remembered as long as the token
  * could be accepted, so a sign-in of that IdP session still completing is ended too. Nothing else
  * is touched: no other session, no token at the IdP.
@@ -23,13 +23,13 @@ import { env } from "../env";
 import { ISSUER_KEYS_BACKOFF_MS, issuerAlgorithms, issuerKeys } from "../issuer/keys";
 import { loggerFor } from "../logger";
 import { BodyTooLargeError, readBoundedBody } from "../resource-server";
-import { endedSidKey } from "../auth/new-session";
 import {
   createLogoutTokenVerifier,
   LogoutKeysUnavailableError,
   LogoutTokenError,
   type LogoutClaims,
 } from "./logout-token";
+import { endedSidKey } from "./ended-sid";
 import { PROVIDER_ID } from "../auth/provider";
 
 /** A logout token is at most 8 KiB; the form around it gets twice that. */
@@ -121,7 +121,7 @@ async function rememberJti(claims: LogoutClaims): Promise<void> {
 /** Deletes the app sessions the token names; returns how many. */
 async function endSessions({ sid, sub, acceptableUntil }: LogoutClaims): Promise<number> {
   if (sid !== undefined) {
-    // Recorded before the delete (a new session is checked after its write): see ./new-session.ts.
+    // Recorded before the delete (a new session is checked after its write): see ../auth/new-session.ts.
     const id = endedSidKey(sid);
     await db.endedIdpSession.deleteMany({ where: { expiresAt: { lt: new Date() } } });
     await db.endedIdpSession
