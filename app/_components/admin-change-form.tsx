@@ -1,5 +1,6 @@
 "use client";
 import { useActionState } from "react";
+import { ADMIN_ACTION_LABELS, type AdminAction } from "@/lib/admin/action-names";
 import { adminChangeAction, type AdminChangeCode } from "@/lib/admin/actions";
 
 const refusals: Record<AdminChangeCode, string> = {
@@ -18,15 +19,7 @@ const refusals: Record<AdminChangeCode, string> = {
   invalid_request: "That request is not valid.",
 };
 
-export type AdminChange = "assign_admin" | "remove_admin" | "revoke_access";
-
-const labels: Record<AdminChange, string> = {
-  assign_admin: "Make admin",
-  remove_admin: "Remove admin",
-  revoke_access: "Sign out everywhere",
-};
-
-const done: Record<AdminChange, (who: string, sessionsEnded: number | null) => string> = {
+const done: Record<AdminAction, (who: string, sessionsEnded: number | null) => string> = {
   assign_admin: (who) => `${who} is now an admin.`,
   remove_admin: (who) => `${who} is no longer an admin.`,
   // Precisely what ended: the IdP's sessions and grants, and every app session here with its tokens.
@@ -46,7 +39,7 @@ export function AdminChangeForm({
 }: {
   userId: string;
   who: string;
-  change: AdminChange;
+  change: AdminAction;
   disabledReason?: string;
 }) {
   const [result, action, pending] = useActionState(adminChangeAction, null);
@@ -60,7 +53,7 @@ export function AdminChangeForm({
           disabled
           className="rounded-md border border-slate-300 bg-white px-2 py-1 text-xs font-medium text-slate-500 opacity-50"
         >
-          {labels[change]}
+          {ADMIN_ACTION_LABELS[change]}
         </button>
         <span className="text-xs text-slate-500">{disabledReason}</span>
       </div>
@@ -81,7 +74,7 @@ export function AdminChangeForm({
             : "border-indigo-300 text-indigo-700 hover:bg-indigo-50"
         }`}
       >
-        {labels[change]}
+        {ADMIN_ACTION_LABELS[change]}
       </button>
       {/* The live region is there before the answer, so a screen reader announces the answer. */}
       <span role="status">

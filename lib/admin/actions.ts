@@ -16,7 +16,7 @@ import { getAccessToken, readTokens } from "../tokens/store";
 import { REQUEST_ID_HEADER } from "../http/request-id";
 import { requestLogger } from "../logger";
 import { currentUser } from "../auth/session";
-import type { AuditAction } from "./audit";
+import { type AdminAction, isAdminAction } from "./action-names";
 import { changeAsAdmin, type ChangeCode } from "./change";
 import { changeDeps } from "./deps";
 
@@ -24,10 +24,8 @@ export type AdminChangeCode = ChangeCode | TokenUnavailableCode | "invalid_reque
 
 /** What the action answers (house style for server actions). */
 export type AdminChangeResult =
-  | { ok: true; data: { action: AuditAction; rolesAfter: string[] | null; sessionsEnded: number | null } }
+  | { ok: true; data: { action: AdminAction; rolesAfter: string[] | null; sessionsEnded: number | null } }
   | { ok: false; code: AdminChangeCode };
-
-const ACTIONS: readonly AuditAction[] = ["assign_admin", "remove_admin", "revoke_access"];
 
 /** IdP user ids (`alice`, Auth0's `auth0|65f…`): printable ASCII without spaces. */
 const SUB = /^[\x21-\x7e]{1,256}$/;
@@ -44,12 +42,7 @@ export async function adminChangeAction(
   if (!caller) return { ok: false, code: "not_signed_in" };
   const action = form.get("change");
   const target = form.get("userId");
-  if (
-    typeof action !== "string" ||
-    !ACTIONS.includes(action as AuditAction) ||
-    typeof target !== "string" ||
-    !SUB.test(target)
-  ) {
+  if (typeof action !== "string" || !isAdminAction(action) || typeof target !== "string" || !SUB.test(target)) {
     return { ok: false, code: "invalid_request" };
   }
   const account = await db.account.findFirst({
@@ -75,7 +68,7 @@ export async function adminChangeAction(
       accessToken,
       accessTokenUnavailable,
       idToken: (await readTokens(caller.sessionId))?.idToken ?? null,
-      action: action as AuditAction,
+      action: action as AdminAction,
       targetSub: target,
       callerRequestId: (await headers()).get(REQUEST_ID_HEADER),
     },
@@ -91,7 +84,7 @@ export async function adminChangeAction(
   return {
     ok: true,
     data: {
-      action: action as AuditAction,
+      action: action as AdminAction,
       rolesAfter: result.data.rolesAfter,
       sessionsEnded: result.data.sessionsEnded,
     },

@@ -9,14 +9,14 @@
 import "server-only";
 import type { Database } from "../../prisma/client";
 import { db } from "../db";
+import type { AdminAction } from "./action-names";
 
-export type AuditAction = "assign_admin" | "remove_admin" | "revoke_access";
 export type AuditOutcome = "done" | "refused" | "failed";
 
 export interface AuditEntry {
   actorSub: string;
   targetSub: string;
-  action: AuditAction;
+  action: AdminAction;
   /** Role names; null when they were not read (a refusal before the target was looked at). */
   rolesBefore: string[] | null;
   rolesAfter: string[] | null;
@@ -58,7 +58,7 @@ function record(row: AuditRow): AuditRecord {
     createdAt: row.createdAt,
     actorSub: row.actorSub,
     targetSub: row.targetSub,
-    action: row.action as AuditAction,
+    action: row.action as AdminAction,
     rolesBefore: roles(row.rolesBefore),
     rolesAfter: roles(row.rolesAfter),
     outcome: row.outcome as AuditOutcome,

@@ -21,7 +21,8 @@ import { ADMIN_ROLE } from "../shared/claims";
 import type { Logger } from "../logger";
 import { ManagementError, type ManagementClient, type ManagementRole } from "../management/client";
 import type { AuthorizeResult } from "../resource-server";
-import type { AuditAction, AuditEntry } from "./audit";
+import type { AdminAction } from "./action-names";
+import type { AuditEntry } from "./audit";
 
 /** The gates, in order, and the guard, as the audit log names them. */
 export type Gate = "access_token" | "fresh_check" | "recent_sign_in";
@@ -43,7 +44,7 @@ export interface ChangeRequest {
   accessTokenUnavailable?: boolean;
   /** Their ID token as the app stores it. */
   idToken: string | null;
-  action: AuditAction;
+  action: AdminAction;
   targetSub: string;
   /** The `x-request-id` the request arrived with (possibly the caller's own): stored apart, labelled. */
   callerRequestId: string | null;

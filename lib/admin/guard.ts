@@ -1,6 +1,6 @@
 /**
- * Pages for admins only (the audit log): the same decision as GET /api/admin, the signed-in
- * user's access token verified and its roles claim read, made where the data is read.
+ * The one "is admin" decision of both admin pages (/admin and /admin/audit): the signed-in user's
+ * access token verified and its roles claim read, as GET /api/admin does for any caller.
  */
 import "server-only";
 import { forbidden, redirect } from "next/navigation";

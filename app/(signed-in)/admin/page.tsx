@@ -1,24 +1,25 @@
 import type { Metadata } from "next";
 import { forbidden } from "next/navigation";
 import { loadDirectory } from "@/lib/admin/directory";
+import { requireAdmin } from "@/lib/admin/guard";
 import { callApi } from "@/lib/api/client";
-import { requireUser } from "@/lib/auth/session";
 import { AdminUsersTable } from "../../_components/admin-users-table";
 import { ApiRefusal } from "../../_components/api-refusal";
 
 export const metadata: Metadata = { title: "Admin" };
 
 /**
- * Admin-only. The gate is the API's own answer to this user's access token (the same check
- * /api/admin makes for any caller), never the ID token or the session. Each change is checked
- * again, and more strictly, by its server action (lib/admin/change.ts).
+ * Admin-only, decided as the audit log decides it (lib/admin/guard.ts: this user's access token
+ * verified and its roles claim read, the check GET /api/admin makes), never by the ID token or the
+ * session. Each change is checked again, and more strictly, by its server action
+ * (lib/admin/change.ts).
  */
 export default async function AdminPage({
   searchParams,
 }: {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const user = await requireUser();
+  const user = await requireAdmin();
   const result = await callApi(user, "/api/admin");
   if (!result.ok && result.status === 403) forbidden();
   if (!result.ok) return <ApiRefusal status={result.status} error={result.error} />;

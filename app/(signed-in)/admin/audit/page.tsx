@@ -1,14 +1,9 @@
 import type { Metadata } from "next";
-import { AUDIT_PAGE_SIZE, auditPage, emailsBySub, type AuditAction } from "@/lib/admin/audit";
+import { ADMIN_ACTION_LABELS } from "@/lib/admin/action-names";
+import { AUDIT_PAGE_SIZE, auditPage, emailsBySub } from "@/lib/admin/audit";
 import { requireAdmin } from "@/lib/admin/guard";
 
 export const metadata: Metadata = { title: "Audit log" };
-
-const ACTIONS: Record<AuditAction, string> = {
-  assign_admin: "Make admin",
-  remove_admin: "Remove admin",
-  revoke_access: "Sign out everywhere",
-};
 
 const roles = (list: string[] | null) => (list === null ? "—" : list.length ? list.join(", ") : "none");
 
@@ -76,7 +71,7 @@ export default async function AuditPage({
                   {who(e.actorSub)}
                 </td>
                 <td className="px-3 py-2" data-testid="audit-action">
-                  {ACTIONS[e.action] ?? e.action}
+                  {ADMIN_ACTION_LABELS[e.action] ?? e.action}
                 </td>
                 <td className="px-3 py-2 font-mono" data-testid="audit-target">
                   {who(e.targetSub)}
