@@ -15,7 +15,8 @@ export default defineConfig({
     include: [
       "lib/resource-server/{verify,bearer,claims,errors}*.test.ts",
       "lib/resource-server/dpop*.test.ts",
-      "lib/auth/{logout-token,backchannel-logout,return-path}*.test.ts",
+      "lib/backchannel/logout*.test.ts",
+      "lib/auth/return-path*.test.ts",
       "lib/admin/change.unit.test.ts",
       "lib/http/same-origin*.test.ts",
     ],

@@ -36,7 +36,7 @@ export const idp: OIDCConfig<IdpProfile> = {
   checks: ["pkce", "state", "nonce"],
   authorization: { params: { scope: env.AUTH_SCOPE, ...audienceParams() } },
   // Auth.js fetches the discovery document at every sign-in start and callback: serve it from
-  // the per-issuer cache (./discovery.ts), which honours the IdP's caching headers. The code
+  // the per-issuer cache (../issuer/discovery.ts), which honours the IdP's caching headers. The code
   // exchange carries a DPoP proof when the IdP does DPoP, so the tokens are bound to the app's key.
   [customFetch]: withDpopAtTokenEndpoint(discoveryFetch, idpTokenEndpoint, dpopKeyForIdp),
   profile(profile) {

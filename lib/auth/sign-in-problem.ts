@@ -1,6 +1,6 @@
 /**
  * What the sign-in error page tells the user, from Auth.js's error type or the app's own codes
- * (./errors.ts). Never a stack trace, never which part of a login was wrong.
+ * (../tokens/errors.ts). Never a stack trace, never which part of a login was wrong.
  */
 import "server-only";
 import { idpAnswers } from "../issuer/discovery";

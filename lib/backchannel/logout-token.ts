@@ -13,7 +13,7 @@
  * - `sid` or `sub` present, as non-empty strings; `jti` present;
  * - no `nonce` (an ID token has one; a logout token must not).
  *
- * Whether the `jti` was seen before is for the caller, who stores it (./backchannel-logout.ts).
+ * Whether the `jti` was seen before is for the caller, who stores it (./logout.ts).
  */
 import "server-only";
 import { jwtVerify, type JWTVerifyGetKey } from "jose";

@@ -1,7 +1,7 @@
 /**
  * The client's side of DPoP (RFC 9449): the app's key pair and the proofs it signs with it, one
  * per request. Pure functions of a key: the settings (./key.ts) and the nonce bookkeeping
- * (./fetch.ts) live beside it.
+ * (./requests.ts) live beside it.
  */
 import "server-only";
 import { createHash, randomUUID } from "node:crypto";

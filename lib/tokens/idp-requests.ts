@@ -1,7 +1,7 @@
 /**
  * The app's own HTTP calls to the IdP, outside Auth.js: refreshing an access token at the token
  * endpoint and revoking a refresh token (RFC 7009), both as the confidential client
- * (client_secret_basic). Endpoints come from the IdP's discovery document (./discovery.ts).
+ * (client_secret_basic). Endpoints come from the IdP's discovery document (../issuer/discovery.ts).
  * Failures become the errors of ./errors.ts: IdpUnavailableError when the IdP did not answer
  * properly, SessionExpiredError when it refused the grant.
  */
