@@ -1,20 +1,17 @@
 /**
- * An admin's change to another user: make admin, remove admin, or sign out everywhere. Every
- * attempt is counted against the acting admin's limit (lib/admin/rate-limit.ts), then passes
- * three gates, in this order. An attempt that passed gate 1 is written to the audit log however
- * it ends; a refusal before it goes to the app's log only (anyone signed in can post the action:
- * the audit log is for what admins did). An IdP that cannot be reached is recorded as
- * `unavailable`, never as a refusal.
+ * An admin's change to another user (./action-names.ts). Every attempt counts against the acting
+ * admin's limit (./rate-limit.ts), then passes three gates, in this order:
  *
- * 1. **access token**: the acting admin's access token passes the same verification as
- *    GET /api/admin (signature, issuer, audience, type, expiry, roles claim says admin);
- * 2. **fresh check**: the IdP's Management API says the acting admin holds the admin role *now*.
- *    A token can be one lifetime stale; this check is not. Costs one Management API call;
+ * 1. **access token**: verified as GET /api/admin verifies it (roles claim says admin);
+ * 2. **fresh check**: the IdP's Management API says the acting admin holds the admin role *now*
+ *    (a token can be one lifetime stale; this costs one Management API call);
  * 3. **recent sign-in**: the acting admin's verified ID token has an `auth_time` at most
- *    ADMIN_REAUTH_MAX_AGE seconds old. Otherwise the caller sends them to type their password.
+ *    ADMIN_REAUTH_MAX_AGE seconds old; otherwise the caller sends them to type their password.
  *
- * Then one guard: nobody removes their own admin role (another admin must); and the IdP itself
- * refuses to take the admin role from its last holder (`last_admin`, a 409).
+ * Then nobody removes their own admin role, and the IdP refuses to take it from its last holder
+ * (`last_admin`, a 409). An attempt past gate 1 lands in the audit log however it ends (anyone
+ * signed in can post the action; refusals before it go to the app's log only); an IdP that cannot
+ * be reached is `unavailable`, never a refusal.
  */
 import "server-only";
 import { ADMIN_ROLE } from "../shared/claims";

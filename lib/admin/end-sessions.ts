@@ -1,15 +1,12 @@
 "use server";
 /**
- * An admin mutation: end every app session of a user, each with its tokens (its refresh token is
- * revoked at the IdP). When the admin picks themselves, the session they act from stays, so it
- * reads "my other sessions". The user's sessions at the IdP stay: "Sign out everywhere" (a role
- * change, lib/admin/) ends those too.
+ * An admin ends every app session of a user, each with its tokens (its refresh token revoked at the
+ * IdP); acting on themselves, the session they act from stays. The user's IdP sessions stay:
+ * "Sign out everywhere" (./change.ts) ends those too.
  *
- * The authorization check sits here, next to the mutation, and is the API's own: the caller's
- * access token, refreshed for the purpose and verified exactly as GET /api/admin verifies it, must
- * say admin. The page that
- * shows the button proves nothing; a server action is a public endpoint anyone can post to.
- * Cross-site posts are refused before this runs (proxy.ts, and Next.js's Origin check).
+ * A server action is a public endpoint, so the check sits here, next to the mutation: the caller's
+ * access token, refreshed for the purpose (a role removed a minute ago counts), verified as
+ * GET /api/admin verifies it. Cross-site posts are refused before this runs (proxy.ts).
  */
 import "server-only";
 import { revalidatePath } from "next/cache";

@@ -1,15 +1,12 @@
 /**
  * The start of a sign-in: the landing page's "Sign in" is a plain HTML form that posts here
- * (POST /auth/sign-in), and the answer is a 303 straight to the IdP's authorization endpoint.
- * The browser goes there in one hop, with or without JavaScript: a server action would answer
- * a script's fetch, which then navigates (one browser round trip more).
+ * (POST /auth/sign-in), answered by a 303 straight to the IdP's authorization endpoint: one hop,
+ * with or without JavaScript (a server action answers a script's fetch, one round trip more).
  *
- * PKCE, state and nonce are Auth.js's own: `signIn(…, { redirect: false })` runs the same
- * Auth.js sign-in the server action ran, sets the same check cookies, and hands back the URL
- * instead of throwing Next.js's redirect. Posting to Auth.js's /api/auth/signin/<provider>
- * instead would need its double-submit CSRF token in the page, i.e. a cookie set on every
- * visit to the public page; this route is covered by the same-origin check every state-changing
- * request passes in proxy.ts (lib/http/same-origin.ts), which refuses a cross-site post.
+ * PKCE, state and nonce stay Auth.js's: `signIn(…, { redirect: false })` sets its check cookies and
+ * hands back the URL. Posting to Auth.js's /api/auth/signin/<provider> instead would need its
+ * double-submit CSRF cookie on every visit to the public page; this route has the same-origin
+ * check of proxy.ts (lib/http/same-origin.ts) instead.
  */
 import "server-only";
 import { safeReturnPath } from "./return-path";

@@ -1,17 +1,9 @@
 /**
- * Verifies an OpenID Connect Back-Channel Logout token (OpenID Connect Back-Channel Logout 1.0
- * §2.6) with the same keys and algorithm allow-list as every other token from the IdP. Only a
- * token that passes every check below may end a session:
- *
- * - a compact JWS no longer than 8192 characters, signed by a key from the issuer's JWKS with an
- *   allowed (asymmetric) algorithm;
- * - `typ` is `logout+jwt` when present (an ID token or access token says something else);
- * - `iss` is the issuer, `aud` contains this app's client id;
- * - `iat` present and not in the future, and not older than `maxAge`; `exp`, when present, not past
- *   (both with `clockTolerance`);
- * - `events` holds the back-channel logout event, as a JSON object;
- * - `sid` or `sub` present, as non-empty strings; `jti` present;
- * - no `nonce` (an ID token has one; a logout token must not).
+ * Verifies a Back-Channel Logout token (OpenID Connect Back-Channel Logout 1.0 §2.6) with the same
+ * keys, algorithm list and compact-JWS rules as every other token from the IdP. A logout token
+ * ends sessions, so it must not be mistakable for another token: `typ` is `logout+jwt` when
+ * present, `events` holds the logout event, `sid` or `sub` is named, a `jti` is there and no `nonce`
+ * (an ID token has one). `iat` is bounded by `maxAge`, `exp` checked when present.
  *
  * Whether the `jti` was seen before is for the caller, who stores it (./logout.ts).
  */

@@ -1,20 +1,15 @@
 /**
- * OpenID Connect Back-Channel Logout, the app's side (POST /api/auth/backchannel-logout): the
- * IdP posts a logout token when a session ends there (the user signed out at the IdP, or an
- * admin revoked the user's access), and the app ends the app sessions that IdP session created.
+ * OpenID Connect Back-Channel Logout, the app's side (POST /api/auth/backchannel-logout): the IdP
+ * posts a logout token when a session ends there, and the app ends the app sessions that IdP
+ * session created, each with its tokens, and nothing else.
  *
- * The token is verified in full (./logout-token.ts), and its `jti` is stored until the token
- * could no longer be accepted, in the database, so a replay fails in every app instance. Then
- * the sessions go, each with its own tokens: by `sid` (the IdP session, recorded at sign-in by
- * ../auth/new-session.ts; and of the `sub` user when the token names one too), or every session of the
- * `sub` user when the token names no session. An ended `sid` is remembered as long as the token
- * could be accepted, so a sign-in of that IdP session still completing is ended too. Nothing else
- * is touched: no other session, no token at the IdP.
- *
- * Answers: 200 when done (also when no session matched: the IdP has nothing to retry); 400
- * `{ "error": "invalid_request" }` for anything that is not a valid, fresh logout token, with no
- * detail (the reason goes to the log); 503 when the IdP's keys cannot be fetched, so the IdP
- * retries. Bad input never causes a 5xx.
+ * Sessions go by `sid` (recorded at sign-in, ../auth/new-session.ts; and of the `sub` user when the
+ * token names one too), or every session of `sub` when no `sid` is named. The `jti` is stored in the
+ * database until the token could no longer be accepted, so a replay fails in every app instance;
+ * an ended `sid` is kept as long (./ended-sid.ts), so a sign-in of that IdP session still completing
+ * ends too. Answers: 200, also when no session matched (nothing for the IdP to retry); 400 with no
+ * detail for bad input (the reason is logged), never a 5xx; 503 when the keys cannot be fetched,
+ * so the IdP retries.
  */
 import "server-only";
 import { createHash } from "node:crypto";

@@ -1,7 +1,7 @@
 /**
- * The IdP's signing keys, as every verifier in this app process sees them: the API's
- * access-token verifier (lib/api/guard.ts) and the back-channel logout endpoint's logout-token
- * verifier (lib/backchannel/logout.ts) share one discovery, one JWKS cache and one backoff.
+ * The IdP's signing keys, as every verifier in this app process sees them: the API's access tokens
+ * (lib/api/guard.ts), back-channel logout tokens (lib/backchannel/logout.ts) and the admin's ID
+ * token (lib/admin/recent-sign-in.ts) share one discovery, one JWKS cache and one backoff.
  */
 import "server-only";
 import { env } from "../env";
