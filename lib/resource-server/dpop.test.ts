@@ -19,6 +19,7 @@ import {
   type DpopMode,
   type ProtectResult,
 } from "./index";
+import { PROOF_KEY_CACHE_SIZE } from "./dpop";
 import { startFakeOp, type FakeOp } from "../../test/fake-op";
 import { createDpopKey, signProof } from "../../test/dpop";
 import { createTestKey, encodeSegment, mintAccessToken, type TestKey } from "../../test/tokens";
@@ -297,5 +298,53 @@ describe("createMemoryReplayStore", () => {
     expect(await store.add("a", soon)).toBe(false);
     expect(await store.add("b", new Date(Date.now() - 1))).toBe(true);
     expect(await store.add("b", soon)).toBe(true);
+  });
+});
+
+describe("proof keys imported once", () => {
+  it("still checks every proof's signature, alg and key binding with a key imported before", async () => {
+    const serve = api();
+    expect((await serve(request({ proofs: [await honestProof()] }))).ok).toBe(true);
+    // The same public key in the header, signed by someone else: the import is reused, the signature is not.
+    const forged = await signProof(
+      client,
+      { htm: "GET", htu: URL_ME, token: bound },
+      { signWith: { alg: "ES256", key: thief.privateKey } },
+    );
+    expect((await refusal(await serve(request({ proofs: [forged] })))).reason).toBe("signature");
+    // The same key text under another alg is a new import, and fails as one.
+    const [, payload, signature] = (await honestProof()).split(".");
+    const psHeader = encodeSegment({ alg: "PS256", typ: "dpop+jwt", jwk: client.publicJwk });
+    const otherAlg = `${psHeader}.${payload}.${signature}`;
+    expect((await refusal(await serve(request({ proofs: [otherAlg] })))).reason).toBe("signature");
+    // The thief's own key, imported once, still does not open a token bound to the client's.
+    const thiefs = () => signProof(thief, { htm: "GET", htu: URL_ME, token: bound });
+    expect((await refusal(await serve(request({ proofs: [await thiefs()] })))).reason).toBe("jkt");
+    expect((await refusal(await serve(request({ proofs: [await thiefs()] })))).reason).toBe("jkt");
+  });
+
+  it(`keeps at most ${PROOF_KEY_CACHE_SIZE} keys, and a key pushed out is imported again`, async () => {
+    const serve = api();
+    const keys = await Promise.all(Array.from({ length: PROOF_KEY_CACHE_SIZE + 20 }, () => createDpopKey()));
+    const tokenFor = (key: DpopKey) =>
+      mintAccessToken(issuerKey, { issuer: idp.issuer, claims: { cnf: { jkt: key.thumbprint } } });
+    for (const key of [...keys, keys[0] as DpopKey, keys[1] as DpopKey]) {
+      const token = await tokenFor(key);
+      const proof = await createProof(key, { htm: "GET", htu: URL_ME, accessToken: token });
+      expect((await serve(request({ token, proofs: [proof] }))).ok).toBe(true);
+      // Each key's thumbprint is its own, whatever else the cache holds.
+      const other = keys[(keys.indexOf(key) + 1) % keys.length] as DpopKey;
+      const mismatched = await createProof(other, { htm: "GET", htu: URL_ME, accessToken: token });
+      expect((await refusal(await serve(request({ token, proofs: [mismatched] })))).reason).toBe("jkt");
+    }
+  });
+
+  it("does not keep a key that failed to import: it fails the same way each time", async () => {
+    const serve = api();
+    const broken = { ...client.publicJwk, x: base64url.encode(randomBytes(32)) };
+    for (let i = 0; i < 2; i++) {
+      const proof = await signProof(client, { htm: "GET", htu: URL_ME, token: bound }, { header: { jwk: broken } });
+      expect((await refusal(await serve(request({ proofs: [proof] })))).reason).toBe("signature");
+    }
   });
 });
