@@ -33,7 +33,7 @@ async function expectInvalidToken(response: APIResponse, sent?: string): Promise
 
 test("no token, or another scheme: 401 with challenges that carry no error (RFC 6750 §3.1)", async ({ request }) => {
   for (const path of API_PATHS) {
-    for (const headers of [{}, { authorization: "Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQ=" }]) {
+    for (const headers of [{} as Record<string, string>, { authorization: "Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQ=" }]) {
       const response = await request.get(path, { headers });
       expect(response.status(), path).toBe(401);
       const challenge = response.headers()["www-authenticate"] ?? "";

@@ -137,8 +137,8 @@ export function toResponse(error: unknown, options: ToResponseOptions = {}): Res
  * list); every one bare of error attributes when the request brought no credentials.
  */
 function challenges(error: BearerError, options: ToResponseOptions): string {
-  const schemes = options.schemes?.length ? options.schemes : (["Bearer"] as const);
-  const errorScheme = options.errorScheme ?? schemes[0];
+  const schemes: readonly AuthScheme[] = options.schemes?.length ? options.schemes : ["Bearer"];
+  const errorScheme = options.errorScheme ?? schemes[0] ?? "Bearer";
   const ordered = [errorScheme, ...schemes.filter((scheme) => scheme !== errorScheme)];
   const reported = error instanceof NoCredentialsError ? undefined : error;
   return ordered.map((scheme) => challenge(scheme, scheme === errorScheme ? reported : undefined, options)).join(", ");
