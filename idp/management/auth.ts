@@ -56,6 +56,8 @@ export function createManagementAuth(
 export async function sendBearerError(ctx: Koa.Context, error: BearerError): Promise<void> {
   const response = toResponse(error, { realm: REALM });
   ctx.status = response.status;
-  response.headers.forEach((value, name) => ctx.set(name, value));
+  response.headers.forEach((value, name) => {
+    ctx.set(name, value);
+  });
   ctx.body = await response.json();
 }
