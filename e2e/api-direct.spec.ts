@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import type { APIResponse } from "@playwright/test";
 import { decodeJwt } from "jose";
-import { ROLES_CLAIM } from "../lib/claims";
+import { ROLES_CLAIM } from "../lib/shared/claims";
 import { expect, test } from "./fixtures";
 import { IdpLoginPage } from "./pages/idp-login";
 import { alice, IDP_URL, OTHER_API } from "./settings";

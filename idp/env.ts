@@ -8,7 +8,7 @@
  */
 import { join, resolve } from "node:path";
 import { z } from "zod";
-import { claimNameProblem, ROLES_CLAIM } from "../lib/claims.ts";
+import { claimNameProblem, ROLES_CLAIM } from "../lib/shared/claims.ts";
 import {
   DATABASE_URL_EXPECTED,
   DATABASE_URL_PATTERN,

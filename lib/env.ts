@@ -10,7 +10,7 @@ import "server-only";
 import { createPrivateKey } from "node:crypto";
 import { join } from "node:path";
 import { z } from "zod";
-import { claimNameProblem, ROLES_CLAIM } from "./claims";
+import { claimNameProblem, ROLES_CLAIM } from "./shared/claims";
 import { ASYMMETRIC_ALGORITHMS, DPOP_MODES } from "./resource-server/algorithms";
 import {
   DATABASE_URL_EXPECTED,

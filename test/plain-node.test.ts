@@ -15,7 +15,7 @@ import { pathToFileURL } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ADMIN_ROLE, ROLES_CLAIM } from "../lib/claims";
+import { ADMIN_ROLE, ROLES_CLAIM } from "../lib/shared/claims";
 import { startFakeOp, type FakeOp } from "./fake-op";
 import { createTestKey, mintAccessToken, type TestKey } from "./tokens";
 

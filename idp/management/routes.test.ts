@@ -5,7 +5,7 @@
  */
 import { decodeJwt, importJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ROLES_CLAIM } from "../../lib/claims.ts";
+import { ROLES_CLAIM } from "../../lib/shared/claims.ts";
 import { MANAGEMENT_CLIENT_SCOPES } from "../clients.ts";
 import { loadOrCreateKeys, SIGNING_ALG } from "../keys.ts";
 import { setRoleNames } from "../roles.ts";

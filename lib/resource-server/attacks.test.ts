@@ -13,7 +13,7 @@ import type { AddressInfo } from "node:net";
 import { base64url, exportSPKI } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
-import { ADMIN_ROLE, ROLES_CLAIM } from "../claims";
+import { ADMIN_ROLE, ROLES_CLAIM } from "../shared/claims";
 import { requireClaimIncludes } from "./claims";
 import type { BearerError } from "./errors";
 import { protect, type TokenCheck } from "./index";

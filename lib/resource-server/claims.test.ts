@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { ADMIN_ROLE, ROLES_CLAIM } from "../claims";
+import { ADMIN_ROLE, ROLES_CLAIM } from "../shared/claims";
 import {
   claimIncludes,
   readScopes,

@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ADMIN_ROLE, ROLES_CLAIM } from "../claims";
+import { ADMIN_ROLE, ROLES_CLAIM } from "../shared/claims";
 import { InvalidTokenError } from "./errors";
 import { protect } from "./index";
 import { AUDIENCE, createTestKey, mintAccessToken, type TestKey } from "../../test/tokens";

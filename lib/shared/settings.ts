@@ -4,7 +4,7 @@
  * must not drift between them is said once, here.
  *
  * Plain Node on purpose: no `server-only`, no imports from the app, so that the IdP (which
- * imports nothing of the app but lib/claims.ts and lib/shared/) and the scripts can use it.
+ * imports nothing of the app but lib/shared/ and lib/resource-server/) and the scripts can use it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/claims";
+import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/shared/claims";
 import { CLIENT_ID, OTHER_AUDIENCE, encodeSegment } from "@/test/tokens";
 import { createPrismaClient } from "@/prisma/client";
 import { apiRequest, expectBearerRefusal, startRouteHarness, type RouteHarness } from "@/test/api-route";

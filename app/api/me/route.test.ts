@@ -7,7 +7,7 @@ import { exportSPKI } from "jose";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/claims";
+import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/shared/claims";
 import { DISCOVERY_PATH, JWKS_PATH } from "@/test/fake-op";
 import { CLIENT_ID, OTHER_AUDIENCE, createTestKey, encodeSegment, mintAccessToken } from "@/test/tokens";
 import { acceptedCredential, authorizationHeaders, headersFrom } from "@/test/fuzz";
