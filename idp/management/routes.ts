@@ -30,7 +30,7 @@ import { assignRoles, LastAdminError, listRoles, removeRoles, ROLE_ID, userRoles
 import {
   BearerError,
   requireScopes,
-  requireScopesAnyOf,
+  requireAnyScopeSet,
   type VerifiedAccessToken,
 } from "../../lib/resource-server/index.ts";
 import { sendBearerError } from "./auth.ts";
@@ -276,7 +276,7 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       ctx.body = listAnswer("roles", items, total, request);
     },
     async assignRoles(ctx, token, userId) {
-      requireScopesAnyOf(token, ["update:users"], ["create:role_members"]);
+      requireAnyScopeSet(token, ["update:users"], ["create:role_members"]);
       const roleIds = await readRoleIds(ctx);
       const { id } = await requireUser(userId);
       await requireRoles(roleIds);
@@ -285,7 +285,7 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       ctx.status = 204;
     },
     async removeRoles(ctx, token, userId) {
-      requireScopesAnyOf(token, ["update:users"], ["delete:role_members"]);
+      requireAnyScopeSet(token, ["update:users"], ["delete:role_members"]);
       const roleIds = await readRoleIds(ctx);
       const { id } = await requireUser(userId);
       await requireRoles(roleIds);

@@ -7,7 +7,7 @@ import {
   readStringListClaim,
   requireClaimIncludes,
   requireScopes,
-  requireScopesAnyOf,
+  requireAnyScopeSet,
 } from "./claims";
 import { InsufficientScopeError } from "./errors";
 import type { VerifiedAccessToken } from "./verify";
@@ -63,27 +63,27 @@ describe("requireScopes", () => {
   });
 });
 
-describe("requireScopesAnyOf", () => {
+describe("requireAnyScopeSet", () => {
   const token = tokenWith({ scope: "read:users create:role_members" });
 
   it("passes when every scope of one alternative is granted", () => {
-    expect(() => requireScopesAnyOf(token, ["update:users"], ["create:role_members"])).not.toThrow();
-    expect(() => requireScopesAnyOf(token, ["read:users", "create:role_members"])).not.toThrow();
-    expect(() => requireScopesAnyOf(token, ["read:users", "delete:users"], ["read:users"])).not.toThrow();
+    expect(() => requireAnyScopeSet(token, ["update:users"], ["create:role_members"])).not.toThrow();
+    expect(() => requireAnyScopeSet(token, ["read:users", "create:role_members"])).not.toThrow();
+    expect(() => requireAnyScopeSet(token, ["read:users", "delete:users"], ["read:users"])).not.toThrow();
   });
 
   it("refuses when no alternative is whole, naming the first one's scopes", () => {
-    const error = refusal(() => requireScopesAnyOf(token, ["update:users"], ["delete:role_members", "read:users"]));
+    const error = refusal(() => requireAnyScopeSet(token, ["update:users"], ["delete:role_members", "read:users"]));
     expect(error).toMatchObject({ status: 403, code: "insufficient_scope", reason: "scope" });
     expect(error.scopes).toEqual(["update:users"]);
     // A part of each alternative is not enough.
-    refusal(() => requireScopesAnyOf(token, ["read:users", "read:roles"], ["create:role_members", "update:users"]));
+    refusal(() => requireAnyScopeSet(token, ["read:users", "read:roles"], ["create:role_members", "update:users"]));
   });
 
   it("refuses to check nothing, an empty alternative or a malformed scope (a programming error)", () => {
-    expect(() => requireScopesAnyOf(token)).toThrow(TypeError);
-    expect(() => requireScopesAnyOf(token, ["read:users"], [])).toThrow(TypeError);
-    expect(() => requireScopesAnyOf(token, ["read:users"], ["read users"])).toThrow(TypeError);
+    expect(() => requireAnyScopeSet(token)).toThrow(TypeError);
+    expect(() => requireAnyScopeSet(token, ["read:users"], [])).toThrow(TypeError);
+    expect(() => requireAnyScopeSet(token, ["read:users"], ["read users"])).toThrow(TypeError);
   });
 });
 

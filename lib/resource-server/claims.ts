@@ -26,17 +26,17 @@ export function readScopes(token: VerifiedAccessToken): string[] {
  * @throws {InsufficientScopeError} 403, whose challenge lists `scopes`.
  */
 export function requireScopes(token: VerifiedAccessToken, ...scopes: string[]): void {
-  requireScopesAnyOf(token, scopes);
+  requireAnyScopeSet(token, scopes);
 }
 
 /**
  * Requires every scope of at least one of `alternatives`, for an endpoint that more than one
  * grant opens (Auth0's Management API takes `update:users` or `create:role_members` for a role
- * assignment): `requireScopesAnyOf(token, ["update:users"], ["create:role_members"])`.
+ * assignment): `requireAnyScopeSet(token, ["update:users"], ["create:role_members"])`.
  *
  * @throws {InsufficientScopeError} 403, whose challenge lists the first alternative.
  */
-export function requireScopesAnyOf(token: VerifiedAccessToken, ...alternatives: readonly (readonly string[])[]): void {
+export function requireAnyScopeSet(token: VerifiedAccessToken, ...alternatives: readonly (readonly string[])[]): void {
   const valid = (scopes: readonly string[]) => scopes.length > 0 && scopes.every((scope) => SCOPE_TOKEN.test(scope));
   if (alternatives.length === 0 || !alternatives.every(valid)) {
     throw new TypeError("requireScopes needs one or more valid scope tokens");

@@ -162,7 +162,7 @@ export {
   readStringListClaim,
   requireClaimIncludes,
   requireScopes,
-  requireScopesAnyOf,
+  requireAnyScopeSet,
 } from "./claims.ts";
 export {
   BearerError,
