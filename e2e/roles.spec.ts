@@ -11,7 +11,7 @@
  */
 import type { Page } from "@playwright/test";
 import { decodeJwt } from "jose";
-import { ROLES_CLAIM } from "../lib/claims";
+import { ROLES_CLAIM } from "../lib/shared/claims";
 import { expect, signInThroughIdp, test } from "./fixtures";
 import { IdpLoginPage } from "./pages/idp-login";
 import { ADMIN_REAUTH_MAX_AGE_SECONDS, alice, APP_URL, bob } from "./settings";

@@ -11,7 +11,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { decodeJwt } from "jose";
-import { ROLES_CLAIM } from "../lib/claims";
+import { ROLES_CLAIM } from "../lib/shared/claims";
 import { expect, test } from "./fixtures";
 import { alice, bob, type DemoUser, SERVER_ENV } from "./settings";
 import { storedTokens } from "./support/database";

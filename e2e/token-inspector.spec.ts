@@ -3,7 +3,7 @@
  * the ID token (for the app), and the API read the very same value from the token it verified.
  */
 import type { Locator } from "@playwright/test";
-import { ROLES_CLAIM } from "../lib/claims";
+import { ROLES_CLAIM } from "../lib/shared/claims";
 import { expect, test } from "./fixtures";
 import { API_AUDIENCE, OTHER_API } from "./settings";
 

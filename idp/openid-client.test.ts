@@ -5,7 +5,7 @@
  */
 import * as client from "openid-client";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { ROLES_CLAIM } from "../lib/claims.ts";
+import { ROLES_CLAIM } from "../lib/shared/claims.ts";
 import { CLI_CLIENT_ID } from "./clients.ts";
 import { Browser, loginFormAction } from "./testing/browser.ts";
 import { startTestIdp, type TestIdp } from "./testing/harness.ts";

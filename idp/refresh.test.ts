@@ -4,7 +4,7 @@
  */
 import { decodeJwt, decodeProtectedHeader } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROLES_CLAIM } from "../lib/claims.ts";
+import { ROLES_CLAIM } from "../lib/shared/claims.ts";
 import { CLI_CLIENT_ID } from "./clients.ts";
 import { REPORTS_API } from "./resources.ts";
 import { setRoles } from "./seed.ts";

@@ -8,7 +8,7 @@
  * always keeps a holder. See {@link removeRoles} for how that stays true under concurrency.
  */
 import { randomBytes } from "node:crypto";
-import { ADMIN_ROLE } from "../lib/claims.ts";
+import { ADMIN_ROLE } from "../lib/shared/claims.ts";
 import type { Database } from "./db.ts";
 
 /** A transaction's client (what `db.$transaction(async (tx) => …)` hands over). */

@@ -8,7 +8,7 @@
  */
 import "server-only";
 import { dpopVerifier, resourceMetadataUrl } from "./api-dpop";
-import { ADMIN_ROLE } from "./claims";
+import { ADMIN_ROLE } from "./shared/claims";
 import { env } from "./env";
 import { issuerAlgorithms, issuerKeys } from "./issuer-keys";
 import { loggerFor, requestLogger, type Logger } from "./logger";

@@ -4,7 +4,7 @@
  */
 import { generateKeyPairSync } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ROLES_CLAIM } from "./claims";
+import { ROLES_CLAIM } from "./shared/claims";
 
 let parseEnv: typeof import("./env").parseEnv;
 let checkEnv: typeof import("./env").checkEnv;
@@ -189,7 +189,7 @@ describe("DPoP settings", () => {
 const required = { AUTH_SECRET: "s".repeat(40), AUTH_CLIENT_SECRET: "client-secret" };
 
 describe("ROLES_CLAIM", () => {
-  it("defaults to the claim name in lib/claims.ts and takes a tenant's own namespace", () => {
+  it("defaults to the claim name in lib/shared/claims.ts and takes a tenant's own namespace", () => {
     expect(parseEnv(required).ROLES_CLAIM).toBe(ROLES_CLAIM);
     expect(parseEnv({ ...required, ROLES_CLAIM: "https://example.org/roles" }).ROLES_CLAIM).toBe(
       "https://example.org/roles",

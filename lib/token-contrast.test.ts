@@ -6,7 +6,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { startFakeOp, type FakeOp } from "@/test/fake-op";
 import { AUDIENCE, CLIENT_ID, createTestKey, mintAccessToken, OTHER_AUDIENCE, type TestKey } from "@/test/tokens";
-import { ROLES_CLAIM } from "./claims";
+import { ROLES_CLAIM } from "./shared/claims";
 import { CONTRAST_TARGETS_FIELD, TOKEN_EXCHANGE_GRANT } from "./shared/contrast";
 
 const SECRET = "token-contrast-test-client-secret";

@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { base64url } from "jose";
 
-import { ROLES_CLAIM } from "../lib/claims";
+import { ROLES_CLAIM } from "../lib/shared/claims";
 
 const B64URL = [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"];
 

@@ -10,7 +10,7 @@ import { CLI_CLIENT_ID } from "../idp/clients.ts";
 import { rotateKeys } from "../idp/keys.ts";
 import { REPORTS_API } from "../idp/resources.ts";
 import { authorize, exchangeCode, startTestIdp, type TestIdp } from "../idp/testing/harness.ts";
-import { ADMIN_ROLE, ROLES_CLAIM } from "../lib/claims";
+import { ADMIN_ROLE, ROLES_CLAIM } from "../lib/shared/claims";
 import {
   BearerError,
   claimIncludes,

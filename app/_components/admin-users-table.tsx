@@ -1,4 +1,4 @@
-import { ADMIN_ROLE } from "@/lib/claims";
+import { ADMIN_ROLE } from "@/lib/shared/claims";
 import type { DirectoryRow } from "@/lib/admin/directory";
 import { AdminChangeForm } from "./admin-change-form";
 import { EndSessionsForm } from "./end-sessions-form";

@@ -1,4 +1,4 @@
-import { CLAIM_NOTES, claimKind, type ClaimKind } from "@/lib/claims";
+import { CLAIM_NOTES, claimKind, type ClaimKind } from "@/lib/shared/claims";
 import { TIME_CLAIMS } from "@/lib/time-format";
 import { ExpiryCountdown } from "./expiry-countdown";
 import { TimeClaim } from "./time-claim";

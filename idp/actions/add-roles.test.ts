@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ROLES_CLAIM } from "../../lib/claims.ts";
+import { ROLES_CLAIM } from "../../lib/shared/claims.ts";
 import { runPostLoginActions } from "./runtime.ts";
 import * as addRoles from "./add-roles.ts";
 import type { PostLoginEvent } from "./types.ts";

@@ -5,7 +5,7 @@
  * The claim's name is the ROLES_CLAIM setting (handed over as a secret, as an Auth0 Action would
  * get it), so a tenant's own namespace works here too.
  */
-import { ROLES_CLAIM } from "../../lib/claims.ts";
+import { ROLES_CLAIM } from "../../lib/shared/claims.ts";
 import type { PostLoginApi, PostLoginEvent } from "./types.ts";
 
 export async function onExecutePostLogin(event: PostLoginEvent, api: PostLoginApi): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ROLES_CLAIM } from "../../lib/claims.ts";
+import { ROLES_CLAIM } from "../../lib/shared/claims.ts";
 import {
   ActionDefinitionError,
   ActionDeniedError,

@@ -2,7 +2,7 @@
  * Runs post-login actions in order and collects the claims they set, refusing the claim
  * names Auth0 would drop so an action that works here also works on a tenant.
  */
-import { claimNameProblem } from "../../lib/claims.ts";
+import { claimNameProblem } from "../../lib/shared/claims.ts";
 import type { ActionOutcome, PostLoginAction, PostLoginApi, PostLoginEvent } from "./types.ts";
 
 /** How long one action may run before the login fails (Auth0 allows 20 s; a local IdP needs far less). */
@@ -44,7 +44,7 @@ export class ActionFailedError extends Error {
   }
 }
 
-/** Throws a {@link ClaimNameError} unless `name` is a custom claim Auth0 would keep (lib/claims.ts). */
+/** Throws a {@link ClaimNameError} unless `name` is a custom claim Auth0 would keep (lib/shared/claims.ts). */
 export function assertClaimName(name: unknown): asserts name is string {
   const problem = claimNameProblem(name);
   if (problem) throw new ClaimNameError(problem);

@@ -17,7 +17,7 @@
  * refuses to take the admin role from its last holder (`last_admin`, a 409).
  */
 import "server-only";
-import { ADMIN_ROLE } from "../claims";
+import { ADMIN_ROLE } from "../shared/claims";
 import type { Logger } from "../logger";
 import { ManagementError, type ManagementClient, type ManagementRole } from "../management/client";
 import type { AuthorizeResult } from "../resource-server";

@@ -256,6 +256,22 @@ describe("a DPoP-bound token at the API", () => {
 });
 
 describe("the DPoP mode", () => {
+  it("answers no credentials with a bare challenge per accepted scheme (RFC 6750 §3.1, RFC 9449 §7.1)", async () => {
+    const metadata = `resource_metadata="${METADATA}"`;
+    const expected = {
+      allowed: `Bearer ${metadata}, DPoP algs="ES256 PS256", ${metadata}`,
+      required: `DPoP algs="ES256 PS256", ${metadata}`,
+      off: `Bearer ${metadata}`,
+    } as const;
+    for (const mode of ["allowed", "required", "off"] as const) {
+      const refused = await refusal(await api(mode)(new Request(URL_ME)));
+      expect(refused, mode).toMatchObject({ status: 401, reason: "missing", body: { error: "invalid_token" } });
+      expect(refused.challenge, mode).toBe(expected[mode]);
+    }
+    const invalid = await refusal(await api("allowed")(request({ token: "not-a-jwt" })));
+    expect(invalid.challenge).toMatch(/^DPoP error="invalid_token", error_description="[^"]+", algs=/);
+  });
+
   it("allowed: a plain bearer token still works, and the DPoP scheme with it is refused", async () => {
     const serve = api("allowed");
     expect((await serve(request({ scheme: "Bearer", token: unbound }))).ok).toBe(true);
@@ -263,11 +279,11 @@ describe("the DPoP mode", () => {
     expect(refused).toMatchObject({ status: 401, reason: "unbound_as_dpop", body: { error: "invalid_token" } });
   });
 
-  it("required: a plain bearer token is refused with a DPoP challenge only", async () => {
+  it("required: a plain bearer token is refused with a DPoP challenge only, bare as for no credentials", async () => {
     const serve = api("required");
     const refused = await refusal(await serve(request({ scheme: "Bearer", token: unbound })));
-    expect(refused).toMatchObject({ status: 401, body: { error: "invalid_token" } });
-    expect(refused.challenge).toMatch(/^DPoP error="invalid_token"/);
+    expect(refused).toMatchObject({ status: 401, reason: "unsupported_scheme", body: { error: "invalid_token" } });
+    expect(refused.challenge).toBe(`DPoP algs="ES256 PS256", resource_metadata="${METADATA}"`);
     expect(refused.challenge).not.toContain("Bearer");
     expect((await serve(request({ proofs: [await honestProof()] }))).ok).toBe(true);
   });

@@ -1,7 +1,7 @@
 import { CompactSign, UnsecuredJWT, base64url, exportPKCS8, exportSPKI, importPKCS8 } from "jose";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 
-import { ROLES_CLAIM } from "../claims";
+import { ROLES_CLAIM } from "../shared/claims";
 import { InvalidTokenError, TemporarilyUnavailableError } from "./errors";
 import { DISCOVERY_PATH, JWKS_PATH, startFakeOp, type FakeOp } from "../../test/fake-op";
 import {

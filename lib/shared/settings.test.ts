@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROLES_CLAIM } from "../claims";
+import { ROLES_CLAIM } from "./claims";
 import {
   DEFAULT_API_AUDIENCE,
   DEFAULT_APP_URL,

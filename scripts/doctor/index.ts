@@ -6,7 +6,7 @@
  * database and, given one, an actual access token.
  */
 import { join, resolve } from "node:path";
-import { claimNameProblem } from "../../lib/claims";
+import { claimNameProblem } from "../../lib/shared/claims";
 import { checkEnv } from "../../lib/env";
 import { settingsProblems } from "../../idp/env.ts";
 import { withEnvFile } from "../../lib/shared/settings.ts";

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import { callApi } from "@/lib/api-client";
-import { ADMIN_ROLE } from "@/lib/claims";
+import { ADMIN_ROLE } from "@/lib/shared/claims";
 import { env } from "@/lib/env";
 import { logTimingsAfterResponse } from "@/lib/http/server-timing";
 import { requestLogger } from "@/lib/logger";

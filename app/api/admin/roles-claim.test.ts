@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/claims";
+import { ADMIN_ROLE, ROLES_CLAIM } from "@/lib/shared/claims";
 import { apiRequest, startRouteHarness, type RouteHarness } from "@/test/api-route";
 
 const TENANT_CLAIM = "https://tenant.example/roles";

@@ -1,7 +1,7 @@
 /**
  * Every claim name Claimtrip defines, once, and the rule a custom claim's name must follow.
- * Constants and pure functions only (no imports, no `server-only`), because it is the one file
- * both the web app and the IdP import.
+ * Constants and pure functions only (no imports, no `server-only`), because both the web app and
+ * the IdP import it.
  *
  * Auth0 (and any careful IdP) only lets custom claims into tokens under a namespace the
  * tenant owns, a URL, so that they can never collide with registered JWT or OIDC claims.
