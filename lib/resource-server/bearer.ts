@@ -114,7 +114,7 @@ export function extractBearerTokenFromNode(request: NodeRequestLike, options: Be
  * @throws {InvalidRequestError} 400 when the body carries a token.
  */
 export async function assertNoTokenInBody(request: Request, options: BearerOptions = {}): Promise<void> {
-  const mediaType = request.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
+  const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/x-www-form-urlencoded" || request.body === null || request.bodyUsed) {
     return;
   }

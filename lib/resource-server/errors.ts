@@ -128,7 +128,7 @@ export function toResponse(error: unknown, options: ToResponseOptions = {}): Res
 /** One challenge per accepted scheme, the one with the error first (RFC 9110 §11.6.1 allows a list). */
 function challenges(error: BearerError, options: ToResponseOptions): string {
   const schemes = options.schemes?.length ? options.schemes : (["Bearer"] as const);
-  const errorScheme = options.errorScheme ?? schemes[0];
+  const errorScheme = options.errorScheme ?? options.schemes?.[0] ?? "Bearer";
   const ordered = [errorScheme, ...schemes.filter((scheme) => scheme !== errorScheme)];
   return ordered.map((scheme) => challenge(scheme, scheme === errorScheme ? error : undefined, options)).join(", ");
 }
