@@ -134,7 +134,8 @@ export async function benchPages(stacks: Stack[], seconds = 12, connections = 8,
   const perTarget = [];
   for (const { target } of stacks) perTarget.push({ target, routes: await routes(target) });
   for (const { target, routes: list } of perTarget) for (const route of list) await load(target, route, 2, connections); // warm up
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)];
+  const median = (values: number[]) =>
+    [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? Number.NaN;
   const rows: {
     checkout: string;
     route: string;
@@ -144,20 +145,22 @@ export async function benchPages(stacks: Stack[], seconds = 12, connections = 8,
     non_2xx: number;
     errors: number;
   }[] = [];
-  for (let i = 0; i < perTarget[0].routes.length; i++) {
+  for (let i = 0; i < (perTarget[0]?.routes.length ?? 0); i++) {
+    // routes() builds the same list for every checkout.
+    const pairs = perTarget.map(({ target, routes: list }) => ({ target, route: list[i]! }));
     const results = new Map<string, autocannon.Result[]>(perTarget.map(({ target }) => [target.label, []]));
     for (let slice = 0; slice < slices; slice++) {
-      for (const { target, routes: list } of slice % 2 ? [...perTarget].reverse() : perTarget) {
+      for (const { target, route } of slice % 2 ? [...pairs].reverse() : pairs) {
         results
           .get(target.label)!
-          .push(await load(target, list[i], Math.max(1, Math.round(seconds / slices)), connections));
+          .push(await load(target, route, Math.max(1, Math.round(seconds / slices)), connections));
       }
     }
-    for (const { target, routes: list } of perTarget) {
+    for (const { target, route } of pairs) {
       const runs = results.get(target.label)!;
       rows.push({
         checkout: target.label,
-        route: list[i].name,
+        route: route.name,
         req_per_s: round(runs.reduce((sum, r) => sum + r.requests.average, 0) / runs.length, 0),
         p50_ms: median(runs.map((r) => r.latency.p50)),
         p99_ms: median(runs.map((r) => r.latency.p99)),

@@ -115,7 +115,7 @@ export async function benchSignIn(stacks: Stack[], runs = 20) {
         toFormMs: toForm,
         toDashboardMs: toDashboard,
         redirects: redirects.median,
-        chain: list[0].chain,
+        chain: list[0]?.chain ?? [],
         samplesMs: list.map((r) => round(r.totalMs)),
       };
     }
@@ -125,7 +125,7 @@ export async function benchSignIn(stacks: Stack[], runs = 20) {
     );
     for (const { target } of stacks) {
       console.log(`redirects followed (${target.label}):`);
-      for (const hop of results.get(target.label)![0].chain) console.log(`  ${hop}`);
+      for (const hop of results.get(target.label)?.[0]?.chain ?? []) console.log(`  ${hop}`);
     }
     return { runs, rows, ...out };
   } finally {

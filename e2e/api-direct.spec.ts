@@ -1,8 +1,8 @@
 /**
  * The API called directly, as any client could. No token, a garbage token, and a real,
  * validly signed token for the IdP's other API (urn:claimtrip:reports, obtained by the public
- * CLI client through the real login page) are all refused with 401 and RFC 6750 headers, and
- * the API never echoes what it was sent.
+ * CLI client through the real login page) are all refused with 401 and RFC 6750 headers (no
+ * error code in the challenge when no token came), and the API never echoes what it was sent.
  */
 import { createHash, randomBytes } from "node:crypto";
 import type { APIResponse } from "@playwright/test";
@@ -31,8 +31,17 @@ async function expectInvalidToken(response: APIResponse, sent?: string): Promise
   }
 }
 
-test("no token: 401 invalid_token", async ({ request }) => {
-  for (const path of API_PATHS) await expectInvalidToken(await request.get(path));
+test("no token, or another scheme: 401 with challenges that carry no error (RFC 6750 §3.1)", async ({ request }) => {
+  for (const path of API_PATHS) {
+    for (const headers of [{} as Record<string, string>, { authorization: "Basic YWxpY2U6YWxpY2UtcGFzc3dvcmQ=" }]) {
+      const response = await request.get(path, { headers });
+      expect(response.status(), path).toBe(401);
+      const challenge = response.headers()["www-authenticate"] ?? "";
+      expect(challenge).toMatch(/^Bearer resource_metadata="[^"]+", DPoP algs="[^"]+", resource_metadata="[^"]+"$/);
+      expect(challenge).not.toContain("error");
+      expect(((await response.json()) as { error?: unknown }).error).toBe("invalid_token");
+    }
+  }
 });
 
 test("a garbage token: 401 invalid_token, not echoed", async ({ request }) => {

@@ -69,6 +69,12 @@ export async function loadOrCreateKeys(dataDir: string): Promise<StoredKey[]> {
   return file.keys;
 }
 
+/** The public part of a signing key, as the JWKS endpoint publishes it: what the IdP's own verifiers check against. */
+export function publicJwk({ jwk }: StoredKey): JWK {
+  const { kty, n, e, kid } = jwk;
+  return { kty, n, e, kid, alg: SIGNING_ALG, use: "sig" };
+}
+
 /** The `jwks` option for oidc-provider: private keys, the signing one first. */
 export function toProviderJwks(keys: StoredKey[]): { keys: JWK[] } {
   return { keys: keys.map((k) => k.jwk) };

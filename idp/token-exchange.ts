@@ -30,9 +30,8 @@ import {
 import type { ClaimtripAccount } from "./account.ts";
 import { CLI_CLIENT_ID, contrastEnabled, WEB_CLIENT_ID } from "./clients.ts";
 import type { IdpSettings } from "./env.ts";
-import { SIGNING_ALG, type StoredKey } from "./keys.ts";
+import { publicJwk, SIGNING_ALG, type StoredKey } from "./keys.ts";
 import type { Logger } from "./logger.ts";
-import { publicJwk } from "./management/auth.ts";
 import { REPORTS_API, type ResourceRegistry } from "./resources.ts";
 
 /** The other client for the app's API, and the app for the other API. */

@@ -140,7 +140,7 @@ function withDerived(data: z.infer<typeof schema>): Env {
 export function parseEnv(source: Record<string, string | undefined>): Env {
   const result = schema.safeParse(source);
   if (!result.success) {
-    const issue = result.error.issues[0];
+    const issue = result.error.issues[0]!; // a failed parse has at least one issue
     throw new Error(`Invalid setting ${String(issue.path[0])}: ${issue.message}`);
   }
   const env = withDerived(result.data);

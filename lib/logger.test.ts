@@ -29,7 +29,7 @@ describe("createLogger", () => {
     const { log, lines } = capture();
     log.info({ event: "sign_in", userId: "u1" }, "signed in");
     expect(lines[0]).toMatchObject({ level: "info", service: "app", event: "sign_in", userId: "u1", msg: "signed in" });
-    expect(typeof lines[0].time).toBe("string");
+    expect(typeof lines[0]?.time).toBe("string");
   });
 
   it("names the instance in every line when given one", () => {
@@ -80,7 +80,7 @@ describe("createLogger", () => {
       reason: "expired",
     });
     log.error({ err: error }, "failed");
-    expect(lines[0].err).toMatchObject({ type: "Error", code: "invalid_token", reason: "expired" });
+    expect(lines[0]?.err).toMatchObject({ type: "Error", code: "invalid_token", reason: "expired" });
     expect(raw()).not.toContain(OPAQUE);
     expect(raw()).not.toContain(JWT.split(".")[1]);
   });

@@ -72,7 +72,11 @@ export interface Program {
 }
 
 /** Which programs to run, and how: the one decision about *what* runs, kept apart from running it. */
-export function programs(mode: Mode, env: Record<string, string | undefined>, port = listenPort(env)): Program[] {
+export function programs(
+  mode: Mode,
+  env: Record<string, string | undefined>,
+  port = listenPort(env),
+): [idp: Program, app: Program] {
   const node = process.execPath;
   const next = join(root, "node_modules/next/dist/bin/next");
   return [

@@ -79,12 +79,13 @@ export function apiRequest(path: string, authorization?: string | readonly strin
 }
 
 /**
- * Asserts an RFC 6750 refusal: the status, a `Bearer error="…"` challenge (for 4xx), a JSON body
- * of exactly `{ error, error_description }`, `no-store`, no stack trace, and none of `sent`.
+ * Asserts an RFC 6750 refusal: the status, a `Bearer error="…"` challenge (for 4xx), or a bare one
+ * when `bare` (no credentials, RFC 6750 §3.1; `"either"` for a fuzzer that cannot tell), a JSON
+ * body of exactly `{ error, error_description }`, `no-store`, no stack trace, and none of `sent`.
  */
 export async function expectBearerRefusal(
   response: Response,
-  expected: { status: number; error: string },
+  expected: { status: number; error: string; bare?: boolean | "either" },
   sent: readonly string[] = [],
 ): Promise<void> {
   const text = await response.text();
@@ -100,7 +101,10 @@ export async function expectBearerRefusal(
   const error = `error="${expected.error}", error_description="[^"]+"`;
   const bearerFirst = `Bearer ${error}, ${metadata}, DPoP algs="[^"]+", ${metadata}`;
   const dpopFirst = `DPoP ${error}, algs="[^"]+", ${metadata}, Bearer ${metadata}`;
-  expect(response.headers.get("www-authenticate")).toMatch(new RegExp(`^(${bearerFirst}|${dpopFirst})$`));
+  const bare = `Bearer ${metadata}, DPoP algs="[^"]+", ${metadata}`;
+  const challenges =
+    expected.bare === "either" ? [bearerFirst, dpopFirst, bare] : expected.bare ? [bare] : [bearerFirst, dpopFirst];
+  expect(response.headers.get("www-authenticate")).toMatch(new RegExp(`^(${challenges.join("|")})$`));
   const everything = [text, ...[...response.headers].map(([name, value]) => `${name}: ${value}`)].join("\n");
   expect(everything).not.toMatch(/\bat\s+\S+\s+\(|\bat\s+\S+:\d+:\d+|node_modules|\.ts:\d+|\w*Error:\s/);
   for (const piece of sent.flatMap((value) => value.split(/[\s.,]+/)).filter((piece) => piece.length >= 16)) {

@@ -12,8 +12,8 @@ export const RESULTS_DIR = join(BENCH_ROOT, "results");
 
 /** The value at percentile `p` (0-100) of an ascending list. */
 export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+  // Only an empty list has no value at the clamped index.
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? Number.NaN;
 }
 
 export function summarize(values: number[]) {
@@ -21,8 +21,8 @@ export function summarize(values: number[]) {
   return {
     n: sorted.length,
     median: percentile(sorted, 50),
-    min: sorted[0],
-    max: sorted[sorted.length - 1],
+    min: sorted[0] ?? Number.NaN,
+    max: sorted.at(-1) ?? Number.NaN,
     p99: percentile(sorted, 99),
   };
 }
@@ -30,12 +30,13 @@ export function summarize(values: number[]) {
 /** The machine a number was measured on; load average included, because it is shared. */
 export function machine() {
   const cpu = cpus();
+  const [loadAverage1m = 0] = loadavg();
   return {
     node: process.version,
     platform: `${process.platform} ${process.arch}`,
     cpu: `${cpu.length} x ${cpu[0]?.model ?? "unknown"}`,
     memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    loadAverage1m: Math.round(loadavg()[0] * 100) / 100,
+    loadAverage1m: Math.round(loadAverage1m * 100) / 100,
   };
 }
 
@@ -44,15 +45,16 @@ export type Row = Record<string, string | number | null>;
 /** Prints rows as an aligned table (numbers right-aligned). */
 export function printTable(title: string, rows: Row[]): void {
   console.log(`\n${title}`);
-  if (rows.length === 0) return;
-  const columns = Object.keys(rows[0]);
+  const [first] = rows;
+  if (!first) return;
+  const columns = Object.keys(first);
   const cell = (value: string | number | null) =>
     value === null ? "-" : typeof value === "number" ? format(value) : value;
   const widths = columns.map((column) =>
     Math.max(column.length, ...rows.map((row) => cell(row[column] ?? null).length)),
   );
   const line = (values: string[]) =>
-    values.map((value, i) => (i === 0 ? value.padEnd(widths[i]) : value.padStart(widths[i]))).join("  ");
+    values.map((value, i) => (i === 0 ? value.padEnd(widths[i] ?? 0) : value.padStart(widths[i] ?? 0))).join("  ");
   console.log(line(columns));
   console.log(line(widths.map((width) => "-".repeat(width))));
   for (const row of rows) console.log(line(columns.map((column) => cell(row[column] ?? null))));
@@ -84,5 +86,7 @@ export const round = (value: number, digits = 1) => Math.round(value * 10 ** dig
 
 /** Whether the module at `url` is the script node was started with (not imported by bench/index.ts). */
 export function isMain(url: string): boolean {
-  return Boolean(process.argv[1]) && fileURLToPath(url) === resolve(process.argv[1]);
+  const script = process.argv[1];
+  if (!script) return false;
+  return fileURLToPath(url) === resolve(script);
 }

@@ -10,12 +10,13 @@ export class IdpLoginPage {
   readonly password: Locator;
   readonly submit: Locator;
   readonly error: Locator;
+  readonly page: Page;
+  /** The IdP's origin; the run's own IdP unless a spec starts another. */
+  readonly idpUrl: string;
 
-  /** `idpUrl`: the IdP's origin; the run's own IdP unless a spec starts another. */
-  constructor(
-    readonly page: Page,
-    readonly idpUrl: string = IDP_URL,
-  ) {
+  constructor(page: Page, idpUrl: string = IDP_URL) {
+    this.page = page;
+    this.idpUrl = idpUrl;
     this.email = page.getByLabel("Email");
     this.password = page.getByLabel("Password");
     this.submit = page.getByRole("button", { name: "Sign in" });

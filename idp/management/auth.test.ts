@@ -49,6 +49,7 @@ describe("the Management API takes the management client's tokens only", () => {
     ["another client's client-credentials token", { client_id: WEB_CLIENT_ID, sub: WEB_CLIENT_ID }],
     ["the management client's id, but a user's sub", { sub: "alice" }],
     ["the management client's sub, another client_id", { client_id: WEB_CLIENT_ID }],
+    ["the management client's sub, no client_id", { client_id: undefined }],
   ])("refuses %s, though it is signed for the right audience", async (_name, claims) => {
     const result = await roles(await signed(claims));
     expect(result.status).toBe(401);

@@ -24,7 +24,6 @@ export class ApiError extends Error {
   /** Auth0's stable code, e.g. `inexistent_user`, `invalid_body`, `invalid_query_string`. */
   readonly errorCode: string;
 
-  // No constructor parameter properties: Node's type stripping accepts only erasable TypeScript.
   constructor(statusCode: ApiStatus, errorCode: string, message: string) {
     super(message);
     this.statusCode = statusCode;

@@ -38,10 +38,10 @@ beforeEach(async () => {
   await setRoleNames(t.db, "bob", []);
 });
 
-/** `token: null` sends no Authorization header. */
-async function call(method: string, path: string, token: string | null = fullToken, body?: unknown) {
+/** `token: null` sends no Authorization header; `scheme` replaces Bearer. */
+async function call(method: string, path: string, token: string | null = fullToken, body?: unknown, scheme = "Bearer") {
   const headers: Record<string, string> = {};
-  if (token) headers.authorization = `Bearer ${token}`;
+  if (token) headers.authorization = `${scheme} ${token}`;
   if (body !== undefined) headers["content-type"] = "application/json";
   const response = await fetch(new URL(path, t.issuer), {
     method,
@@ -82,10 +82,11 @@ async function forge(claims: Record<string, unknown>, typ = "at+jwt"): Promise<s
     .sign(key);
 }
 
-function expectBearer(result: Awaited<ReturnType<typeof call>>, status: number, error: string) {
+/** An RFC 6750 refusal; `bare` when the request brought no credentials (no error in the challenge, §3.1). */
+function expectBearer(result: Awaited<ReturnType<typeof call>>, status: number, error: string, bare = false) {
   expect(result.status).toBe(status);
   expect(result.headers.get("www-authenticate")).toMatch(
-    new RegExp(`^Bearer realm="Management API", error="${error}"`),
+    bare ? /^Bearer realm="Management API"$/ : new RegExp(`^Bearer realm="Management API", error="${error}"`),
   );
   expect(result.headers.get("cache-control")).toBe("no-store");
   expect(result.json).toEqual({ error, error_description: expect.any(String) });
@@ -143,10 +144,12 @@ describe("refusals every route shares", () => {
   ] as const;
 
   it.each(routes)(
-    "%s %s: 401 without a token, with a malformed one, or in the query string (400)",
+    "%s %s: 401 without a token (a bare challenge) or with a malformed one; 400 for a malformed header or a token in the query string",
     async (method, path) => {
-      expectBearer(await call(method, path, null), 401, "invalid_token");
-      expectBearer(await call(method, path, "not a token"), 401, "invalid_token");
+      expectBearer(await call(method, path, null), 401, "invalid_token", true);
+      expectBearer(await call(method, path, fullToken, undefined, "Basic"), 401, "invalid_token", true);
+      expectBearer(await call(method, path, "not-a-token"), 401, "invalid_token");
+      expectBearer(await call(method, path, "not a token"), 400, "invalid_request");
       expectBearer(await call(method, `${path}?access_token=${fullToken}`, null), 400, "invalid_request");
     },
   );
@@ -269,11 +272,10 @@ describe("/api/v2/users/{id}/roles", () => {
 
   it("needs read:roles to read and update:users to change", async () => {
     const readOnly = await tokenWithScope("read:users read:roles");
-    expectBearer(
-      await call("POST", "/api/v2/users/bob/roles", readOnly, { roles: [adminRoleId] }),
-      403,
-      "insufficient_scope",
-    );
+    const refused = await call("POST", "/api/v2/users/bob/roles", readOnly, { roles: [adminRoleId] });
+    expectBearer(refused, 403, "insufficient_scope");
+    // The challenge names the first of the scopes that would do (update:users, or create:role_members).
+    expect(refused.headers.get("www-authenticate")).toMatch(/, scope="update:users"$/);
     expectBearer(
       await call("DELETE", "/api/v2/users/bob/roles", readOnly, { roles: [adminRoleId] }),
       403,

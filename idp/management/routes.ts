@@ -15,7 +15,7 @@
  *                                              session_id / preserve_refresh_tokens are refused with 400)
  *
  * Anything else under /api/v2/ answers 501 (after the token check): Auth0 has it, this IdP does
- * not. Token problems are RFC 6750 answers (auth.ts); everything else answers like Auth0
+ * not. Token problems are RFC 6750 answers (auth.ts, with lib/resource-server/); everything else answers like Auth0
  * (errors.ts), never a stack trace or an echo of the request. Every change is logged: which
  * client, what, for whom.
  */
@@ -28,7 +28,13 @@ import type { Database } from "../db.ts";
 import type { Logger } from "../logger.ts";
 import { revokeUserAccess } from "../revoke-access.ts";
 import { assignRoles, LastAdminError, listRoles, removeRoles, ROLE_ID, userRoles } from "../roles.ts";
-import { BearerError, requireScopes, sendBearerError, type ManagementToken } from "./auth.ts";
+import {
+  BearerError,
+  requireScopes,
+  requireAnyScopeSet,
+  type VerifiedAccessToken,
+} from "../../lib/resource-server/index.ts";
+import { sendBearerError } from "./auth.ts";
 import { ApiError, sendApiError } from "./errors.ts";
 import { listAnswer, parseCheckpoint, parsePage, pageWindow, slicePage } from "./lists.ts";
 
@@ -79,10 +85,10 @@ export interface ManagementRoutesOptions {
   provider: Provider;
   db: Database;
   logger: Logger;
-  authenticate: (ctx: Koa.Context) => Promise<ManagementToken>;
+  authenticate: (ctx: Koa.Context) => Promise<VerifiedAccessToken>;
 }
 
-type Handler = (ctx: Koa.Context, token: ManagementToken, id?: string) => Promise<void>;
+type Handler = (ctx: Koa.Context, token: VerifiedAccessToken, id?: string) => Promise<void>;
 
 /** A user row with the names of the roles it holds. */
 interface UserRow {
@@ -210,16 +216,16 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
     return { users: rows.map(({ user }) => ({ user_id: user.id, email: user.email, name: user.name })), total };
   }
 
-  function audit(token: ManagementToken, action: string, userId: string, details: Record<string, unknown>): void {
+  function audit(token: VerifiedAccessToken, action: string, userId: string, details: Record<string, unknown>): void {
     logger.info(
-      { event: "management_change", client_id: token.clientId, action, user_id: userId, ...details },
+      { event: "management_change", client_id: token.payload.client_id, action, user_id: userId, ...details },
       "Management API change",
     );
   }
 
   const handlers: Record<HandlerName, Handler> = {
     async listRoles(ctx, token) {
-      requireScopes(token, ["read:roles"]);
+      requireScopes(token, "read:roles");
       const request = parsePage(ctx.query);
       const nameFilter = ctx.query.name_filter;
       const all = await listRoles(db, typeof nameFilter === "string" && nameFilter ? nameFilter : undefined);
@@ -227,7 +233,7 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       ctx.body = listAnswer("roles", items, total, request);
     },
     async roleUsers(ctx, token, roleId) {
-      requireScopes(token, ["read:users", "read:roles"]);
+      requireScopes(token, "read:users", "read:roles");
       const checkpoint = parseCheckpoint(ctx.query);
       const request = checkpoint ? undefined : parsePage(ctx.query);
       const id = await requireRole(roleId);
@@ -241,7 +247,7 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       }
     },
     async listUsers(ctx, token) {
-      requireScopes(token, ["read:users"]);
+      requireScopes(token, "read:users");
       const request = parsePage(ctx.query);
       const q = ctx.query.q;
       if (q !== undefined && (typeof q !== "string" || q.length > 200)) {
@@ -257,17 +263,17 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       ctx.body = listAnswer("users", users, total, request, { length: users.length });
     },
     async getUser(ctx, token, userId) {
-      requireScopes(token, ["read:users"]);
+      requireScopes(token, "read:users");
       ctx.body = pickFields(auth0User(await requireUser(userId)), ctx.query);
     },
     async userRoles(ctx, token, userId) {
-      requireScopes(token, ["read:roles"]);
+      requireScopes(token, "read:roles");
       const request = parsePage(ctx.query);
       const { items, total } = slicePage(await userRoles(db, (await requireUser(userId)).id), request);
       ctx.body = listAnswer("roles", items, total, request);
     },
     async assignRoles(ctx, token, userId) {
-      requireScopes(token, ["update:users"], ["create:role_members"]);
+      requireAnyScopeSet(token, ["update:users"], ["create:role_members"]);
       const roleIds = await readRoleIds(ctx);
       const { id } = await requireUser(userId);
       await requireRoles(roleIds);
@@ -276,7 +282,7 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       ctx.status = 204;
     },
     async removeRoles(ctx, token, userId) {
-      requireScopes(token, ["update:users"], ["delete:role_members"]);
+      requireAnyScopeSet(token, ["update:users"], ["delete:role_members"]);
       const roleIds = await readRoleIds(ctx);
       const { id } = await requireUser(userId);
       await requireRoles(roleIds);
@@ -284,14 +290,17 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
         await removeRoles(db, id, roleIds);
       } catch (error) {
         if (!(error instanceof LastAdminError)) throw error;
-        logger.warn({ event: "management_refused", client_id: token.clientId, user_id: id }, "last admin kept");
+        logger.warn(
+          { event: "management_refused", client_id: token.payload.client_id, user_id: id },
+          "last admin kept",
+        );
         throw new ApiError(409, error.code, error.message);
       }
       audit(token, "remove_roles", id, { roles: roleIds });
       ctx.status = 204;
     },
     async revokeAccess(ctx, token, userId) {
-      requireScopes(token, ["delete:sessions", "delete:refresh_tokens"]);
+      requireScopes(token, "delete:sessions", "delete:refresh_tokens");
       const hasBody = Number(ctx.get("content-length") || 0) > 0 || Boolean(ctx.get("transfer-encoding"));
       if (hasBody && !revokeBody.safeParse(await readJson(ctx)).success) {
         throw new ApiError(
@@ -324,7 +333,7 @@ export function managementRoutes({ provider, db, logger, authenticate }: Managem
       }
       await handlers[found.handler](ctx, token, found.id);
     } catch (error) {
-      if (error instanceof BearerError) return sendBearerError(ctx, error);
+      if (error instanceof BearerError) return await sendBearerError(ctx, error);
       if (!(error instanceof ApiError)) throw error; // the error boundary answers 500, details in the log only
       sendApiError(ctx, error);
     }

@@ -36,7 +36,7 @@ class CookieJar {
 
   store(response: Response): void {
     for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(";");
+      const [pair = ""] = line.split(";");
       const name = pair.slice(0, pair.indexOf("="));
       const value = pair.slice(pair.indexOf("=") + 1);
       if (!value || /;\s*max-age=0\b/i.test(line)) this.cookies.delete(name);
@@ -176,7 +176,7 @@ function alterOneCharacter(value: string): string {
 /** What the refusal Auth.js logged says, cause included (its messages name the failed check). */
 function refusal(): string {
   expect(authErrors).toHaveBeenCalledTimes(1);
-  const error = authErrors.mock.calls[0][0] as Error & { cause?: { err?: Error } };
+  const error = authErrors.mock.calls[0]?.[0] as Error & { cause?: { err?: Error } };
   return `${error.message} / ${error.cause?.err?.message ?? ""}`;
 }
 
@@ -223,7 +223,7 @@ describe("the sign-in callback (control)", () => {
     await arrive(signIn.callback, signIn.jar);
 
     expect(op.tokenRequests).toHaveLength(1);
-    const [sent] = op.tokenRequests;
+    const sent = op.tokenRequests[0]!;
     expect(sent.codeChallenge).toBe(signIn.codeChallenge);
     expect(sent.codeChallengeMethod).toBe("S256");
     expect(sent.codeVerifier).toMatch(/^[\w.~-]{43,128}$/);

@@ -118,7 +118,7 @@ describe("a hostile callbackUrl", () => {
       const remembered = response.headers
         .getSetCookie()
         .find((line) => line.startsWith("__Secure-authjs.callback-url="));
-      expect(decodeURIComponent(remembered?.split(";")[0].split("=")[1] ?? "")).toBe("https://app.example/");
+      expect(decodeURIComponent(remembered?.split(";")[0]?.split("=")[1] ?? "")).toBe("https://app.example/");
       expect(response.headers.get("location") ?? "").not.toContain("evil.example");
     },
   );

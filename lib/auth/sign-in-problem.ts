@@ -5,6 +5,8 @@
 import "server-only";
 import { idpAnswers } from "../issuer/discovery";
 
+const FALLBACK_MESSAGE = "The sign-in could not be completed.";
+
 const messages: Record<string, string> = {
   AccessDenied: "The identity provider did not let this sign-in through.",
   access_denied: "The identity provider did not let this sign-in through.",
@@ -14,7 +16,7 @@ const messages: Record<string, string> = {
   Verification: "The sign-in link is no longer valid.",
   session_expired: "Your sign-in has expired or was revoked. Please sign in again.",
   not_signed_in: "Please sign in.",
-  Configuration: "The sign-in could not be completed.",
+  Configuration: FALLBACK_MESSAGE,
 };
 
 export interface SignInProblem {
@@ -39,5 +41,5 @@ export async function signInProblem(
       message: `The identity provider at ${issuer} is not answering. Public pages still work; try signing in again in a moment.`,
     };
   }
-  return { unreachable, message: messages[error] ?? messages.Configuration };
+  return { unreachable, message: messages[error] ?? FALLBACK_MESSAGE };
 }

@@ -48,8 +48,10 @@ export interface LogoutClaims {
 /** The token is not a valid logout token; `reason` names the check, for logs only. */
 export class LogoutTokenError extends Error {
   override name = "LogoutTokenError";
-  constructor(readonly reason: string) {
+  readonly reason: string;
+  constructor(reason: string) {
     super(`not a valid logout token (${reason})`);
+    this.reason = reason;
   }
 }
 

@@ -71,7 +71,7 @@ export async function handleBackchannelLogout(request: Request): Promise<Respons
 /** The one `logout_token` of a form-encoded body of bounded size. */
 async function readLogoutToken(request: Request): Promise<string> {
   const type = request.headers.get("content-type");
-  if (type?.split(";")[0].trim().toLowerCase() !== "application/x-www-form-urlencoded")
+  if (type?.split(";")[0]?.trim().toLowerCase() !== "application/x-www-form-urlencoded")
     throw new LogoutTokenError("content_type");
   const declared = request.headers.get("content-length");
   if (declared !== null && !(/^\d{1,9}$/.test(declared) && Number(declared) <= MAX_BODY_BYTES)) {

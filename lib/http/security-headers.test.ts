@@ -7,7 +7,7 @@ const base = { nonce: "bm9uY2Utb25l", appUrl: "http://localhost:3000", issuer: "
 function directives(csp: string): Map<string, string[]> {
   return new Map(
     csp.split(";").map((part) => {
-      const [name, ...sources] = part.trim().split(/\s+/);
+      const [name = "", ...sources] = part.trim().split(/\s+/);
       return [name, sources];
     }),
   );

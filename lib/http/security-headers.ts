@@ -55,8 +55,10 @@ export function contentSecurityPolicy({ nonce, appUrl, issuer, development = fal
 }
 
 /** Every security header of a response, by name. */
-export function securityHeaders(options: SecurityHeaderOptions): Record<string, string> {
-  const headers: Record<string, string> = {
+export function securityHeaders(
+  options: SecurityHeaderOptions,
+): Record<string, string> & { "Content-Security-Policy": string } {
+  const headers: Record<string, string> & { "Content-Security-Policy": string } = {
     "Content-Security-Policy": contentSecurityPolicy(options),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "strict-origin-when-cross-origin",

@@ -30,7 +30,7 @@ export class ServerTimings {
    * Milliseconds per step, rounded to 0.1 ms, plus `total` since the timings began; with
    * `rest`, also the time no step accounts for under that name (a page's render).
    */
-  toJSON(rest?: string): Record<string, number> {
+  toJSON(rest?: string): Record<string, number> & { total: number } {
     const fields: Record<string, number> = {};
     const round = (ms: number) => Math.round(ms * 10) / 10;
     let counted = 0;
@@ -40,8 +40,7 @@ export class ServerTimings {
     }
     const total = performance.now() - this.started;
     if (rest) fields[rest] = round(Math.max(0, total - counted));
-    fields.total = round(total);
-    return fields;
+    return { ...fields, total: round(total) };
   }
 
   /** The `Server-Timing` header value (W3C Server Timing): steps, `rest`, then `total`. */

@@ -40,12 +40,13 @@ export type ManagementErrorCode =
 
 export class ManagementError extends Error {
   override name = "ManagementError";
-  constructor(
-    readonly code: ManagementErrorCode,
-    /** A short machine-readable detail for logs (an HTTP status, an OAuth error); never a token. */
-    readonly reason: string,
-  ) {
+  readonly code: ManagementErrorCode;
+  /** A short machine-readable detail for logs (an HTTP status, an OAuth error); never a token. */
+  readonly reason: string;
+  constructor(code: ManagementErrorCode, reason: string) {
     super(`Management API: ${code} (${reason})`);
+    this.code = code;
+    this.reason = reason;
   }
 }
 

@@ -13,7 +13,7 @@ import {
   parseAuthorizationHeader,
   parseCredentials,
 } from "./bearer";
-import { BearerError, InvalidRequestError, InvalidTokenError } from "./errors";
+import { BearerError, InvalidRequestError, InvalidTokenError, NoCredentialsError } from "./errors";
 
 const TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhIn0.c2lnbmF0dXJl";
 const API = "http://localhost:3000/api/me";
@@ -35,9 +35,9 @@ const refused = (run: () => unknown) => {
   return [error.constructor.name, error.reason, error.description];
 };
 
-const MISSING = ["InvalidTokenError", "missing", "An access token is required"];
+const MISSING = ["NoCredentialsError", "missing", "An access token is required"];
 const MALFORMED = ["InvalidRequestError", "malformed_header", "The Authorization header is malformed"];
-const SCHEME = ["InvalidTokenError", "unsupported_scheme", "Use the Bearer authentication scheme"];
+const SCHEME = ["NoCredentialsError", "unsupported_scheme", "Use the Bearer authentication scheme"];
 const TOO_LARGE = ["InvalidRequestError", "header_too_large", "The Authorization header is too large"];
 const MULTIPLE = ["InvalidRequestError", "multiple_credentials", "The Authorization header is malformed"];
 
@@ -234,6 +234,8 @@ describe("assertNoTokenInBody, across chunks and limits", () => {
 describe("the error classes", () => {
   it("are what RFC 6750 asks: 400 invalid_request and 401 invalid_token", () => {
     expect(refusal(() => parseAuthorizationHeader(null))).toBeInstanceOf(InvalidTokenError);
+    expect(refusal(() => parseAuthorizationHeader(null))).toBeInstanceOf(NoCredentialsError);
+    expect(refusal(() => parseAuthorizationHeader("Bearer a,b"))).not.toBeInstanceOf(NoCredentialsError);
     expect(refusal(() => parseAuthorizationHeader("Bearer a,b"))).toMatchObject({
       status: 400,
       code: "invalid_request",
@@ -291,7 +293,7 @@ describe("assertNoTokenInBody, reading no more than it scans", () => {
 describe("parseCredentials", () => {
   it("names every scheme it accepts when another one comes", () => {
     expect(refused(() => parseCredentials(`Basic ${TOKEN}`, ["Bearer", "DPoP"]))).toEqual([
-      "InvalidTokenError",
+      "NoCredentialsError",
       "unsupported_scheme",
       "Use the Bearer or DPoP authentication scheme",
     ]);

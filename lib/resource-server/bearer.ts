@@ -1,5 +1,5 @@
 import { readBoundedBody } from "./body.ts";
-import { InvalidRequestError, InvalidTokenError, type AuthScheme } from "./errors.ts";
+import { InvalidRequestError, NoCredentialsError, type AuthScheme } from "./errors.ts";
 
 /**
  * Reads the bearer token from a request (RFC 6750 §2.1), and only from the `Authorization`
@@ -24,13 +24,13 @@ const SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+/;
 const DEFAULT_MAX_HEADER_LENGTH = 8192;
 const DEFAULT_MAX_BODY_SCAN_BYTES = 65_536;
 
-const missing = () => new InvalidTokenError("An access token is required", "missing");
+const missing = () => new NoCredentialsError("An access token is required", "missing");
 const malformed = (reason: string) => new InvalidRequestError("The Authorization header is malformed", reason);
 
 /**
  * The token from one `Authorization` header value.
  *
- * @throws {InvalidTokenError} 401 when there is no credential or it uses another scheme
+ * @throws {NoCredentialsError} 401 when there is no credential or it uses another scheme
  *   (RFC 6750 §3.1 treats an unsupported scheme as "no authentication information").
  * @throws {InvalidRequestError} 400 when the Bearer credential is malformed, repeated or too large.
  */
@@ -62,7 +62,7 @@ export function parseCredentials(
   const name = SCHEME.exec(value)?.[0].toLowerCase();
   const scheme = schemes.find((accepted) => accepted.toLowerCase() === name);
   if (!name || !scheme) {
-    throw new InvalidTokenError(`Use the ${schemes.join(" or ")} authentication scheme`, "unsupported_scheme");
+    throw new NoCredentialsError(`Use the ${schemes.join(" or ")} authentication scheme`, "unsupported_scheme");
   }
   const rest = value.slice(name.length);
   if (rest[0] !== " " || !TOKEN68.test(rest.slice(1))) throw malformed("malformed_header");
@@ -115,7 +115,7 @@ export function extractBearerTokenFromNode(request: NodeRequestLike, options: Be
  * @throws {InvalidRequestError} 400 when the body carries a token.
  */
 export async function assertNoTokenInBody(request: Request, options: BearerOptions = {}): Promise<void> {
-  const mediaType = request.headers.get("content-type")?.split(";")[0].trim().toLowerCase();
+  const mediaType = request.headers.get("content-type")?.split(";")[0]?.trim().toLowerCase();
   if (mediaType !== "application/x-www-form-urlencoded" || request.body === null || request.bodyUsed) {
     return;
   }

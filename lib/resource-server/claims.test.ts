@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 
 import { ADMIN_ROLE, ROLES_CLAIM } from "../shared/claims";
-import { claimIncludes, readScopes, readStringListClaim, requireClaimIncludes, requireScopes } from "./claims";
+import {
+  claimIncludes,
+  readScopes,
+  readStringListClaim,
+  requireClaimIncludes,
+  requireScopes,
+  requireAnyScopeSet,
+} from "./claims";
 import { InsufficientScopeError } from "./errors";
 import type { VerifiedAccessToken } from "./verify";
 
@@ -53,6 +60,30 @@ describe("requireScopes", () => {
     expect(() => requireScopes(token)).toThrow(TypeError);
     expect(() => requireScopes(token, "")).toThrow(TypeError);
     expect(() => requireScopes(token, "read reports")).toThrow(TypeError);
+  });
+});
+
+describe("requireAnyScopeSet", () => {
+  const token = tokenWith({ scope: "read:users create:role_members" });
+
+  it("passes when every scope of one alternative is granted", () => {
+    expect(() => requireAnyScopeSet(token, ["update:users"], ["create:role_members"])).not.toThrow();
+    expect(() => requireAnyScopeSet(token, ["read:users", "create:role_members"])).not.toThrow();
+    expect(() => requireAnyScopeSet(token, ["read:users", "delete:users"], ["read:users"])).not.toThrow();
+  });
+
+  it("refuses when no alternative is whole, naming the first one's scopes", () => {
+    const error = refusal(() => requireAnyScopeSet(token, ["update:users"], ["delete:role_members", "read:users"]));
+    expect(error).toMatchObject({ status: 403, code: "insufficient_scope", reason: "scope" });
+    expect(error.scopes).toEqual(["update:users"]);
+    // A part of each alternative is not enough.
+    refusal(() => requireAnyScopeSet(token, ["read:users", "read:roles"], ["create:role_members", "update:users"]));
+  });
+
+  it("refuses to check nothing, an empty alternative or a malformed scope (a programming error)", () => {
+    expect(() => requireAnyScopeSet(token)).toThrow(TypeError);
+    expect(() => requireAnyScopeSet(token, ["read:users"], [])).toThrow(TypeError);
+    expect(() => requireAnyScopeSet(token, ["read:users"], ["read users"])).toThrow(TypeError);
   });
 });
 

@@ -26,12 +26,24 @@ export function readScopes(token: VerifiedAccessToken): string[] {
  * @throws {InsufficientScopeError} 403, whose challenge lists `scopes`.
  */
 export function requireScopes(token: VerifiedAccessToken, ...scopes: string[]): void {
-  if (scopes.length === 0 || !scopes.every((scope) => SCOPE_TOKEN.test(scope))) {
+  requireAnyScopeSet(token, scopes);
+}
+
+/**
+ * Requires every scope of at least one of `alternatives`, for an endpoint that more than one
+ * grant opens (Auth0's Management API takes `update:users` or `create:role_members` for a role
+ * assignment): `requireAnyScopeSet(token, ["update:users"], ["create:role_members"])`.
+ *
+ * @throws {InsufficientScopeError} 403, whose challenge lists the first alternative.
+ */
+export function requireAnyScopeSet(token: VerifiedAccessToken, ...alternatives: readonly (readonly string[])[]): void {
+  const valid = (scopes: readonly string[]) => scopes.length > 0 && scopes.every((scope) => SCOPE_TOKEN.test(scope));
+  if (alternatives.length === 0 || !alternatives.every(valid)) {
     throw new TypeError("requireScopes needs one or more valid scope tokens");
   }
   const granted = new Set(readScopes(token));
-  if (!scopes.every((scope) => granted.has(scope))) {
-    throw new InsufficientScopeError("The access token lacks a required scope", "scope", scopes);
+  if (!alternatives.some((scopes) => scopes.every((scope) => granted.has(scope)))) {
+    throw new InsufficientScopeError("The access token lacks a required scope", "scope", alternatives[0]);
   }
 }
 

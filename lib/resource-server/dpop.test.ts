@@ -19,6 +19,7 @@ import {
   type DpopMode,
   type ProtectResult,
 } from "./index";
+import { PROOF_KEY_CACHE_SIZE } from "./dpop";
 import { startFakeOp, type FakeOp } from "../../test/fake-op";
 import { createDpopKey, signProof } from "../../test/dpop";
 import { createTestKey, encodeSegment, mintAccessToken, type TestKey } from "../../test/tokens";
@@ -255,6 +256,22 @@ describe("a DPoP-bound token at the API", () => {
 });
 
 describe("the DPoP mode", () => {
+  it("answers no credentials with a bare challenge per accepted scheme (RFC 6750 §3.1, RFC 9449 §7.1)", async () => {
+    const metadata = `resource_metadata="${METADATA}"`;
+    const expected = {
+      allowed: `Bearer ${metadata}, DPoP algs="ES256 PS256", ${metadata}`,
+      required: `DPoP algs="ES256 PS256", ${metadata}`,
+      off: `Bearer ${metadata}`,
+    } as const;
+    for (const mode of ["allowed", "required", "off"] as const) {
+      const refused = await refusal(await api(mode)(new Request(URL_ME)));
+      expect(refused, mode).toMatchObject({ status: 401, reason: "missing", body: { error: "invalid_token" } });
+      expect(refused.challenge, mode).toBe(expected[mode]);
+    }
+    const invalid = await refusal(await api("allowed")(request({ token: "not-a-jwt" })));
+    expect(invalid.challenge).toMatch(/^DPoP error="invalid_token", error_description="[^"]+", algs=/);
+  });
+
   it("allowed: a plain bearer token still works, and the DPoP scheme with it is refused", async () => {
     const serve = api("allowed");
     expect((await serve(request({ scheme: "Bearer", token: unbound }))).ok).toBe(true);
@@ -262,11 +279,11 @@ describe("the DPoP mode", () => {
     expect(refused).toMatchObject({ status: 401, reason: "unbound_as_dpop", body: { error: "invalid_token" } });
   });
 
-  it("required: a plain bearer token is refused with a DPoP challenge only", async () => {
+  it("required: a plain bearer token is refused with a DPoP challenge only, bare as for no credentials", async () => {
     const serve = api("required");
     const refused = await refusal(await serve(request({ scheme: "Bearer", token: unbound })));
-    expect(refused).toMatchObject({ status: 401, body: { error: "invalid_token" } });
-    expect(refused.challenge).toMatch(/^DPoP error="invalid_token"/);
+    expect(refused).toMatchObject({ status: 401, reason: "unsupported_scheme", body: { error: "invalid_token" } });
+    expect(refused.challenge).toBe(`DPoP algs="ES256 PS256", resource_metadata="${METADATA}"`);
     expect(refused.challenge).not.toContain("Bearer");
     expect((await serve(request({ proofs: [await honestProof()] }))).ok).toBe(true);
   });
@@ -297,5 +314,53 @@ describe("createMemoryReplayStore", () => {
     expect(await store.add("a", soon)).toBe(false);
     expect(await store.add("b", new Date(Date.now() - 1))).toBe(true);
     expect(await store.add("b", soon)).toBe(true);
+  });
+});
+
+describe("proof keys imported once", () => {
+  it("still checks every proof's signature, alg and key binding with a key imported before", async () => {
+    const serve = api();
+    expect((await serve(request({ proofs: [await honestProof()] }))).ok).toBe(true);
+    // The same public key in the header, signed by someone else: the import is reused, the signature is not.
+    const forged = await signProof(
+      client,
+      { htm: "GET", htu: URL_ME, token: bound },
+      { signWith: { alg: "ES256", key: thief.privateKey } },
+    );
+    expect((await refusal(await serve(request({ proofs: [forged] })))).reason).toBe("signature");
+    // The same key text under another alg is a new import, and fails as one.
+    const [, payload, signature] = (await honestProof()).split(".");
+    const psHeader = encodeSegment({ alg: "PS256", typ: "dpop+jwt", jwk: client.publicJwk });
+    const otherAlg = `${psHeader}.${payload}.${signature}`;
+    expect((await refusal(await serve(request({ proofs: [otherAlg] })))).reason).toBe("signature");
+    // The thief's own key, imported once, still does not open a token bound to the client's.
+    const thiefs = () => signProof(thief, { htm: "GET", htu: URL_ME, token: bound });
+    expect((await refusal(await serve(request({ proofs: [await thiefs()] })))).reason).toBe("jkt");
+    expect((await refusal(await serve(request({ proofs: [await thiefs()] })))).reason).toBe("jkt");
+  });
+
+  it(`keeps at most ${PROOF_KEY_CACHE_SIZE} keys, and a key pushed out is imported again`, async () => {
+    const serve = api();
+    const keys = await Promise.all(Array.from({ length: PROOF_KEY_CACHE_SIZE + 20 }, () => createDpopKey()));
+    const tokenFor = (key: DpopKey) =>
+      mintAccessToken(issuerKey, { issuer: idp.issuer, claims: { cnf: { jkt: key.thumbprint } } });
+    for (const key of [...keys, keys[0] as DpopKey, keys[1] as DpopKey]) {
+      const token = await tokenFor(key);
+      const proof = await createProof(key, { htm: "GET", htu: URL_ME, accessToken: token });
+      expect((await serve(request({ token, proofs: [proof] }))).ok).toBe(true);
+      // Each key's thumbprint is its own, whatever else the cache holds.
+      const other = keys[(keys.indexOf(key) + 1) % keys.length] as DpopKey;
+      const mismatched = await createProof(other, { htm: "GET", htu: URL_ME, accessToken: token });
+      expect((await refusal(await serve(request({ token, proofs: [mismatched] })))).reason).toBe("jkt");
+    }
+  });
+
+  it("does not keep a key that failed to import: it fails the same way each time", async () => {
+    const serve = api();
+    const broken = { ...client.publicJwk, x: base64url.encode(randomBytes(32)) };
+    for (let i = 0; i < 2; i++) {
+      const proof = await signProof(client, { htm: "GET", htu: URL_ME, token: bound }, { header: { jwk: broken } });
+      expect((await refusal(await serve(request({ proofs: [proof] })))).reason).toBe("signature");
+    }
   });
 });

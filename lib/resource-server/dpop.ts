@@ -90,6 +90,7 @@ export function createDpopVerifier(options: DpopVerifierOptions = {}): DpopVerif
   const maxAge = options.maxAge ?? 60;
   const tolerance = options.clockTolerance ?? DEFAULT_CLOCK_TOLERANCE;
   const maxProofLength = options.maxProofLength ?? 4096;
+  const proofKeys = createProofKeyCache();
 
   return {
     mode,
@@ -125,8 +126,10 @@ export function createDpopVerifier(options: DpopVerifierOptions = {}): DpopVerif
       }
 
       let payload: Record<string, unknown>;
+      let thumbprint: string;
       try {
-        const key = await importJWK(jwk, alg);
+        let key: Awaited<ReturnType<typeof importJWK>>;
+        ({ key, thumbprint } = await proofKeys.get(jwk, alg));
         // Stryker disable next-line ObjectLiteral: equivalent here, typ and alg were checked on this very header above; kept as a second lock
         ({ payload } = await jwtVerify(proof, key, { algorithms: [alg], typ: "dpop+jwt" }));
       } catch {
@@ -147,7 +150,7 @@ export function createDpopVerifier(options: DpopVerifierOptions = {}): DpopVerif
       if (typeof ath !== "string" || !sameText(ath, sha256(accessToken, "base64url"))) {
         throw invalid("The DPoP proof is for another access token", "ath");
       }
-      if (!sameText(await calculateJwkThumbprint(jwk, "sha256"), jkt)) {
+      if (!sameText(thumbprint, jkt)) {
         throw invalid("The DPoP proof is signed by another key than the token is bound to", "jkt");
       }
       // Last, so that only proofs valid in every other way take a place in the store.
@@ -156,6 +159,41 @@ export function createDpopVerifier(options: DpopVerifierOptions = {}): DpopVerif
         throw invalid("The DPoP proof was used before", "replayed");
       }
       return { jti };
+    },
+  };
+}
+
+/** How many proof keys a verifier keeps imported: a client signs every proof with the same one. */
+export const PROOF_KEY_CACHE_SIZE = 100;
+
+/**
+ * Proof keys, imported once each with their thumbprint: a client sends the same public key in
+ * every proof, and importing it and hashing it again costs more than the signature check.
+ * Keyed by the JWK's JSON text and `alg`, so only the very same key text hits; bounded, the
+ * oldest going first, so a flood of new keys costs memory for {@link PROOF_KEY_CACHE_SIZE} only.
+ * A key that fails to import is not kept.
+ */
+function createProofKeyCache() {
+  type Imported = { key: Awaited<ReturnType<typeof importJWK>>; thumbprint: string };
+  const imported = new Map<string, Promise<Imported>>();
+  return {
+    get(jwk: JWK, alg: string): Promise<Imported> {
+      const id = `${alg}\n${JSON.stringify(jwk)}`;
+      let entry = imported.get(id);
+      if (!entry) {
+        // The bound and the failure cleanup below only free memory: a key that is not kept is imported
+        // again, with the same result (dpop.test.ts "proof keys imported once").
+        // Stryker disable next-line ConditionalExpression,EqualityOperator,BlockStatement: memory only, see above
+        if (imported.size >= PROOF_KEY_CACHE_SIZE) imported.delete(imported.keys().next().value as string);
+        entry = Promise.all([importJWK(jwk, alg), calculateJwkThumbprint(jwk, "sha256")]).then(([key, thumbprint]) => ({
+          key,
+          thumbprint,
+        }));
+        imported.set(id, entry);
+        // Stryker disable next-line BlockStatement,ArrowFunction: memory only, see above
+        entry.catch(() => imported.delete(id));
+      }
+      return entry;
     },
   };
 }

@@ -4,6 +4,7 @@ import {
   InsufficientScopeError,
   InvalidRequestError,
   InvalidTokenError,
+  NoCredentialsError,
   ServerError,
   TemporarilyUnavailableError,
   toResponse,
@@ -20,15 +21,38 @@ async function parts(response: Response) {
 }
 
 describe("toResponse", () => {
-  it("answers a missing or invalid token with 401 and an invalid_token challenge (our contract)", async () => {
-    const response = await parts(toResponse(new InvalidTokenError("An access token is required", "missing")));
+  it("answers an invalid token with 401 and an invalid_token challenge (our contract)", async () => {
+    const response = await parts(toResponse(new InvalidTokenError("The access token expired", "expired")));
     expect(response).toEqual({
       status: 401,
-      challenge: 'Bearer error="invalid_token", error_description="An access token is required"',
+      challenge: 'Bearer error="invalid_token", error_description="The access token expired"',
+      cacheControl: "no-store",
+      contentType: "application/json",
+      body: { error: "invalid_token", error_description: "The access token expired" },
+    });
+  });
+
+  it("answers a request without credentials with 401 and a bare challenge (RFC 6750 §3.1)", async () => {
+    const error = new NoCredentialsError("An access token is required", "missing");
+    expect(error).toBeInstanceOf(InvalidTokenError);
+    expect(await parts(toResponse(error))).toEqual({
+      status: 401,
+      challenge: "Bearer",
       cacheControl: "no-store",
       contentType: "application/json",
       body: { error: "invalid_token", error_description: "An access token is required" },
     });
+    const metadata = 'resource_metadata="https://api.example/.well-known/oauth-protected-resource"';
+    const options = { realm: "api", resourceMetadata: "https://api.example/.well-known/oauth-protected-resource" };
+    expect(toResponse(error, options).headers.get("www-authenticate")).toBe(`Bearer realm="api", ${metadata}`);
+    expect(
+      toResponse(error, { ...options, schemes: ["Bearer", "DPoP"], dpopAlgs: ["ES256"] }).headers.get(
+        "www-authenticate",
+      ),
+    ).toBe(`Bearer realm="api", ${metadata}, DPoP realm="api", algs="ES256", ${metadata}`);
+    expect(toResponse(error, { schemes: ["DPoP"], dpopAlgs: ["ES256"] }).headers.get("www-authenticate")).toBe(
+      'DPoP algs="ES256"',
+    );
   });
 
   it("answers a malformed request with 400 invalid_request", async () => {

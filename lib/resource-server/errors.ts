@@ -36,11 +36,18 @@ export class InvalidRequestError extends BearerError {
   readonly status = 400;
 }
 
-/** 401: no token, or a token that is expired, malformed, forged or meant for someone else. */
+/** 401: a token that is expired, malformed, forged or meant for someone else. */
 export class InvalidTokenError extends BearerError {
   readonly code = "invalid_token";
   readonly status = 401;
 }
+
+/**
+ * 401: the request brought no credentials this API takes, no `Authorization` header or another
+ * scheme. RFC 6750 §3.1: such a challenge carries no error code, the client may not have known
+ * the resource is protected; the JSON body still says `invalid_token`.
+ */
+export class NoCredentialsError extends InvalidTokenError {}
 
 /** 401: a DPoP proof that is missing, malformed, forged, stale, replayed or for another request (RFC 9449 §7.1). */
 export class InvalidDpopProofError extends BearerError {
@@ -125,12 +132,16 @@ export function toResponse(error: unknown, options: ToResponseOptions = {}): Res
   return new Response(JSON.stringify(body), { status: bearerError.status, headers });
 }
 
-/** One challenge per accepted scheme, the one with the error first (RFC 9110 §11.6.1 allows a list). */
+/**
+ * One challenge per accepted scheme, the one with the error first (RFC 9110 §11.6.1 allows a
+ * list); every one bare of error attributes when the request brought no credentials.
+ */
 function challenges(error: BearerError, options: ToResponseOptions): string {
-  const schemes = options.schemes?.length ? options.schemes : (["Bearer"] as const);
-  const errorScheme = options.errorScheme ?? schemes[0];
+  const schemes: readonly AuthScheme[] = options.schemes?.length ? options.schemes : ["Bearer"];
+  const errorScheme = options.errorScheme ?? schemes[0] ?? "Bearer";
   const ordered = [errorScheme, ...schemes.filter((scheme) => scheme !== errorScheme)];
-  return ordered.map((scheme) => challenge(scheme, scheme === errorScheme ? error : undefined, options)).join(", ");
+  const reported = error instanceof NoCredentialsError ? undefined : error;
+  return ordered.map((scheme) => challenge(scheme, scheme === errorScheme ? reported : undefined, options)).join(", ");
 }
 
 function challenge(scheme: AuthScheme, error: BearerError | undefined, options: ToResponseOptions): string {

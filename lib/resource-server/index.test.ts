@@ -27,8 +27,8 @@ afterAll(() => idp.close());
 const API = "http://localhost:3000/api";
 const tokenFor = (roles: unknown, claims: Record<string, unknown> = {}) =>
   mintAccessToken(key, { issuer: idp.issuer, claims: { [ROLES_CLAIM]: roles, ...claims } });
-const get = (path: string, token?: string) =>
-  new Request(`${API}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+const get = (path: string, token?: string, authorization = token && `Bearer ${token}`) =>
+  new Request(`${API}${path}`, { headers: authorization ? { authorization } : {} });
 
 /** What app/api/admin/route.ts looks like with this module. */
 async function adminRoute(request: Request): Promise<Response> {
@@ -54,11 +54,22 @@ describe("protect", () => {
     expect(await response.json()).toMatchObject({ error: "insufficient_scope" });
   });
 
-  it("answers no token with 401 invalid_token", async () => {
-    const response = await adminRoute(get("/admin"));
-    expect(response.status).toBe(401);
-    expect(response.headers.get("www-authenticate")).toMatch(/^Bearer error="invalid_token"/);
-    expect(response.headers.get("cache-control")).toBe("no-store");
+  it("answers no token, or another scheme, with 401 and a bare challenge (RFC 6750 §3.1)", async () => {
+    for (const authorization of [undefined, "Basic YWxpY2U6cGFzc3dvcmQ="]) {
+      const response = await adminRoute(get("/admin", undefined, authorization));
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toBe("Bearer");
+      expect(response.headers.get("cache-control")).toBe("no-store");
+      expect(await response.json()).toMatchObject({ error: "invalid_token" });
+    }
+  });
+
+  it("answers a malformed or expired token with 401 invalid_token", async () => {
+    for (const token of ["not-a-jwt", await tokenFor([ADMIN_ROLE], { exp: Math.floor(Date.now() / 1000) - 60 })]) {
+      const response = await adminRoute(get("/admin", token));
+      expect(response.status).toBe(401);
+      expect(response.headers.get("www-authenticate")).toMatch(/^Bearer error="invalid_token", error_description="/);
+    }
   });
 
   it("answers a token for the other API with 401, echoing nothing of it", async () => {
@@ -103,7 +114,11 @@ describe("protect", () => {
 
   it("adds the realm when asked", async () => {
     const result = await protect(verifier, get("/me"), undefined, { realm: "claimtrip" });
-    expect(result.ok || result.response.headers.get("www-authenticate")).toMatch(/^Bearer realm="claimtrip", /);
+    expect(result.ok || result.response.headers.get("www-authenticate")).toBe('Bearer realm="claimtrip"');
+    const invalid = await protect(verifier, get("/me", "not-a-jwt"), undefined, { realm: "claimtrip" });
+    expect(invalid.ok || invalid.response.headers.get("www-authenticate")).toMatch(
+      /^Bearer realm="claimtrip", error="invalid_token", /,
+    );
   });
 });
 

@@ -156,13 +156,21 @@ export {
   type BearerOptions,
   type NodeRequestLike,
 } from "./bearer.ts";
-export { claimIncludes, readScopes, readStringListClaim, requireClaimIncludes, requireScopes } from "./claims.ts";
+export {
+  claimIncludes,
+  readScopes,
+  readStringListClaim,
+  requireClaimIncludes,
+  requireScopes,
+  requireAnyScopeSet,
+} from "./claims.ts";
 export {
   BearerError,
   InsufficientScopeError,
   InvalidDpopProofError,
   InvalidRequestError,
   InvalidTokenError,
+  NoCredentialsError,
   ServerError,
   TemporarilyUnavailableError,
   toResponse,

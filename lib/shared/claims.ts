@@ -1,6 +1,7 @@
 /**
  * Every claim name Claimtrip defines, once, and the rule a custom claim's name must follow.
- * Constants and pure functions only: the web app, the IdP and the scripts all import it.
+ * Constants and pure functions only (no imports, no `server-only`): the web app, the IdP and the
+ * scripts all import it.
  *
  * Auth0 (and any careful IdP) only lets custom claims into tokens under a namespace the
  * tenant owns, a URL, so that they can never collide with registered JWT or OIDC claims.

@@ -3,8 +3,8 @@
  * scripts (scripts/run.ts, scripts/database-url.ts). Each program keeps its own zod schema; what
  * must not drift between them is said once, here.
  *
- * Plain Node on purpose: no `server-only`, nothing of the app but the claim names, so that the
- * IdP (which imports nothing of the app but lib/shared/claims.ts and lib/shared/) and the scripts can use it.
+ * Plain Node on purpose: no `server-only`, no imports from the app, so that the IdP (which
+ * imports nothing of the app but lib/shared/ and lib/resource-server/) and the scripts can use it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";

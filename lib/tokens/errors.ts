@@ -14,16 +14,14 @@ export interface TokenUnavailableOptions extends ErrorOptions {
 }
 
 export class TokenUnavailableError extends Error {
+  readonly code: TokenUnavailableCode;
   /** Log-safe: a fixed word or the IdP's OAuth error code, never anything the IdP echoed. */
   readonly reason: string;
 
-  constructor(
-    readonly code: TokenUnavailableCode,
-    message: string,
-    options?: TokenUnavailableOptions,
-  ) {
+  constructor(code: TokenUnavailableCode, message: string, options?: TokenUnavailableOptions) {
     super(message, options);
     this.name = "TokenUnavailableError";
+    this.code = code;
     this.reason = options?.reason ?? code;
   }
 }

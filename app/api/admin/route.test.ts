@@ -114,8 +114,8 @@ describe("GET /api/admin", () => {
     await expectBearerRefusal(await admin(`Bearer ${sent}`), { status: 401, error: "invalid_token" }, [sent]);
   });
 
-  it("answers 401 without a token, and 400 for an admin token in the query string", async () => {
-    await expectBearerRefusal(await admin(), { status: 401, error: "invalid_token" });
+  it("answers 401 with a bare challenge without a token, and 400 for an admin token in the query string", async () => {
+    await expectBearerRefusal(await admin(), { status: 401, error: "invalid_token", bare: true });
     const token = await tokenWith([ADMIN_ROLE]);
     await expectBearerRefusal(
       await admin(undefined, `/api/admin?access_token=${token}`),
