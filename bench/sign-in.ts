@@ -7,7 +7,7 @@
  *
  *   npm run bench -- sign-in
  */
-import { chromium, type Browser, type Response } from "@playwright/test";
+import { chromium, type Browser, type Request, type Response } from "@playwright/test";
 import { existsSync } from "node:fs";
 import { CHROMIUM_ARGS } from "../scripts/chromium";
 import { isMain, printTable, round, summarize, writeResult } from "./support/report";
@@ -21,12 +21,44 @@ export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 }
 
+/**
+ * Where one step's time went, from the browser's own request timings: until the first request
+ * left (Playwright's click or submit: actionability checks, then the input event), waiting for
+ * answers (request sent to first byte, summed over the step's documents: on loopback, the
+ * servers' time), and the rest (reading the answers, following redirects, parsing and painting,
+ * until the awaited element showed).
+ */
+interface StepSplit {
+  inputMs: number;
+  serversMs: number;
+  browserMs: number;
+}
+
 interface Run {
   toFormMs: number;
   toDashboardMs: number;
   totalMs: number;
   redirects: number;
   chain: string[];
+  toForm: StepSplit;
+  toDashboard: StepSplit;
+  /** Time to first byte of each document request of the sign-in, by its (shortened) path. */
+  ttfbMs: Record<string, number>;
+}
+
+interface Timed {
+  startedAt: number;
+  ttfbMs: number;
+  label: string;
+}
+
+/** A step's split: `requests` are those that started within [from, to] (epoch ms). */
+function split(requests: Timed[], from: number, to: number): StepSplit {
+  const inStep = requests.filter((r) => r.startedAt >= from && r.startedAt <= to);
+  const first = Math.min(...inStep.map((r) => r.startedAt));
+  const inputMs = Number.isFinite(first) ? first - from : 0;
+  const serversMs = inStep.reduce((sum, r) => sum + r.ttfbMs, 0);
+  return { inputMs, serversMs, browserMs: to - from - inputMs - serversMs };
 }
 
 /** One sign-in in a fresh context, timed. */
@@ -43,23 +75,51 @@ async function signInOnce(browser: Browser, target: Target): Promise<Run> {
       );
     }
   };
+  // Documents only (navigations and their redirects): what the person waits on. Static files,
+  // cached or fetched in parallel, would blur the sum.
+  const requests: Timed[] = [];
+  const onFinished = (request: Request) => {
+    if (request.resourceType() !== "document") return;
+    const timing = request.timing();
+    const url = new URL(request.url());
+    requests.push({
+      startedAt: timing.startTime,
+      ttfbMs: Math.max(0, timing.responseStart - timing.requestStart),
+      label: `${request.method()} :${url.port}${url.pathname.replace(/\/[A-Za-z0-9_-]{20,}/g, "/…")}`,
+    });
+  };
   try {
-    await page.goto(`${target.appUrl}/`);
+    // The clock starts on a page that finished loading (its scripts ran): a person reads it first.
+    await page.goto(`${target.appUrl}/`, { waitUntil: "networkidle" });
     page.on("response", onResponse);
-    const t0 = performance.now();
+    page.on("requestfinished", onFinished);
+    // Epoch milliseconds: the clock of Playwright's request timings.
+    const t0 = Date.now();
     await page.getByRole("button", { name: "Sign in" }).first().click();
     await page.getByLabel("Email").waitFor({ state: "visible", timeout: 30_000 });
-    const t1 = performance.now();
+    const t1 = Date.now();
     await page.getByLabel("Email").fill(DEMO_USER.email);
     await page.getByLabel("Password").fill(DEMO_USER.password);
-    const t2 = performance.now();
+    const t2 = Date.now();
     await page.getByRole("button", { name: "Sign in" }).click();
     await page.getByTestId("api-view").waitFor({ state: "visible", timeout: 30_000 });
-    const t3 = performance.now();
+    const t3 = Date.now();
     if (!page.url().startsWith(`${target.appUrl}/dashboard`)) throw new Error(`ended on ${page.url()}`);
-    return { toFormMs: t1 - t0, toDashboardMs: t3 - t2, totalMs: t1 - t0 + (t3 - t2), redirects: chain.length, chain };
+    // The last document's request is reported finished once its body is read: wait for that.
+    await page.waitForLoadState("load");
+    return {
+      toFormMs: t1 - t0,
+      toDashboardMs: t3 - t2,
+      totalMs: t1 - t0 + (t3 - t2),
+      redirects: chain.length,
+      chain,
+      toForm: split(requests, t0, t1),
+      toDashboard: split(requests, t2, t3),
+      ttfbMs: Object.fromEntries(requests.map((r) => [r.label, r.ttfbMs])),
+    };
   } finally {
     page.off("response", onResponse);
+    page.off("requestfinished", onFinished);
     await context.close();
   }
 }
@@ -127,7 +187,31 @@ export async function benchSignIn(stacks: Stack[], runs = 20) {
       console.log(`redirects followed (${target.label}):`);
       for (const hop of results.get(target.label)?.[0]?.chain ?? []) console.log(`  ${hop}`);
     }
-    return { runs, rows, ...out };
+    const splitRows = [];
+    const ttfbRows = [];
+    for (const { target } of stacks) {
+      const list = results.get(target.label) ?? [];
+      for (const step of ["toForm", "toDashboard"] as const) {
+        const median = (pick: (s: StepSplit) => number) => round(summarize(list.map((r) => pick(r[step]))).median);
+        splitRows.push({
+          checkout: target.label,
+          step: step === "toForm" ? "click -> IdP form" : "submit -> dashboard",
+          input_ms: median((s) => s.inputMs),
+          servers_ms: median((s) => s.serversMs),
+          browser_ms: median((s) => s.browserMs),
+        });
+      }
+      for (const label of Object.keys(list[0]?.ttfbMs ?? {})) {
+        const values = list.map((r) => r.ttfbMs[label]).filter((v): v is number => v !== undefined);
+        ttfbRows.push({ checkout: target.label, request: label, ttfb_median_ms: round(summarize(values).median) });
+      }
+    }
+    printTable(
+      "where each step's time goes (medians; input: until the first request left, servers: request to first byte summed, browser: the rest)",
+      splitRows,
+    );
+    printTable("time to first byte of each document request (medians)", ttfbRows);
+    return { runs, rows, split: splitRows, ttfb: ttfbRows, ...out };
   } finally {
     await browser.close();
   }

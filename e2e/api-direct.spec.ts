@@ -10,7 +10,7 @@ import { decodeJwt } from "jose";
 import { ROLES_CLAIM } from "../lib/shared/claims";
 import { expect, test } from "./fixtures";
 import { IdpLoginPage } from "./pages/idp-login";
-import { alice, IDP_URL, OTHER_API } from "./settings";
+import { alice, API_AUDIENCE, IDP_URL, OTHER_API } from "./settings";
 
 const API_PATHS = ["/api/me", "/api/admin"] as const;
 
@@ -37,7 +37,11 @@ test("no token, or another scheme: 401 with challenges that carry no error (RFC 
       const response = await request.get(path, { headers });
       expect(response.status(), path).toBe(401);
       const challenge = response.headers()["www-authenticate"] ?? "";
-      expect(challenge).toMatch(/^Bearer resource_metadata="[^"]+", DPoP algs="[^"]+", resource_metadata="[^"]+"$/);
+      expect(challenge).toMatch(
+        new RegExp(
+          `^Bearer realm="${API_AUDIENCE}", resource_metadata="[^"]+", DPoP realm="[^"]+", algs="[^"]+", resource_metadata="[^"]+"$`,
+        ),
+      );
       expect(challenge).not.toContain("error");
       expect(((await response.json()) as { error?: unknown }).error).toBe("invalid_token");
     }

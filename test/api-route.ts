@@ -98,10 +98,11 @@ export async function expectBearerRefusal(
   // API_DPOP=allowed (the default): a challenge per scheme, the one the request used (and the
   // error) first (RFC 9449 §7.1).
   const metadata = 'resource_metadata="http://localhost:3000/.well-known/oauth-protected-resource/api"';
+  const realm = 'realm="http://localhost:3000/api"';
   const error = `error="${expected.error}", error_description="[^"]+"`;
-  const bearerFirst = `Bearer ${error}, ${metadata}, DPoP algs="[^"]+", ${metadata}`;
-  const dpopFirst = `DPoP ${error}, algs="[^"]+", ${metadata}, Bearer ${metadata}`;
-  const bare = `Bearer ${metadata}, DPoP algs="[^"]+", ${metadata}`;
+  const bearerFirst = `Bearer ${error}, ${realm}, ${metadata}, DPoP ${realm}, algs="[^"]+", ${metadata}`;
+  const dpopFirst = `DPoP ${error}, ${realm}, algs="[^"]+", ${metadata}, Bearer ${realm}, ${metadata}`;
+  const bare = `Bearer ${realm}, ${metadata}, DPoP ${realm}, algs="[^"]+", ${metadata}`;
   const challenges =
     expected.bare === "either" ? [bearerFirst, dpopFirst, bare] : expected.bare ? [bare] : [bearerFirst, dpopFirst];
   expect(response.headers.get("www-authenticate")).toMatch(new RegExp(`^(${challenges.join("|")})$`));

@@ -1,4 +1,5 @@
 import { safeReturnPath } from "@/lib/auth/return-path";
+import { env } from "@/lib/env";
 import { currentUser } from "@/lib/auth/session";
 import { SignInButton } from "../_components/auth-buttons";
 import { ClaimRoundTrip } from "../_components/claim-round-trip";
@@ -50,7 +51,7 @@ export default async function Home({
           </p>
         )}
       </section>
-      <ClaimRoundTrip />
+      <ClaimRoundTrip clientId={env.AUTH_CLIENT_ID} rolesClaim={env.ROLES_CLAIM} />
       <SeedQuestions />
     </div>
   );

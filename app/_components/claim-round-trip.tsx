@@ -1,4 +1,4 @@
-const steps = [
+const stepsFor = ({ clientId, rolesClaim }: { clientId: string; rolesClaim: string }) => [
   {
     who: "Browser",
     what: "Sign in",
@@ -7,8 +7,7 @@ const steps = [
   {
     who: "IdP",
     what: "Post-login action",
-    detail:
-      "Client is claimtrip-web and audience is this API? Then add https://claimtrip.example/roles to the access token.",
+    detail: `Client is ${clientId} and audience is this API? Then add ${rolesClaim} to the access token.`,
   },
   {
     who: "App server",
@@ -28,8 +27,9 @@ const steps = [
   },
 ];
 
-/** The claim round trip, as the landing page explains it. */
-export function ClaimRoundTrip() {
+/** The claim round trip, as the landing page explains it, with this deployment's client id and claim name. */
+export function ClaimRoundTrip(props: { clientId: string; rolesClaim: string }) {
+  const steps = stepsFor(props);
   return (
     <section aria-labelledby="round-trip" className="space-y-4">
       <h2 id="round-trip" className="text-xl font-semibold">

@@ -54,7 +54,8 @@ function logRefusal(log: Logger, error: BearerError, path: string): void {
 }
 
 // Bearer or DPoP-bound tokens as API_DPOP says; a bound token only with its proof (lib/api/dpop.ts).
-const protectOptions = { dpop: dpopVerifier, resourceMetadata: resourceMetadataUrl() };
+// The realm (RFC 6750 §3) names the protection space: this API's identifier, the audience its tokens carry.
+const protectOptions = { dpop: dpopVerifier, resourceMetadata: resourceMetadataUrl(), realm: env.API_AUDIENCE };
 
 async function guarded(request: Request, check?: TokenCheck): Promise<ProtectResult> {
   const result = await protect(verifier, request, check, protectOptions);

@@ -33,6 +33,15 @@ describe("signInProblem", () => {
     expect(answers).not.toHaveBeenCalled();
   });
 
+  it("gives the generic message for codes that name Object.prototype's members", async () => {
+    for (const code of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
+      expect(await signInProblem(code, issuer, async () => true)).toEqual({
+        unreachable: false,
+        message: "The sign-in could not be completed.",
+      });
+    }
+  });
+
   it("never repeats an unknown error code back to the page", async () => {
     const problem = await signInProblem("<script>alert(1)</script>", issuer, async () => true);
     expect(problem.message).toBe("The sign-in could not be completed.");

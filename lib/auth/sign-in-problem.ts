@@ -41,5 +41,9 @@ export async function signInProblem(
       message: `The identity provider at ${issuer} is not answering. Public pages still work; try signing in again in a moment.`,
     };
   }
-  return { unreachable, message: messages[error] ?? FALLBACK_MESSAGE };
+  // Own keys only: `?error=constructor` must not find Object.prototype's.
+  return {
+    unreachable,
+    message: Object.hasOwn(messages, error) ? (messages[error] ?? FALLBACK_MESSAGE) : FALLBACK_MESSAGE,
+  };
 }

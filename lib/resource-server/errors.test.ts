@@ -77,17 +77,17 @@ describe("toResponse", () => {
     expect(byRole.challenge).toBe('Bearer error="insufficient_scope", error_description="Needs more"');
   });
 
-  it("puts the realm first when given", async () => {
+  it("adds the realm when given, after the error", async () => {
     const response = toResponse(new InvalidTokenError("Nope", "x"), { realm: "claimtrip-api" });
     expect(response.headers.get("www-authenticate")).toBe(
-      'Bearer realm="claimtrip-api", error="invalid_token", error_description="Nope"',
+      'Bearer error="invalid_token", error_description="Nope", realm="claimtrip-api"',
     );
   });
 
   it("cannot be broken out of its quoted strings", async () => {
     const error = new InvalidTokenError('bad" , error="forged\\', "x");
     const challenge = toResponse(error, { realm: 'r"\u00e9' }).headers.get("www-authenticate");
-    expect(challenge).toBe('Bearer realm="r", error="invalid_token", error_description="bad , error=forged"');
+    expect(challenge).toBe('Bearer error="invalid_token", error_description="bad , error=forged", realm="r"');
   });
 
   it("answers 503 with Retry-After and no challenge when the issuer is unreachable", async () => {

@@ -146,7 +146,8 @@ function challenges(error: BearerError, options: ToResponseOptions): string {
 
 function challenge(scheme: AuthScheme, error: BearerError | undefined, options: ToResponseOptions): string {
   const attributes: string[] = [];
-  if (options.realm !== undefined) attributes.push(`realm="${quotable(options.realm)}"`);
+  // The error first, where clients and scripts look for it (`Bearer error="invalid_token"`); the
+  // order of attributes carries no meaning (RFC 9110 §11.2).
   if (error) {
     attributes.push(`error="${error.code}"`);
     attributes.push(`error_description="${quotable(error.description)}"`);
@@ -154,6 +155,7 @@ function challenge(scheme: AuthScheme, error: BearerError | undefined, options: 
       attributes.push(`scope="${quotable(error.scopes.join(" "))}"`);
     }
   }
+  if (options.realm !== undefined) attributes.push(`realm="${quotable(options.realm)}"`);
   if (scheme === "DPoP" && options.dpopAlgs?.length) attributes.push(`algs="${quotable(options.dpopAlgs.join(" "))}"`);
   if (options.resourceMetadata !== undefined) {
     attributes.push(`resource_metadata="${quotable(options.resourceMetadata)}"`);

@@ -117,7 +117,7 @@ describe("protect", () => {
     expect(result.ok || result.response.headers.get("www-authenticate")).toBe('Bearer realm="claimtrip"');
     const invalid = await protect(verifier, get("/me", "not-a-jwt"), undefined, { realm: "claimtrip" });
     expect(invalid.ok || invalid.response.headers.get("www-authenticate")).toMatch(
-      /^Bearer realm="claimtrip", error="invalid_token", /,
+      /^Bearer error="invalid_token", error_description="[^"]+", realm="claimtrip"$/,
     );
   });
 });

@@ -23,7 +23,9 @@ it("refuses a plain bearer token, and says DPoP is required", async () => {
   const response = await GET(apiRequest("/api/me", `Bearer ${await harness.mint()}`));
   expect(response.status).toBe(401);
   // The Bearer scheme is not one this API takes: no credentials, a bare challenge (RFC 6750 §3.1).
-  expect(response.headers.get("www-authenticate")).toMatch(/^DPoP algs="[^"]+", resource_metadata="[^"]+"$/);
+  expect(response.headers.get("www-authenticate")).toMatch(
+    /^DPoP realm="[^"]+", algs="[^"]+", resource_metadata="[^"]+"$/,
+  );
   expect(response.headers.get("www-authenticate")).not.toMatch(/Bearer/);
   const body = metadata(new Request("http://localhost:3000/.well-known/oauth-protected-resource"));
   expect(await body.json()).toMatchObject({ dpop_bound_access_tokens_required: true });
