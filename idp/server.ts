@@ -10,6 +10,7 @@ import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { createServer } from "node:http";
 import { join } from "node:path";
+import { discoveryUrl } from "../lib/resource-server/discovery.ts";
 import { ActionDefinitionError } from "./actions/runtime.ts";
 import { createIdp, STYLESHEET_PATH } from "./app.ts";
 import { issuerPort, loadSettings, repoRoot, SettingsError, type IdpSettings } from "./env.ts";
@@ -63,7 +64,7 @@ async function main(): Promise<void> {
     logger.info(
       {
         issuer: settings.IDP_ISSUER,
-        discovery: `${settings.IDP_ISSUER}/.well-known/openid-configuration`,
+        discovery: discoveryUrl(settings.IDP_ISSUER),
         node: process.version,
       },
       "IdP listening",

@@ -22,10 +22,13 @@ declare module "next-auth" {
   }
 }
 
+/** Seconds a session lasts, and after how many its expiry slides forward on use (Auth.js's `updateAge`). */
+export const SESSION_LIFETIME = { maxAge: 8 * 60 * 60, updateAge: 15 * 60 } as const;
+
 export const authConfig = {
   providers: [idp],
   secret: env.AUTH_SECRET,
-  session: { strategy: "database", maxAge: 8 * 60 * 60, updateAge: 15 * 60 },
+  session: { strategy: "database", ...SESSION_LIFETIME },
   trustHost: true,
   // HttpOnly, SameSite=Lax; Secure with a __Host- prefix when APP_URL is https (./cookies.ts).
   ...cookieSettings(env.APP_URL),
