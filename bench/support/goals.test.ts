@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { treeTicks, verdict } from "./goals";
+import { ownProcesses, verdict } from "./goals";
 
 const quiet = { before: [0.4, 0.5, 0.6], after: [2.7, 0.8, 0.7], othersCores: 0.05 };
 
@@ -27,13 +27,33 @@ describe("a goal's verdict", () => {
   });
 });
 
-describe("treeTicks", () => {
-  it.runIf(process.platform === "linux")("counts a child's CPU, also after the child ended", async () => {
-    const before = treeTicks();
-    // Half a second of busy loop in a child process, which this process then reaps.
-    const child = spawn(process.execPath, ["-e", "const end = Date.now() + 500; while (Date.now() < end);"]);
-    await new Promise((resolve) => child.once("exit", resolve));
-    expect(treeTicks() - before).toBeGreaterThanOrEqual(30); // ticks of 10 ms; the loop alone is ~50
-    expect(treeTicks(999_999_999)).toBe(0); // no such process
-  });
+describe("ownProcesses", () => {
+  it.runIf(process.platform === "linux")(
+    "holds this process, its children, and a detached child's whole session, not other processes",
+    async () => {
+      const plain = spawn(process.execPath, ["-e", "setTimeout(() => {}, 2000)"]);
+      // A detached child leads a session of its own; its own child is found through the session too.
+      const leader = spawn(
+        process.execPath,
+        [
+          "-e",
+          "require('node:child_process').spawn(process.execPath, ['-e', 'setTimeout(() => {}, 2000)']); setTimeout(() => {}, 2000)",
+        ],
+        { detached: true, stdio: "ignore" },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      try {
+        const own = ownProcesses();
+        const pids = own.map((proc) => proc.pid);
+        expect(pids).toContain(process.pid);
+        expect(pids).toContain(plain.pid);
+        expect(pids).toContain(leader.pid);
+        expect(own.filter((proc) => proc.session === leader.pid).length).toBe(2);
+        expect(pids).not.toContain(1);
+      } finally {
+        plain.kill();
+        process.kill(-leader.pid!, "SIGKILL");
+      }
+    },
+  );
 });

@@ -36,43 +36,87 @@ function machineBusyTicks(): number {
   return user + nice + system + irq + softirq + steal;
 }
 
-/**
- * CPU ticks of this process and every descendant, each with the time of the children it has
- * reaped (a Chromium renderer or a server that ended is counted in its parent), so the sum only
- * grows while the tree runs.
- */
-export function treeTicks(root = process.pid): number {
-  const stats = new Map<number, { ppid: number; ticks: number }>();
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  session: number;
+  /** utime + stime, in ticks: the process's own CPU, not its reaped children's. */
+  ticks: number;
+  /** Start time in ticks since boot: with the pid, names one process even if the pid is reused. */
+  key: string;
+}
+
+function readProcesses(): ProcStat[] {
+  const list: ProcStat[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       // The command name may hold spaces and parentheses: fields start after the last ")".
       const text = readFileSync(`/proc/${entry}/stat`, "utf8");
       const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      const [utime, stime, cutime, cstime] = [11, 12, 13, 14].map((i) => Number(fields[i]));
-      stats.set(Number(entry), { ppid: Number(fields[1]), ticks: utime! + stime! + cutime! + cstime! });
+      list.push({
+        pid: Number(entry),
+        ppid: Number(fields[1]),
+        session: Number(fields[3]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+        key: `${entry}:${fields[19]}`,
+      });
     } catch {
       // gone meanwhile
     }
   }
-  const children = new Map<number, number[]>();
-  for (const [pid, { ppid }] of stats) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  let total = 0;
-  const queue = [root];
-  for (let pid = queue.pop(); pid !== undefined; pid = queue.pop()) {
-    total += stats.get(pid)?.ticks ?? 0;
-    queue.push(...(children.get(pid) ?? []));
-  }
-  return total;
+  return list;
 }
 
-/** Starts counting the CPU others use; the returned function gives their average in cores. */
+/**
+ * The processes of this benchmark: this process and its descendants, and every process in a
+ * session one of them leads. Chromium and `npm start` are started detached (a session of their
+ * own), and Chromium's renderers and a server orphaned on the way out leave the tree but keep it.
+ */
+export function ownProcesses(root = process.pid): ProcStat[] {
+  const all = readProcesses();
+  const children = new Map<number, ProcStat[]>();
+  for (const proc of all) children.set(proc.ppid, [...(children.get(proc.ppid) ?? []), proc]);
+  const tree = new Set<ProcStat>();
+  const queue = all.filter((proc) => proc.pid === root);
+  for (let proc = queue.pop(); proc; proc = queue.pop()) {
+    tree.add(proc);
+    queue.push(...(children.get(proc.pid) ?? []));
+  }
+  const led = new Set([...tree].filter((proc) => proc.session === proc.pid).map((proc) => proc.session));
+  return all.filter((proc) => tree.has(proc) || led.has(proc.session));
+}
+
+/**
+ * Starts counting the CPU others use; the returned function gives their average in cores. The
+ * machine's busy time comes from /proc/stat; the benchmark's own is sampled every 200 ms (a
+ * process of ours that lives less than that between two samples is missed, and counted as others').
+ */
 function othersMeter(): () => number | undefined {
   try {
-    const started = { at: performance.now(), busy: machineBusyTicks(), own: treeTicks() };
+    const startedAt = performance.now();
+    const busyAt = machineBusyTicks();
+    const seen = new Map<string, { first: number; last: number }>();
+    let sampled = false;
+    const sample = () => {
+      for (const proc of ownProcesses()) {
+        const known = seen.get(proc.key);
+        // A process first seen after the start began at 0 ticks, unless it was there at the start.
+        if (known) known.last = proc.ticks;
+        else seen.set(proc.key, { first: sampled ? 0 : proc.ticks, last: proc.ticks });
+      }
+      sampled = true;
+    };
+    sample();
+    const timer = setInterval(sample, 200);
+    timer.unref();
     return () => {
-      const seconds = (performance.now() - started.at) / 1000;
-      const others = machineBusyTicks() - started.busy - (treeTicks() - started.own);
+      clearInterval(timer);
+      sample();
+      const seconds = (performance.now() - startedAt) / 1000;
+      let own = 0;
+      for (const { first, last } of seen.values()) own += last - first;
+      const others = machineBusyTicks() - busyAt - own;
       return seconds > 0 ? Math.max(0, others) / TICKS_PER_SECOND / seconds : undefined;
     };
   } catch {
@@ -89,6 +133,14 @@ export interface GoalCheck {
 }
 
 export type Verdict = "met" | "missed" | `not judged: load ${string}`;
+
+/** Waits (up to `maxMs`) for the 1-minute load to fall to `target`: the previous benchmark's own load is not others'. */
+export async function settle(target = 1, maxMs = 120_000): Promise<void> {
+  const until = performance.now() + maxMs;
+  if ((loadavg()[0] ?? 0) > target)
+    console.log(`\nwaiting for the 1-minute load (${round(loadavg()[0] ?? 0, 2)}) to fall to ${target}`);
+  while ((loadavg()[0] ?? 0) > target && performance.now() < until) await new Promise((r) => setTimeout(r, 2_000));
+}
 
 /**
  * Met or missed on a quiet machine: never either when the 1-minute load was above QUIET_LOAD
