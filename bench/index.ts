@@ -42,6 +42,8 @@ const short = process.env.BENCH_SHORT === "1";
 const SETTLE_MS = short ? 3_000 : 30_000;
 
 const goals: Awaited<ReturnType<typeof withLoad>>["goals"] = [];
+/** The loads around the last benchmark that made its own load (what a memory reading after it follows). */
+let lastLoads: Awaited<ReturnType<typeof withLoad>>["loads"] | undefined;
 /** Runs one benchmark between two load readings, writes its result with them, keeps its goals. */
 async function bench<T extends Record<string, unknown>>(
   name: string,
@@ -51,7 +53,8 @@ async function bench<T extends Record<string, unknown>>(
   { afterLoad = false } = {},
 ): Promise<T> {
   if (!short && !afterLoad) await settle();
-  const measured = await withLoad(name, run, short ? undefined : checks);
+  const measured = await withLoad(name, run, short ? undefined : checks, afterLoad ? lastLoads : undefined);
+  if (!afterLoad) lastLoads = measured.loads;
   // A short run's numbers mean nothing: they never replace the results in bench/results/.
   if (!short) writeResult(name, { ...measured.result, loadAverage: measured.loads, goals: measured.goals });
   goals.push(...measured.goals);

@@ -164,6 +164,11 @@ export async function withLoad<T>(
   name: string,
   run: () => Promise<T> | T,
   checks: (result: T) => GoalCheck[] = () => [],
+  /**
+   * The loads to judge by, when this benchmark reads what an earlier one left (memory right after
+   * the page load): the load before it is that benchmark's own, so the earlier run's loads decide.
+   */
+  judgeBy?: Loads,
 ): Promise<{ result: T; loads: Loads; goals: (GoalCheck & { verdict: Verdict; load: string })[] }> {
   const before = loadavg();
   console.log(`\n[${name}] load average before (1 / 5 / 15 min): ${format(before)}`);
@@ -176,7 +181,15 @@ export async function withLoad<T>(
   console.log(`[${name}] CPU used by other processes meanwhile: ${shown}`);
   const loads = { before, after, othersCores };
   const load = `${round(before[0] ?? 0, 2)} -> ${round(after[0] ?? 0, 2)}, others ${shown}`;
-  return { result, loads, goals: checks(result).map((check) => ({ ...check, verdict: verdict(check, loads), load })) };
+  const judged = judgeBy ?? loads;
+  const shownLoad = judgeBy
+    ? `${load} (judged by the run it follows: ${round(judgeBy.before[0] ?? 0, 2)}, others ${round(judgeBy.othersCores ?? Number.NaN, 2)} cores)`
+    : load;
+  return {
+    result,
+    loads,
+    goals: checks(result).map((check) => ({ ...check, verdict: verdict(check, judged), load: shownLoad })),
+  };
 }
 
 /** The closing table: every goal, what was measured, the 1-minute load around it, the verdict. */
