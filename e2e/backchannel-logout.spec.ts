@@ -7,13 +7,12 @@
  * sign-in's), and a revoke ends every session of his, so after each test bob signs in once more
  * and his saved state is replaced: the other specs keep working.
  */
-import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { promisify } from "node:util";
 import type { Browser, Cookie } from "@playwright/test";
 import { expect, signInThroughIdp, test } from "./fixtures";
-import { APP_URL, bob, IDP_URL, SERVER_ENV } from "./settings";
+import { APP_URL, bob, IDP_URL } from "./settings";
 import { storedTokens } from "./support/database";
+import { idpCli } from "./support/idp-cli";
 import { sessionCookie, whoseSession } from "./support/session";
 import { recordStaleness, secondsUntilSignedOut } from "./support/staleness";
 
@@ -88,13 +87,7 @@ test("bob's access revoked at the IdP (seed CLI, roles --sign-out): every app se
   const otherBrowser = savedSessionCookie(bob.storageState);
 
   const started = Date.now();
-  const { stdout } = await promisify(execFile)(
-    "node_modules/.bin/tsx",
-    ["idp/cli.ts", "roles", bob.email, "--sign-out"],
-    {
-      env: { ...process.env, ...SERVER_ENV },
-    },
-  );
+  const { stdout } = await idpCli("roles", bob.email, "--sign-out");
   const revoked = Date.now();
   expect(stdout).toMatch(
     /IdP session\(s\) ended, \d+ grant\(s\) revoked, (\d+) of \1 back-channel logout\(s\) delivered/,

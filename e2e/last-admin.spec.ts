@@ -7,17 +7,13 @@
  * The spec leaves the roles as it found them (alice admin, bob none) and signs bob in once more,
  * so the tokens the app holds for him say what the IdP says, as the specs after it expect.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import type { Browser, Page } from "@playwright/test";
 import Database from "better-sqlite3";
 import { expect, signInThroughIdp, test } from "./fixtures";
-import { alice, bob, DB_FILE, type DemoUser, SERVER_ENV } from "./settings";
+import { alice, bob, DB_FILE, type DemoUser } from "./settings";
+import { setRolesOf } from "./support/idp-cli";
 
-const setRoles = (user: DemoUser, ...roles: string[]) =>
-  promisify(execFile)("node_modules/.bin/tsx", ["idp/cli.ts", "roles", user.email, ...roles], {
-    env: { ...process.env, ...SERVER_ENV },
-  });
+const setRoles = setRolesOf;
 
 /** Who holds the admin role at the IdP, by email (read-only, as e2e/support/database.ts reads). */
 function admins(): string[] {

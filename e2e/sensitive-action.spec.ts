@@ -8,19 +8,14 @@
  * bob holds it at the IdP while alice does not (his browser makes no request meanwhile, so no token
  * of his says so), and loses it again once she has it back.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { decodeJwt } from "jose";
 import { ROLES_CLAIM } from "../lib/shared/claims";
 import { expect, test } from "./fixtures";
-import { alice, bob, type DemoUser, SERVER_ENV } from "./settings";
+import { alice, bob } from "./settings";
+import { setRolesOf } from "./support/idp-cli";
 import { storedTokens } from "./support/database";
 import { recordStaleness } from "./support/staleness";
 
-const setRolesOf = (user: DemoUser, ...roles: string[]) =>
-  promisify(execFile)("node_modules/.bin/tsx", ["idp/cli.ts", "roles", user.email, ...roles], {
-    env: { ...process.env, ...SERVER_ENV },
-  });
 const setRoles = (...roles: string[]) => setRolesOf(alice, ...roles);
 
 test("an admin whose role was just removed at the IdP is refused at once, though her stored token still says admin", async ({
