@@ -13,6 +13,8 @@
  * A role change shows up in the next access token the app gets, at the latest on its next
  * refresh (the claim is computed when a token is minted); with --sign-out, at once.
  */
+// First, as in server.ts: holds back oidc-provider's own runtime line while app.ts loads it.
+import { releaseConsole } from "./node-check.ts";
 import { createIdp } from "./app.ts";
 import { openDatabase, type Database } from "./db.ts";
 import { normalizeEmail } from "./account.ts";
@@ -21,6 +23,8 @@ import { createLogger } from "./logger.ts";
 import { revokeUserAccess } from "./revoke-access.ts";
 import { LastAdminError } from "./roles.ts";
 import { seedUsers, setPassword, setRoles } from "./seed.ts";
+
+releaseConsole();
 
 /**
  * Revokes a user's access through an IdP built from the same settings, keys and database as the
