@@ -75,6 +75,21 @@ export function mintIdToken(key: Signer, options: MintOptions): Promise<string> 
   });
 }
 
+/**
+ * An OpenID Connect Back-Channel Logout token for the web app (`sid` "s1"), signed with `key`. The
+ * event URI is written out here, not imported, so a wrong constant in the code under test shows.
+ */
+export function mintLogoutToken(key: Signer, options: MintOptions): Promise<string> {
+  return sign(key, options, "logout+jwt", {
+    iss: options.issuer,
+    aud: CLIENT_ID,
+    iat: Math.floor(Date.now() / 1000),
+    jti: randomUUID(),
+    events: { "http://schemas.openid.net/event/backchannel-logout": {} },
+    sid: "s1",
+  });
+}
+
 function sign(key: Signer, options: MintOptions, typ: string, defaults: Record<string, unknown>): Promise<string> {
   const payload = withoutUndefined({ ...defaults, ...options.claims });
   const header = withoutUndefined({ alg: key.alg, kid: key.kid, typ, ...options.header });

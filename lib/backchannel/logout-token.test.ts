@@ -7,7 +7,7 @@ import { randomUUID } from "node:crypto";
 import { CompactSign, SignJWT } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 
-import { createTestKey, type TestKey } from "@/test/tokens";
+import { createTestKey, mintLogoutToken, type TestKey } from "@/test/tokens";
 import type { JWTVerifyGetKey } from "jose";
 import { KeySourceError } from "@/lib/resource-server";
 import {
@@ -30,21 +30,9 @@ beforeAll(async () => {
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** A logout token from ISSUER for CLIENT_ID; `typ` undefined leaves the header without one. */
 function sign(claims: Record<string, unknown> = {}, typ: string | undefined = "logout+jwt"): Promise<string> {
-  const payload = Object.fromEntries(
-    Object.entries({
-      iss: ISSUER,
-      aud: CLIENT_ID,
-      iat: now(),
-      jti: randomUUID(),
-      events: { [BACKCHANNEL_LOGOUT_EVENT]: {} },
-      sid: "s1",
-      ...claims,
-    }).filter(([, value]) => value !== undefined),
-  );
-  return new SignJWT(payload)
-    .setProtectedHeader({ alg: "RS256", kid: key.kid, ...(typ === undefined ? {} : { typ }) })
-    .sign(key.privateKey);
+  return mintLogoutToken(key, { issuer: ISSUER, claims, header: { typ } });
 }
 
 const verifier = () => createLogoutTokenVerifier({ keys, issuer: ISSUER, clientId: CLIENT_ID, algorithms: ["RS256"] });

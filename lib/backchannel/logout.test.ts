@@ -6,14 +6,11 @@
  * `npm run test:mutation` runs against lib/backchannel/logout.ts.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { SignJWT } from "jose";
 import { beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { createTestKey, type TestKey } from "@/test/tokens";
+import { createTestKey, mintLogoutToken, type TestKey } from "@/test/tokens";
 
 const ISSUER = "https://idp.example";
-const CLIENT_ID = "claimtrip-web";
-const EVENT = "http://schemas.openid.net/event/backchannel-logout";
 const FORM = "application/x-www-form-urlencoded";
 const MAX_BODY_BYTES = 16 * 1024;
 
@@ -147,19 +144,9 @@ beforeEach(() => {
 
 const now = () => Math.floor(Date.now() / 1000);
 
+/** A logout token from the IdP for the app, without a `kid` (the test's key set holds one key). */
 function sign(claims: Record<string, unknown> = {}): Promise<string> {
-  const payload = Object.fromEntries(
-    Object.entries({
-      iss: ISSUER,
-      aud: CLIENT_ID,
-      iat: now(),
-      jti: randomUUID(),
-      events: { [EVENT]: {} },
-      sid: "s1",
-      ...claims,
-    }).filter(([, value]) => value !== undefined),
-  );
-  return new SignJWT(payload).setProtectedHeader({ alg: "RS256", typ: "logout+jwt" }).sign(key.privateKey);
+  return mintLogoutToken(key, { issuer: ISSUER, claims, header: { kid: undefined } });
 }
 
 function post(body: BodyInit | null, headers: Record<string, string> = { "content-type": FORM }): Request {
