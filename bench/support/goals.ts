@@ -8,8 +8,9 @@
  * others took (from /proc) is what tells a quiet run from a shared one. Otherwise the numbers
  * are still printed, with the load beside them, but not judged.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
+import { processTreeOf, readProcesses, type ProcStat } from "./proc";
 import { printTable, round } from "./report";
 
 /** The highest 1-minute load average at which a verdict is given (2 cores: under one busy core). */
@@ -36,38 +37,6 @@ function machineBusyTicks(): number {
   return user + nice + system + irq + softirq + steal;
 }
 
-interface ProcStat {
-  pid: number;
-  ppid: number;
-  session: number;
-  /** utime + stime, in ticks: the process's own CPU, not its reaped children's. */
-  ticks: number;
-  /** Start time in ticks since boot: with the pid, names one process even if the pid is reused. */
-  key: string;
-}
-
-function readProcesses(): ProcStat[] {
-  const list: ProcStat[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // The command name may hold spaces and parentheses: fields start after the last ")".
-      const text = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-      list.push({
-        pid: Number(entry),
-        ppid: Number(fields[1]),
-        session: Number(fields[3]),
-        ticks: Number(fields[11]) + Number(fields[12]),
-        key: `${entry}:${fields[19]}`,
-      });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return list;
-}
-
 /**
  * The processes of this benchmark: this process and its descendants, and every process in a
  * session one of them leads. Chromium and `npm start` are started detached (a session of their
@@ -75,14 +44,7 @@ function readProcesses(): ProcStat[] {
  */
 export function ownProcesses(root = process.pid): ProcStat[] {
   const all = readProcesses();
-  const children = new Map<number, ProcStat[]>();
-  for (const proc of all) children.set(proc.ppid, [...(children.get(proc.ppid) ?? []), proc]);
-  const tree = new Set<ProcStat>();
-  const queue = all.filter((proc) => proc.pid === root);
-  for (let proc = queue.pop(); proc; proc = queue.pop()) {
-    tree.add(proc);
-    queue.push(...(children.get(proc.pid) ?? []));
-  }
+  const tree = new Set(processTreeOf(all, root));
   const led = new Set([...tree].filter((proc) => proc.session === proc.pid).map((proc) => proc.session));
   return all.filter((proc) => tree.has(proc) || led.has(proc.session));
 }

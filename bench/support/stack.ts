@@ -4,8 +4,9 @@
  * A demo on 3000/4000 and the e2e run on 3100/4100 are left alone; everything is localhost.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { processTreeOf, readProcesses } from "./proc";
 import { BENCH_ROOT } from "./report";
 
 export const REPO_ROOT = join(BENCH_ROOT, "..");
@@ -186,28 +187,16 @@ function describe(pid: number): string {
 
 /** Every process in the tree under `root` (itself included), with its memory. Linux only. */
 export function processTree(root: number): ProcessMemory[] {
-  const parents = new Map<number, number>();
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    const stat = readProc(Number(entry), "stat");
-    if (!stat) continue;
-    // The name in parentheses may hold spaces: read the fields after the last ')'.
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    parents.set(Number(entry), Number(fields[1]));
-  }
-  const tree = [root];
-  for (let i = 0; i < tree.length; i++) {
-    for (const [pid, ppid] of parents) if (ppid === tree[i]) tree.push(pid);
-  }
+  const tree = processTreeOf(readProcesses(), root);
   const kib = (text: string | null, field: string) => {
     const match = text && new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(text);
     return match ? Number(match[1]) / 1024 : null;
   };
   return tree
-    .filter((pid) => existsSync(`/proc/${pid}`))
-    .map((pid) => ({
+    .filter(({ pid }) => existsSync(`/proc/${pid}`))
+    .map(({ pid, ppid }) => ({
       pid,
-      ppid: parents.get(pid) ?? 0,
+      ppid,
       name: describe(pid),
       rssMiB: kib(readProc(pid, "status"), "VmRSS") ?? 0,
       hwmMiB: kib(readProc(pid, "status"), "VmHWM") ?? 0,
