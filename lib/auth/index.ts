@@ -28,7 +28,7 @@ function timedAdapter(adapter: Adapter): Adapter {
   return wrapped as Adapter;
 }
 
-export const { auth, handlers, signIn, signOut } = NextAuth({
+export const { handlers, signIn, signOut } = NextAuth({
   ...authConfig,
   adapter: timedAdapter({
     ...prismaAdapter,
