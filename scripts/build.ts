@@ -24,7 +24,7 @@ export const BUILD_INPUTS = [
   "lib",
   "public",
   "proxy.ts",
-  "next.config.ts",
+  "next.config.mjs",
   "postcss.config.mjs",
   "tsconfig.json",
   "package.json",

@@ -1,5 +1,5 @@
 /**
- * The security headers of every response, in one place (proxy.ts sets them; next.config.ts sets
+ * The security headers of every response, in one place (proxy.ts sets them; next.config.mjs sets
  * none). The Content-Security-Policy is strict: scripts run only with this response's nonce
  * (Next.js puts it on its own scripts when it finds it in the request's CSP header) or when such a
  * script loads them ('strict-dynamic'); no inline script, no other origin, no plugin, no framing.

@@ -1,6 +1,10 @@
-import type { NextConfig } from "next";
+// @ts-check
+// Plain JavaScript, type-checked through JSDoc: `next start` loads a next.config.ts through SWC's
+// native binding, which then stays in next-server's memory (about 26 MiB RSS here,
+// docs/benchmarks.md "Memory"), only to strip the types of this one file.
 
-const nextConfig: NextConfig = {
+/** @type {import("next").NextConfig} */
+const nextConfig = {
   poweredByHeader: false,
   // forbidden() renders app/forbidden.tsx with a real 403 status.
   experimental: { authInterrupts: true },
