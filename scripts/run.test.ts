@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { prettifier } from "../lib/shared/logging.ts";
@@ -19,6 +21,13 @@ describe("programs", () => {
     const [, app] = programs("start", {});
     expect(app.args).toContainEqual(expect.stringMatching(/^--max-semi-space-size=\d+$/));
     expect(app.args).toContainEqual(expect.stringMatching(/^--max-old-space-size=\d+$/));
+  });
+
+  it("gives npm start's own process, which hosts the app, the same heap flags", () => {
+    const start: string = JSON.parse(readFileSync(join(import.meta.dirname, "../package.json"), "utf8")).scripts.start;
+    const args = start.split(/\s+/);
+    expect(args.slice(0, 2 + APP_NODE_FLAGS.length)).toEqual(["node", ...TYPESCRIPT_FLAGS, ...APP_NODE_FLAGS]);
+    expect(args.slice(2 + APP_NODE_FLAGS.length)).toEqual(["scripts/run.ts", "start"]);
   });
 
   it("leaves next-server's heap to a NODE_OPTIONS that sizes it", () => {

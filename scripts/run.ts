@@ -32,6 +32,7 @@ import { fileURLToPath } from "node:url";
 import { prettifier, SERVICE_COLORS } from "../lib/shared/logging.ts";
 import { LOG_FORMATS, resolveLogFormat, withEnvFile, type LogFormat } from "../lib/shared/settings.ts";
 import { build, buildStatus } from "./build.ts";
+import type { Hosted } from "./host.ts";
 import { appPort, listenPort, planRun, type ProgramName } from "./programs.ts";
 
 export { appPort };
@@ -48,13 +49,16 @@ const STOP_GRACE_MS = 5_000;
 export const TYPESCRIPT_FLAGS = ["--experimental-strip-types"];
 
 /**
- * Node flags for next-server under `npm start` (issue 22, docs/benchmarks.md "Memory"): V8 sizes
- * its heap from the machine's memory and lets a busy server's heap grow to ~500 MB before it
- * collects hard, though what stays alive is ~60 MB (heap snapshots). A smaller young generation
- * and a ceiling for the old one keep the peak near half that, for more CPU per request.
- * A NODE_OPTIONS that sizes either space itself replaces both (command-line flags would win).
+ * Node flags for the process that runs the web app under `npm start` (issue 22,
+ * docs/benchmarks.md "Memory"): V8 sizes its heap from the machine's memory and lets a busy
+ * server's heap grow to ~500 MB before it collects hard, though what stays alive is ~60 MB (heap
+ * snapshots). A smaller young generation and a ceiling for the old one keep the peak near half
+ * that, for more CPU per request. `npm start` hosts the app in its own process, so package.json's
+ * `start` script passes them to Node (a test keeps the two in step); `start app` passes them to
+ * next-server. There, a NODE_OPTIONS that sizes either space itself replaces both (command-line
+ * flags would win).
  */
-export const APP_NODE_FLAGS = ["--max-semi-space-size=4", "--max-old-space-size=256"];
+export const APP_NODE_FLAGS = ["--max-semi-space-size=8", "--max-old-space-size=256"];
 
 function appNodeFlags(mode: Mode, env: Record<string, string | undefined>): string[] {
   if (mode !== "start" || /--max-(old|semi)-space-size/.test(env.NODE_OPTIONS ?? "")) return [];
@@ -238,6 +242,7 @@ async function main({ mode, only, port: portFlag }: Invocation): Promise<void> {
       early = !only && existsSync(local);
     }
   }
+  if (mode === "start" && !only) return hostHere(plan.programs, port, format, environment(), setup, early);
   const env = environment();
   const list = programs(mode, env, port).filter((program) => plan.programs.includes(program.name as ProgramName));
   const run = supervisor(env, format, list.length > 1);
@@ -249,6 +254,55 @@ async function main({ mode, only, port: portFlag }: Invocation): Promise<void> {
     throw error;
   }
   for (const program of list.filter((p) => !(early && p.name === "app"))) run.start(program);
+}
+
+/**
+ * `npm start`: the planned programs in this process (./host.ts), with `environment` as this
+ * process's own (both programs read process.env) and their logs in `format` straight to stdout.
+ * When one cannot start, or on Ctrl-C or SIGTERM, both stop.
+ */
+async function hostHere(
+  planned: ProgramName[],
+  port: string,
+  format: LogFormat,
+  environment: NodeJS.ProcessEnv,
+  setup: Promise<void>,
+  early: boolean,
+): Promise<void> {
+  Object.assign(process.env, environment, { LOG_FORMAT: format });
+  const running: Hosted[] = [];
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals, code: number) => {
+    if (stopping) return;
+    stopping = true;
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), STOP_GRACE_MS).unref();
+    Promise.allSettled(running.map((program) => program.stop(signal))).then(() => process.exit(code));
+  };
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(signal, 0));
+
+  const startApp = async () => {
+    const { startApp } = await import("./host.ts");
+    running.push(await startApp(root, Number(port), format));
+  };
+  const startIdp = async () => {
+    // Loaded only now: its settings are read from the environment set above.
+    const { startIdp } = await import("../idp/listen.ts");
+    const { loadSettings } = await import("../idp/env.ts");
+    running.push(await startIdp(loadSettings()));
+  };
+  try {
+    const app = planned.includes("app") && early ? startApp() : undefined;
+    app?.catch(() => undefined); // awaited below, after setup: not an unhandled rejection meanwhile
+    await setup;
+    await Promise.all([
+      app ?? (planned.includes("app") ? startApp() : undefined),
+      planned.includes("idp") ? startIdp() : undefined,
+    ]);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    stop("SIGTERM", 1);
+  }
 }
 
 const isMain = process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url);

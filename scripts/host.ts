@@ -1,0 +1,58 @@
+/**
+ * `npm start` runs the IdP and the web app in this one process, each behind its own HTTP server on
+ * its own port, as before: the browser, the app and the API still reach the IdP only over HTTP, by
+ * its issuer URL. Why one process: each Node.js process holds its own copy of the runtime (about
+ * 45 MiB before any code loads) and its own heap headroom, so two programs under a supervisor
+ * cost twice that again; the demo's whole tree was about 680 MiB at its peak as three Node.js
+ * processes and is about 380 MiB as one (docs/benchmarks.md "Memory", with the throughput this
+ * costs). A scale-out runs each program on its own (`npm run start:app`, `start:idp`).
+ *
+ * The web app runs through Next.js's programmatic server (`next()`, the one `next start` uses),
+ * from the same production build.
+ */
+import { createServer, type Server } from "node:http";
+import { baseLogOptions, createPinoLogger } from "../lib/shared/logging.ts";
+import type { LogFormat } from "../lib/shared/settings.ts";
+
+/** How long in-flight requests get to finish when the app stops. */
+const SHUTDOWN_GRACE_MS = 5_000;
+
+export interface Hosted {
+  stop(signal: NodeJS.Signals): Promise<void>;
+}
+
+function listen(server: Server, port: number, name: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once("error", (error: NodeJS.ErrnoException) => {
+      const hint = error.code === "EADDRINUSE" ? ` (port ${port} is taken; is another ${name} running?)` : "";
+      reject(new Error(`${name} could not listen: ${error.message}${hint}`));
+    });
+    server.listen(port, resolve);
+  });
+}
+
+/** The web app from its production build in `root`, on `port`; resolves once it listens. */
+export async function startApp(root: string, port: number, format: LogFormat): Promise<Hosted> {
+  // Loaded only now: the environment (NODE_ENV above all, which picks React's build) must be set first.
+  const { default: next } = await import("next");
+  const started = performance.now();
+  const app = next({ dev: false, dir: root, hostname: "localhost", port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const server = createServer((request, response) => {
+    void handle(request, response);
+  });
+  await listen(server, port, "the app");
+  const logger = createPinoLogger(baseLogOptions("app", "info"), format);
+  logger.info({ url: `http://localhost:${port}`, readyMs: Math.round(performance.now() - started) }, "app listening");
+  return {
+    stop: (signal) =>
+      new Promise<void>((resolve) => {
+        logger.info({ signal }, "app stopping");
+        const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+        force.unref();
+        server.close(() => void app.close().then(resolve, resolve));
+        server.closeIdleConnections();
+      }),
+  };
+}
