@@ -7,7 +7,7 @@
 import { nodeVerdict, releaseConsole } from "./node-check.ts";
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { createServer } from "node:http";
+import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { discoveryUrl } from "../lib/resource-server/discovery.ts";
 import { createIdp, STYLESHEET_PATH } from "./app.ts";
@@ -40,6 +40,7 @@ export class IdpListenError extends Error {}
 
 export interface RunningIdp {
   logger: Logger;
+  server: Server;
   /** Stops gracefully: no new connections, in-flight requests finish, the database closes. */
   stop(signal: NodeJS.Signals): Promise<void>;
 }
@@ -69,6 +70,7 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
 
   return {
     logger,
+    server,
     stop: (signal) =>
       new Promise<void>((resolve, reject) => {
         logger.info({ signal }, "IdP stopping");

@@ -11,6 +11,8 @@
  * from the same production build.
  */
 import { createServer, type Server } from "node:http";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { baseLogOptions, createPinoLogger } from "../lib/shared/logging.ts";
 import type { LogFormat } from "../lib/shared/settings.ts";
 
@@ -18,7 +20,48 @@ import type { LogFormat } from "../lib/shared/settings.ts";
 const SHUTDOWN_GRACE_MS = 5_000;
 
 export interface Hosted {
+  server: Server;
   stop(signal: NodeJS.Signals): Promise<void>;
+}
+
+/** How long both servers must have had no request before the heap is collected. Default: 10 s */
+export const IDLE_COLLECT_MS = 10_000;
+
+/**
+ * A gc() of this process without exposing one to the app's code: the flag applies to contexts
+ * created after it is set, and the collection is of the whole heap, whichever context asks.
+ */
+function exposedGc(): () => void {
+  setFlagsFromString("--expose-gc");
+  return runInNewContext("gc") as () => void;
+}
+
+/**
+ * Gives memory back once a burst of requests is over: one full garbage collection after
+ * `idleMs` without a request on any of `servers`. Under load V8 grows the heap within its
+ * ceiling (package.json's start flags) and keeps it after the load ends until its own memory
+ * reducer runs, which took anywhere from seconds to minutes here; one collection at rest took
+ * this process from 324 to 252 MiB (docs/benchmarks.md "Memory"). It runs only when requests came
+ * since the last one, so an idle demo is not woken up, and a request that arrives during it
+ * waits for it (tens of ms).
+ */
+export function collectWhenIdle(
+  servers: { on(event: "request", listener: () => void): unknown }[],
+  idleMs = IDLE_COLLECT_MS,
+  gc: () => void = exposedGc(),
+): void {
+  let lastRequest = 0;
+  let collected = true;
+  for (const server of servers)
+    server.on("request", () => {
+      lastRequest = Date.now();
+      collected = false;
+    });
+  setInterval(() => {
+    if (collected || Date.now() - lastRequest < idleMs) return;
+    collected = true;
+    gc();
+  }, idleMs / 2).unref();
 }
 
 function listen(server: Server, port: number, name: string): Promise<void> {
@@ -46,6 +89,7 @@ export async function startApp(root: string, port: number, format: LogFormat): P
   const logger = createPinoLogger(baseLogOptions("app", "info"), format);
   logger.info({ url: `http://localhost:${port}`, readyMs: Math.round(performance.now() - started) }, "app listening");
   return {
+    server,
     stop: (signal) =>
       new Promise<void>((resolve) => {
         logger.info({ signal }, "app stopping");

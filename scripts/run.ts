@@ -32,6 +32,7 @@ import { fileURLToPath } from "node:url";
 import { prettifier, SERVICE_COLORS } from "../lib/shared/logging.ts";
 import { LOG_FORMATS, resolveLogFormat, withEnvFile, type LogFormat } from "../lib/shared/settings.ts";
 import { build, buildStatus } from "./build.ts";
+import type { RunningIdp } from "../idp/listen.ts";
 import type { Hosted } from "./host.ts";
 import { appPort, listenPort, planRun, type ProgramName } from "./programs.ts";
 
@@ -270,7 +271,7 @@ async function hostHere(
   early: boolean,
 ): Promise<void> {
   Object.assign(process.env, environment, { LOG_FORMAT: format });
-  const running: Hosted[] = [];
+  const running: (Hosted | RunningIdp)[] = [];
   let stopping = false;
   const stop = (signal: NodeJS.Signals, code: number) => {
     if (stopping) return;
@@ -299,6 +300,8 @@ async function hostHere(
       app ?? (planned.includes("app") ? startApp() : undefined),
       planned.includes("idp") ? startIdp() : undefined,
     ]);
+    const { collectWhenIdle } = await import("./host.ts");
+    collectWhenIdle(running.map((program) => program.server));
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
     stop("SIGTERM", 1);
