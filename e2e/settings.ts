@@ -46,6 +46,16 @@ export const SCALE_OUT = (() => {
   };
 })();
 
+/**
+ * `npm start`'s own demo in npm-start.spec.ts: the app and the IdP in one process, on the app's
+ * port +6000 and +7000 (9100 and 10100 by default).
+ */
+export const NPM_START = (() => {
+  const app = port("E2E_APP_PORT", 3100);
+  if (app + 7000 > 65535) throw new Error(`E2E_APP_PORT ${app} leaves no room for npm start's ports (+7000)`);
+  return { app: `http://localhost:${app + 6000}`, idp: `http://localhost:${app + 7000}` };
+})();
+
 /** The app API's resource identifier for this run (the `aud` of the app's access tokens). */
 export const API_AUDIENCE = `${APP_URL}/api`;
 

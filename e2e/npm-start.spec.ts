@@ -1,0 +1,68 @@
+/**
+ * `npm start` as the README's quick start runs it: the command of package.json's `start` script,
+ * which hosts the IdP and the app in one process (scripts/host.ts), here on ports and a SQLite
+ * file of its own. A sign-in goes through both, the dashboard shows the API's answer, and SIGTERM
+ * stops both servers gracefully. The rest of the suite starts the two programs on their own
+ * (playwright.config.ts), so this is the one spec of the in-process path.
+ */
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { expect, test } from "./fixtures";
+import { alice, NPM_START, OUTPUT_DIR, REPO_ROOT } from "./settings";
+import { signInAt } from "./support/scale-out";
+import { startServer, type SpecServer } from "./support/servers";
+
+const LOG = join(OUTPUT_DIR, "npm-start.log");
+
+/** The JSON log lines the process wrote, by message. */
+function logMessages(): string[] {
+  return readFileSync(LOG, "utf8")
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => String((JSON.parse(line) as { msg?: unknown }).msg));
+}
+
+test.describe("npm start", () => {
+  test.describe.configure({ timeout: 180_000 });
+  let server: SpecServer | undefined;
+
+  test.beforeAll(async () => {
+    test.setTimeout(180_000);
+    const db = join(OUTPUT_DIR, "npm-start.db");
+    for (const file of [db, `${db}-wal`, `${db}-shm`]) rmSync(file, { force: true });
+    const start: string = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).scripts.start;
+    server = await startServer(
+      "npm-start",
+      start.split(/\s+/),
+      {
+        APP_URL: NPM_START.app,
+        API_AUDIENCE: `${NPM_START.app}/api`,
+        AUTH_ISSUER: NPM_START.idp,
+        IDP_ISSUER: NPM_START.idp,
+        DATABASE_URL: `file:${db}`,
+        LOG_FORMAT: "json",
+      },
+      `${NPM_START.idp}/.well-known/openid-configuration`,
+    );
+    await expect
+      .poll(async () => (await fetch(`${NPM_START.app}/api/health`).catch(() => undefined))?.status, {
+        timeout: 60_000,
+      })
+      .toBe(200);
+  });
+
+  test.afterAll(async () => {
+    await server?.stop();
+  });
+
+  test("one process serves the IdP and the app: a sign-in goes through both, and SIGTERM stops both", async ({
+    page,
+  }) => {
+    await signInAt(page, NPM_START.app, NPM_START.idp, alice);
+    await expect(page.getByTestId("api-roles")).toContainText('"admin"');
+
+    expect(logMessages()).toEqual(expect.arrayContaining(["app listening", "IdP listening"]));
+    await server?.stop();
+    expect(logMessages()).toEqual(expect.arrayContaining(["app stopping", "IdP stopping"]));
+  });
+});
