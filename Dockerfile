@@ -37,5 +37,5 @@ ENV IDP_DATA_DIR=/var/lib/claimtrip-idp
 USER node
 EXPOSE 3000
 # What `npm run start:app -- --port 3000` runs, without npm in between: `docker stop`'s SIGTERM
-# reaches the supervisor, which stops the app gracefully.
-CMD ["node", "--experimental-strip-types", "scripts/run.ts", "start", "app", "--port", "3000"]
+# reaches the process that serves the app, which stops it gracefully.
+CMD ["node", "--experimental-strip-types", "--max-semi-space-size=8", "--max-old-space-size=256", "scripts/run.ts", "start", "app", "--port", "3000"]

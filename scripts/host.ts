@@ -3,9 +3,10 @@
  * its own port, as before: the browser, the app and the API still reach the IdP only over HTTP, by
  * its issuer URL. Why one process: each Node.js process holds its own copy of the runtime (about
  * 45 MiB before any code loads) and its own heap headroom, so two programs under a supervisor
- * cost twice that again; the demo's whole tree was about 680 MiB at its peak as three Node.js
- * processes and is about 380 MiB as one (docs/benchmarks.md "Memory", with the throughput this
- * costs). A scale-out runs each program on its own (`npm run start:app`, `start:idp`).
+ * cost twice that again; the demo's whole tree was about 690 MiB at its peak as three Node.js
+ * processes and is about 410 MiB as one (docs/benchmarks.md "Memory", with the throughput this
+ * costs). A scale-out runs each program on its own (`npm run start:app`, `start:idp`), in its own
+ * process the same way, with no supervisor around it.
  *
  * The web app runs through Next.js's programmatic server (`next()`, the one `next start` uses),
  * from the same production build.

@@ -3,42 +3,39 @@ import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { prettifier } from "../lib/shared/logging.ts";
-import { APP_NODE_FLAGS, appPort, outputLine, parseArgs, programs, TYPESCRIPT_FLAGS } from "./run.ts";
+import { APP_NODE_FLAGS, appPort, devPrograms, outputLine, parseArgs, TYPESCRIPT_FLAGS } from "./run.ts";
 
-describe("programs", () => {
-  it("runs the IdP with plain node (types stripped) and next start on APP_URL's port", () => {
-    const [idp, app] = programs("start", { APP_URL: "http://localhost:3305" });
+describe("the start scripts", () => {
+  const root = join(import.meta.dirname, "..");
+  const scripts: Record<string, string> = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).scripts;
+  const withFlags = (...rest: string[]) => ["node", ...TYPESCRIPT_FLAGS, ...APP_NODE_FLAGS, "scripts/run.ts", ...rest];
+
+  it("give the process that hosts the app its heap flags: npm start, start:app and the Dockerfile's command", () => {
+    expect(scripts.start?.split(/\s+/)).toEqual(withFlags("start"));
+    expect(scripts["start:app"]?.split(/\s+/)).toEqual(withFlags("start", "app"));
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync(join(root, "Dockerfile"), "utf8"))?.[1];
+    expect(JSON.parse(cmd ?? "[]")).toEqual(withFlags("start", "app", "--port", "3000"));
+  });
+
+  it("bound the heap: a smaller young generation and an old-space ceiling", () => {
+    expect(APP_NODE_FLAGS).toContainEqual(expect.stringMatching(/^--max-semi-space-size=\d+$/));
+    expect(APP_NODE_FLAGS).toContainEqual(expect.stringMatching(/^--max-old-space-size=\d+$/));
+  });
+});
+
+describe("devPrograms", () => {
+  it("watches the IdP (types stripped by Node) and runs next dev on APP_URL's port", () => {
+    const [idp, app] = devPrograms({ APP_URL: "http://localhost:3305" });
     expect(idp.command).toBe(process.execPath);
-    expect(idp.args).toEqual([...TYPESCRIPT_FLAGS, "idp/server.ts"]);
+    expect(idp.args).toEqual([...TYPESCRIPT_FLAGS, "--watch", "idp/server.ts"]);
     expect(app.command).toBe(process.execPath);
-    const flags = APP_NODE_FLAGS.length;
-    expect(app.args.slice(0, flags)).toEqual(APP_NODE_FLAGS);
-    expect(app.args.slice(flags + 1)).toEqual(["start", "-p", "3305"]);
-    expect(app.args[flags]).toMatch(/node_modules\/next\/dist\/bin\/next$/);
+    expect(app.args[0]).toMatch(/node_modules\/next\/dist\/bin\/next$/);
+    expect(app.args.slice(1)).toEqual(["dev", "-p", "3305"]);
   });
 
-  it("bounds next-server's heap under npm start: a smaller young generation and an old-space ceiling", () => {
-    const [, app] = programs("start", {});
-    expect(app.args).toContainEqual(expect.stringMatching(/^--max-semi-space-size=\d+$/));
-    expect(app.args).toContainEqual(expect.stringMatching(/^--max-old-space-size=\d+$/));
-  });
-
-  it("gives npm start's own process, which hosts the app, the same heap flags", () => {
-    const start: string = JSON.parse(readFileSync(join(import.meta.dirname, "../package.json"), "utf8")).scripts.start;
-    const args = start.split(/\s+/);
-    expect(args.slice(0, 2 + APP_NODE_FLAGS.length)).toEqual(["node", ...TYPESCRIPT_FLAGS, ...APP_NODE_FLAGS]);
-    expect(args.slice(2 + APP_NODE_FLAGS.length)).toEqual(["scripts/run.ts", "start"]);
-  });
-
-  it("leaves next-server's heap to a NODE_OPTIONS that sizes it", () => {
-    const [, app] = programs("start", { NODE_OPTIONS: "--max-old-space-size=1024" });
-    expect(app.args.filter((arg) => arg.startsWith("--max-"))).toEqual([]);
-  });
-
-  it("watches the IdP and runs next dev in development", () => {
-    const [idp, app] = programs("dev", {});
-    expect(idp.args).toContain("--watch");
-    expect(app.args.slice(1)).toEqual(["dev", "-p", "3000"]);
+  it("gives the app the port it was asked for", () => {
+    const [, app] = devPrograms({ APP_URL: "https://claimtrip.example" }, "3001");
+    expect(app.args.slice(-3)).toEqual(["dev", "-p", "3001"]);
   });
 });
 
@@ -53,11 +50,6 @@ describe("parseArgs", () => {
   it("refuses what it does not know, and a port for the IdP (its port is IDP_ISSUER's)", () => {
     for (const args of [[], ["serve"], ["start", "web"], ["start", "app", "--port"], ["start", "idp", "--port", "1"]])
       expect(parseArgs(args), args.join(" ")).toBeUndefined();
-  });
-
-  it("gives the app the port it was asked for", () => {
-    const [, app] = programs("start", { APP_URL: "https://claimtrip.example" }, "3001");
-    expect(app!.args.slice(-3)).toEqual(["start", "-p", "3001"]);
   });
 });
 

@@ -1,27 +1,27 @@
 /**
- * `npm start` and `npm run dev`: one supervisor process that sets up, builds when needed, then
- * runs the IdP and the web app as its two children.
+ * `npm start` and `npm run dev`: sets up, builds when needed, then runs the IdP and the web app.
  *
  * - start: setup, the production build unless nothing changed since the last one
- *   (scripts/build.ts), then `next start` and the IdP, both plain `node` (the IdP's TypeScript
- *   runs through Node's own type stripping: no tsx, no esbuild service, no wrapper process).
- *   With the build current, `next start` boots while setup (migrations, demo users) still runs,
- *   and the IdP follows once setup is done: the app reads no database before its first request;
- * - dev: setup, then `next dev` and the IdP under `node --watch`.
+ *   (scripts/build.ts), then both programs in this very process (./host.ts), each on its own
+ *   port: one Node runtime instead of three (docs/benchmarks.md "Memory"). The IdP's TypeScript
+ *   runs through Node's own type stripping, the app through Next.js's programmatic server. With
+ *   the build current, the app boots while setup (migrations, demo users) still runs, and the IdP
+ *   follows once setup is done: the app reads no database before its first request. Both write
+ *   their log lines themselves: pretty on a terminal, JSON otherwise or with LOG_FORMAT=json.
+ *   Ctrl-C (or SIGTERM) stops both gracefully;
+ * - dev: setup, then `next dev` and the IdP under `node --watch` as this supervisor's two
+ *   children. Both write JSON log lines (LOG_FORMAT=json is set for them); on a terminal the
+ *   supervisor shows them through pino-pretty (lib/shared/logging.ts), one coloured line per
+ *   event with the service's name. Other output (Next.js's banner, a crash) is prefixed by
+ *   program. When one stops, the other is stopped too.
  *
  * The IdP runs only when AUTH_ISSUER names the local IdP (./programs.ts): pointed at Auth0 or
  * Keycloak, the app runs alone, and the first line says so.
  *
- * Both programs write JSON log lines (LOG_FORMAT=json is set for them); on a terminal this
- * supervisor shows them through pino-pretty (lib/shared/logging.ts), one coloured line per event
- * with the service's name, unless LOG_FORMAT=json asks for the JSON itself. Other output (Next.js's
- * banner, a crash) is prefixed by program. When one stops, the other is stopped too; Ctrl-C (or
- * SIGTERM) stops both and waits for them.
- *
- * `start app` and `start idp` (`npm run start:app`, `npm run start:idp`) run one program, for a
- * scale-out where each host has its role: the same build check, but setup only *checks* (the
- * secrets are there, the database is migrated; `npm run setup` is run once, not by every instance).
- * The app listens on `--port`, else PORT, else APP_URL's port (scripts/programs.ts).
+ * `start app` and `start idp` (`npm run start:app`, `npm run start:idp`) run one program, in this
+ * process too, for a scale-out where each host has its role: the same build check, but setup only
+ * *checks* (the secrets are there, the database is migrated; `npm run setup` is run once, not by
+ * every instance). The app listens on `--port`, else PORT, else APP_URL's port (scripts/programs.ts).
  *
  *   node scripts/run.ts start | dev [app | idp] [--port N]
  */
@@ -50,21 +50,15 @@ const STOP_GRACE_MS = 5_000;
 export const TYPESCRIPT_FLAGS = ["--experimental-strip-types"];
 
 /**
- * Node flags for the process that runs the web app under `npm start` (issue 22,
- * docs/benchmarks.md "Memory"): V8 sizes its heap from the machine's memory and lets a busy
- * server's heap grow to ~500 MB before it collects hard, though what stays alive is ~60 MB (heap
- * snapshots). A smaller young generation and a ceiling for the old one keep the peak near half
- * that, for more CPU per request. `npm start` hosts the app in its own process, so package.json's
- * `start` script passes them to Node (a test keeps the two in step); `start app` passes them to
- * next-server. There, a NODE_OPTIONS that sizes either space itself replaces both (command-line
- * flags would win).
+ * Node flags for the process that runs the web app (issue 22, docs/benchmarks.md "Memory"): V8
+ * sizes its heap from the machine's memory and lets a busy server's heap grow to ~500 MB before
+ * it collects hard, though what stays alive is ~60 MB (heap snapshots). A smaller young
+ * generation and a ceiling for the old one keep the peak near half that, for more CPU per
+ * request. `start` hosts the programs in this process itself, so Node must be given them when it
+ * starts: package.json's `start` and `start:app` scripts and the Dockerfile's command carry them,
+ * and a test keeps those in step with this list.
  */
 export const APP_NODE_FLAGS = ["--max-semi-space-size=8", "--max-old-space-size=256"];
-
-function appNodeFlags(mode: Mode, env: Record<string, string | undefined>): string[] {
-  if (mode !== "start" || /--max-(old|semi)-space-size/.test(env.NODE_OPTIONS ?? "")) return [];
-  return APP_NODE_FLAGS;
-}
 
 export type Mode = "start" | "dev";
 
@@ -76,27 +70,19 @@ export interface Program {
   args: string[];
 }
 
-/** Which programs to run, and how: the one decision about *what* runs, kept apart from running it. */
-export function programs(
-  mode: Mode,
+/**
+ * `npm run dev`'s programs, each a process of its own under this supervisor: the IdP under
+ * `node --watch`, the app under `next dev` (its own reloading server).
+ */
+export function devPrograms(
   env: Record<string, string | undefined>,
   port = listenPort(env),
 ): [idp: Program, app: Program] {
   const node = process.execPath;
   const next = join(root, "node_modules/next/dist/bin/next");
   return [
-    {
-      name: "idp",
-      color: SERVICE_COLORS.idp,
-      command: node,
-      args: [...TYPESCRIPT_FLAGS, ...(mode === "dev" ? ["--watch"] : []), "idp/server.ts"],
-    },
-    {
-      name: "app",
-      color: SERVICE_COLORS.app,
-      command: node,
-      args: [...appNodeFlags(mode, env), next, mode === "start" ? "start" : "dev", "-p", port],
-    },
+    { name: "idp", color: SERVICE_COLORS.idp, command: node, args: [...TYPESCRIPT_FLAGS, "--watch", "idp/server.ts"] },
+    { name: "app", color: SERVICE_COLORS.app, command: node, args: [next, "dev", "-p", port] },
   ];
 }
 
@@ -243,22 +229,21 @@ async function main({ mode, only, port: portFlag }: Invocation): Promise<void> {
       early = !only && existsSync(local);
     }
   }
-  if (mode === "start" && !only) return hostHere(plan.programs, port, format, environment(), setup, early);
+  if (mode === "start") return hostHere(plan.programs, port, format, environment(), setup, early);
   const env = environment();
-  const list = programs(mode, env, port).filter((program) => plan.programs.includes(program.name as ProgramName));
+  const list = devPrograms(env, port).filter((program) => plan.programs.includes(program.name as ProgramName));
   const run = supervisor(env, format, list.length > 1);
-  if (early) for (const program of list.filter((p) => p.name === "app")) run.start(program);
   try {
     await setup;
   } catch (error) {
     run.stop(1);
     throw error;
   }
-  for (const program of list.filter((p) => !(early && p.name === "app"))) run.start(program);
+  for (const program of list) run.start(program);
 }
 
 /**
- * `npm start`: the planned programs in this process (./host.ts), with `environment` as this
+ * `start` (`npm start`, `start:app`, `start:idp`): the planned programs in this process (./host.ts), with `environment` as this
  * process's own (both programs read process.env) and their logs in `format` straight to stdout.
  * When one cannot start, or on Ctrl-C or SIGTERM, both stop.
  */
