@@ -10,12 +10,10 @@ import { existsSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import { discoveryUrl } from "../lib/resource-server/discovery.ts";
+import { closeGracefully, listen } from "../lib/shared/http-server.ts";
 import { createIdp, STYLESHEET_PATH } from "./app.ts";
 import { issuerPort, repoRoot, type IdpSettings } from "./env.ts";
 import type { Logger } from "./logger.ts";
-
-/** How long in-flight requests get to finish on shutdown. */
-const SHUTDOWN_GRACE_MS = 5_000;
 
 /** In development, build the Tailwind stylesheet once if nobody has (pages use a fallback meanwhile). */
 function buildStylesheetIfMissing(settings: IdpSettings, logger: Logger): void {
@@ -55,14 +53,12 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
   buildStylesheetIfMissing(settings, logger);
 
   const server = createServer(idp.callback);
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      const hint =
-        error.code === "EADDRINUSE" ? ` (port ${issuerPort(settings)} is taken; is another IdP running?)` : "";
-      idp.close().finally(() => reject(new IdpListenError(`IdP could not listen: ${error.message}${hint}`)));
-    });
-    server.listen(issuerPort(settings), resolve);
-  });
+  try {
+    await listen(server, issuerPort(settings), "IdP");
+  } catch (error) {
+    await idp.close().catch(() => undefined);
+    throw new IdpListenError((error as Error).message);
+  }
   logger.info(
     { issuer: settings.IDP_ISSUER, discovery: discoveryUrl(settings.IDP_ISSUER), node: process.version },
     "IdP listening",
@@ -71,13 +67,10 @@ export async function startIdp(settings: IdpSettings): Promise<RunningIdp> {
   return {
     logger,
     server,
-    stop: (signal) =>
-      new Promise<void>((resolve, reject) => {
-        logger.info({ signal }, "IdP stopping");
-        const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-        force.unref();
-        server.close(() => idp.close().then(resolve, reject));
-        server.closeIdleConnections();
-      }),
+    stop: async (signal) => {
+      logger.info({ signal }, "IdP stopping");
+      await closeGracefully(server);
+      await idp.close();
+    },
   };
 }

@@ -14,11 +14,9 @@
 import { createServer, type Server } from "node:http";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
+import { closeGracefully, listen } from "../lib/shared/http-server.ts";
 import { baseLogOptions, createPinoLogger } from "../lib/shared/logging.ts";
 import type { LogFormat } from "../lib/shared/settings.ts";
-
-/** How long in-flight requests get to finish when the app stops. */
-const SHUTDOWN_GRACE_MS = 5_000;
 
 export interface Hosted {
   server: Server;
@@ -65,16 +63,6 @@ export function collectWhenIdle(
   }, idleMs / 2).unref();
 }
 
-function listen(server: Server, port: number, name: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", (error: NodeJS.ErrnoException) => {
-      const hint = error.code === "EADDRINUSE" ? ` (port ${port} is taken; is another ${name} running?)` : "";
-      reject(new Error(`${name} could not listen: ${error.message}${hint}`));
-    });
-    server.listen(port, resolve);
-  });
-}
-
 /** The web app from its production build in `root`, on `port`; resolves once it listens. */
 export async function startApp(root: string, port: number, format: LogFormat): Promise<Hosted> {
   // Loaded only now: the environment (NODE_ENV above all, which picks React's build) must be set first.
@@ -86,18 +74,15 @@ export async function startApp(root: string, port: number, format: LogFormat): P
   const server = createServer((request, response) => {
     void handle(request, response);
   });
-  await listen(server, port, "the app");
+  await listen(server, port, "app");
   const logger = createPinoLogger(baseLogOptions("app", "info"), format);
   logger.info({ url: `http://localhost:${port}`, readyMs: Math.round(performance.now() - started) }, "app listening");
   return {
     server,
-    stop: (signal) =>
-      new Promise<void>((resolve) => {
-        logger.info({ signal }, "app stopping");
-        const force = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
-        force.unref();
-        server.close(() => void app.close().then(resolve, resolve));
-        server.closeIdleConnections();
-      }),
+    stop: async (signal) => {
+      logger.info({ signal }, "app stopping");
+      await closeGracefully(server);
+      await app.close().catch(() => undefined);
+    },
   };
 }

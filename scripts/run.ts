@@ -33,7 +33,7 @@ import { prettifier, SERVICE_COLORS } from "../lib/shared/logging.ts";
 import { LOG_FORMATS, resolveLogFormat, withEnvFile, type LogFormat } from "../lib/shared/settings.ts";
 import { build, buildStatus } from "./build.ts";
 import type { RunningIdp } from "../idp/listen.ts";
-import type { Hosted } from "./host.ts";
+import { collectWhenIdle, type Hosted, startApp } from "./host.ts";
 import { appPort, listenPort, planRun, type ProgramName } from "./programs.ts";
 
 export { appPort };
@@ -267,25 +267,23 @@ async function hostHere(
   };
   for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stop(signal, 0));
 
-  const startApp = async () => {
-    const { startApp } = await import("./host.ts");
+  const hostApp = async () => {
     running.push(await startApp(root, Number(port), format));
   };
-  const startIdp = async () => {
+  const hostIdp = async () => {
     // Loaded only now: its settings are read from the environment set above.
     const { startIdp } = await import("../idp/listen.ts");
     const { loadSettings } = await import("../idp/env.ts");
     running.push(await startIdp(loadSettings()));
   };
   try {
-    const app = planned.includes("app") && early ? startApp() : undefined;
+    const app = planned.includes("app") && early ? hostApp() : undefined;
     app?.catch(() => undefined); // awaited below, after setup: not an unhandled rejection meanwhile
     await setup;
     await Promise.all([
-      app ?? (planned.includes("app") ? startApp() : undefined),
-      planned.includes("idp") ? startIdp() : undefined,
+      app ?? (planned.includes("app") ? hostApp() : undefined),
+      planned.includes("idp") ? hostIdp() : undefined,
     ]);
-    const { collectWhenIdle } = await import("./host.ts");
     collectWhenIdle(running.map((program) => program.server));
   } catch (error) {
     console.error(error instanceof Error ? error.message : String(error));
