@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { ownProcesses, verdict, withLoad } from "./goals";
+import { type Loads, ownProcesses, verdict, withLoad } from "./goals";
 
 const quiet = { before: [0.4, 0.5, 0.6], after: [2.7, 0.8, 0.7], othersCores: 0.05 };
 
@@ -61,27 +61,16 @@ describe("ownProcesses", () => {
 describe("withLoad", () => {
   it("judges a reading that follows another benchmark by that benchmark's loads, whatever the machine's now", async () => {
     const check = { goal: "g", measured: "1", within: true };
-    const calm = { before: [0.2], after: [2.5], othersCores: 0 };
-    const busy = { before: [7], after: [7], othersCores: 1.9 };
-    expect(
+    const verdictAfter = async (judgeBy: Loads) =>
       (
         await withLoad(
-          "calm",
+          "reading",
           () => ({}),
           () => [check],
-          calm,
+          judgeBy,
         )
-      ).goals[0]?.verdict,
-    ).toBe("met");
-    expect(
-      (
-        await withLoad(
-          "busy",
-          () => ({}),
-          () => [check],
-          busy,
-        )
-      ).goals[0]?.verdict,
-    ).toMatch(/^not judged/);
+      ).goals[0]?.verdict;
+    expect(await verdictAfter({ before: [0.2], after: [2.5], othersCores: 0 })).toBe("met");
+    expect(await verdictAfter({ before: [7], after: [7], othersCores: 1.9 })).toMatch(/^not judged/);
   });
 });

@@ -194,12 +194,15 @@ export function processTree(root: number): ProcessMemory[] {
   };
   return tree
     .filter(({ pid }) => existsSync(`/proc/${pid}`))
-    .map(({ pid, ppid }) => ({
-      pid,
-      ppid,
-      name: describe(pid),
-      rssMiB: kib(readProc(pid, "status"), "VmRSS") ?? 0,
-      hwmMiB: kib(readProc(pid, "status"), "VmHWM") ?? 0,
-      pssMiB: kib(readProc(pid, "smaps_rollup"), "Pss"),
-    }));
+    .map(({ pid, ppid }) => {
+      const status = readProc(pid, "status");
+      return {
+        pid,
+        ppid,
+        name: describe(pid),
+        rssMiB: kib(status, "VmRSS") ?? 0,
+        hwmMiB: kib(status, "VmHWM") ?? 0,
+        pssMiB: kib(readProc(pid, "smaps_rollup"), "Pss"),
+      };
+    });
 }
