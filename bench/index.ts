@@ -106,7 +106,11 @@ if (wanted("sign-in") || wanted("pages") || wanted("memory")) {
         (result) => {
           const median = result.rows.find((row) => row.checkout === current)!.round_trip_median_ms;
           return [
-            { goal: "sign-in round trip median < 450 ms", measured: `${Math.round(median)} ms`, within: median < 450 },
+            {
+              goal: "sign-in round trip median < 450 ms",
+              measured: `${Math.round(median)} ms (floor here ${Math.round(result.leastMs)} ms)`,
+              within: median < 450,
+            },
           ];
         },
       );
