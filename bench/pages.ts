@@ -16,6 +16,7 @@ import { createProof, importDpopKey } from "../lib/dpop/proof";
 import { readEnvFile } from "../lib/shared/settings.ts";
 import { createPrismaClient } from "../prisma/client.ts";
 import { DEMO_USER, launchChromium, signInCookies } from "./sign-in";
+import { processTreeOf, readProcesses, TICKS_PER_SECOND } from "./support/proc";
 import { isMain, printTable, round, writeResult } from "./support/report";
 import { startStack, targets, type Stack, type Target } from "./support/stack";
 
@@ -67,12 +68,25 @@ async function storedAccessToken(target: Target): Promise<string> {
   }
 }
 
-async function load(target: Target, route: Route, seconds: number, connections: number): Promise<autocannon.Result> {
+/** CPU time (ms) the processes of a stack have used so far: `npm start` and everything under it. */
+function stackCpuMs(stack: Stack): number {
+  const ticks = processTreeOf(readProcesses(), stack.child.pid ?? -1).reduce((sum, proc) => sum + proc.ticks, 0);
+  return (ticks * 1000) / TICKS_PER_SECOND;
+}
+
+/** One slice of load, and the CPU the stack's processes spent per answer meanwhile. */
+async function load(
+  stack: Stack,
+  route: Route,
+  seconds: number,
+  connections: number,
+): Promise<{ result: autocannon.Result; cpuMsPerRequest: number }> {
   const { fresh } = route;
   const values: string[] = [];
   for (let i = 0; fresh && i < fresh.perSecond * seconds; i++) values.push(await fresh.make());
-  return autocannon({
-    url: `${target.appUrl}${route.path}`,
+  const cpuBefore = stackCpuMs(stack);
+  const result = await autocannon({
+    url: `${stack.target.appUrl}${route.path}`,
     headers: route.headers,
     ...(fresh
       ? {
@@ -90,6 +104,7 @@ async function load(target: Target, route: Route, seconds: number, connections: 
     duration: seconds,
     timeout: 10,
   });
+  return { result, cpuMsPerRequest: (stackCpuMs(stack) - cpuBefore) / Math.max(1, result.requests.total) };
 }
 
 async function routes(target: Target): Promise<Route[]> {
@@ -132,8 +147,8 @@ async function routes(target: Target): Promise<Route[]> {
  */
 export async function benchPages(stacks: Stack[], seconds = 12, connections = 8, slices = 4) {
   const perTarget = [];
-  for (const { target } of stacks) perTarget.push({ target, routes: await routes(target) });
-  for (const { target, routes: list } of perTarget) for (const route of list) await load(target, route, 2, connections); // warm up
+  for (const stack of stacks) perTarget.push({ stack, target: stack.target, routes: await routes(stack.target) });
+  for (const { stack, routes: list } of perTarget) for (const route of list) await load(stack, route, 2, connections); // warm up
   const median = (values: number[]) =>
     [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)] ?? Number.NaN;
   const rows: {
@@ -142,28 +157,33 @@ export async function benchPages(stacks: Stack[], seconds = 12, connections = 8,
     req_per_s: number;
     p50_ms: number;
     p99_ms: number;
+    cpu_ms_per_req: number;
     non_2xx: number;
     errors: number;
   }[] = [];
   for (let i = 0; i < (perTarget[0]?.routes.length ?? 0); i++) {
     // routes() builds the same list for every checkout.
-    const pairs = perTarget.map(({ target, routes: list }) => ({ target, route: list[i]! }));
-    const results = new Map<string, autocannon.Result[]>(perTarget.map(({ target }) => [target.label, []]));
+    const pairs = perTarget.map(({ stack, target, routes: list }) => ({ stack, target, route: list[i]! }));
+    const results = new Map<string, Awaited<ReturnType<typeof load>>[]>(
+      perTarget.map(({ target }) => [target.label, []]),
+    );
     for (let slice = 0; slice < slices; slice++) {
-      for (const { target, route } of slice % 2 ? [...pairs].reverse() : pairs) {
+      for (const { stack, target, route } of slice % 2 ? [...pairs].reverse() : pairs) {
         results
           .get(target.label)!
-          .push(await load(target, route, Math.max(1, Math.round(seconds / slices)), connections));
+          .push(await load(stack, route, Math.max(1, Math.round(seconds / slices)), connections));
       }
     }
     for (const { target, route } of pairs) {
-      const runs = results.get(target.label)!;
+      const slicesRun = results.get(target.label)!;
+      const runs = slicesRun.map((r) => r.result);
       rows.push({
         checkout: target.label,
         route: route.name,
         req_per_s: round(runs.reduce((sum, r) => sum + r.requests.average, 0) / runs.length, 0),
         p50_ms: median(runs.map((r) => r.latency.p50)),
         p99_ms: median(runs.map((r) => r.latency.p99)),
+        cpu_ms_per_req: round(median(slicesRun.map((r) => r.cpuMsPerRequest)), 2),
         non_2xx: runs.reduce((sum, r) => sum + r.non2xx, 0),
         errors: runs.reduce((sum, r) => sum + r.errors + r.timeouts, 0),
       });
@@ -171,16 +191,22 @@ export async function benchPages(stacks: Stack[], seconds = 12, connections = 8,
   }
   rows.sort((a, b) => b.checkout.localeCompare(a.checkout));
   printTable(
-    `same load on every route: ${connections} connections, ${seconds} s each in ${slices} alternating slices`,
+    `same load on every route: ${connections} connections, ${seconds} s each in ${slices} alternating slices (cpu_ms_per_req: CPU the stack's processes spent per answer, median of the slices)`,
     rows,
   );
   const ratios: Record<string, number> = {};
+  const cpuRatios: Record<string, number> = {};
   for (const { target } of stacks) {
-    const p50 = (name: string) => rows.find((r) => r.checkout === target.label && r.route.startsWith(name))!.p50_ms;
-    ratios[target.label] = round(p50("/dashboard") / p50("/ "), 2);
-    console.log(`${target.label}: /dashboard p50 is ${ratios[target.label]}x the public page's`);
+    const row = (name: string) => rows.find((r) => r.checkout === target.label && r.route.startsWith(name))!;
+    ratios[target.label] = round(row("/dashboard").p50_ms / row("/ ").p50_ms, 2);
+    cpuRatios[target.label] = round(row("/dashboard").cpu_ms_per_req / row("/ ").cpu_ms_per_req, 2);
+    // With every connection busy, each answer waits for the others' work: the p50s compare as the
+    // CPU per answer does. The DPoP row is what the API call costs the server side of it.
+    console.log(
+      `${target.label}: /dashboard p50 is ${ratios[target.label]}x the public page's; its CPU per answer ${cpuRatios[target.label]}x (${row("/dashboard").cpu_ms_per_req} vs ${row("/ ").cpu_ms_per_req} ms, of which the API's side of the call about ${row("/api/me (DPoP").cpu_ms_per_req} ms)`,
+    );
   }
-  return { seconds, connections, slices, rows, dashboardVsPublicP50: ratios };
+  return { seconds, connections, slices, rows, dashboardVsPublicP50: ratios, dashboardVsPublicCpu: cpuRatios };
 }
 
 if (isMain(import.meta.url)) {

@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
-import { processTreeOf, readProcesses, type ProcStat } from "./proc";
+import { processTreeOf, readProcesses, TICKS_PER_SECOND, type ProcStat } from "./proc";
 import { printTable, round } from "./report";
 
 /** The highest 1-minute load average at which a verdict is given (2 cores: under one busy core). */
@@ -26,9 +26,6 @@ export interface Loads {
   /** Cores used on average by processes outside this benchmark's tree; undefined where /proc cannot tell. */
   othersCores?: number;
 }
-
-/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
-const TICKS_PER_SECOND = 100;
 
 /** CPU ticks the whole machine spent busy (not idle, not waiting for I/O). */
 function machineBusyTicks(): number {

@@ -4,6 +4,9 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 
+/** Clock ticks per second of /proc's CPU times (USER_HZ: 100 on Linux). */
+export const TICKS_PER_SECOND = 100;
+
 export interface ProcStat {
   pid: number;
   ppid: number;

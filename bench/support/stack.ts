@@ -102,6 +102,15 @@ export async function startStack(target: Target, options: { timeoutMs?: number; 
   const log = createWriteStream(logFile);
   const health = `${target.appUrl}/api/health`;
   const discovery = `${target.idpUrl}/.well-known/openid-configuration`;
+  // Readiness is "both answer": a server left on these ports (a demo, an interrupted run) would
+  // pass for this one and be measured instead, against another database.
+  for (const [url, variable] of [
+    [health, target.label === "current" ? "BENCH_APP_PORT" : "BENCH_BASELINE_APP_PORT"],
+    [discovery, target.label === "current" ? "BENCH_IDP_PORT" : "BENCH_BASELINE_IDP_PORT"],
+  ] as const) {
+    if (await answers(url))
+      throw new Error(`something already answers ${url}: stop it, or pick another port with ${variable}`);
+  }
   let printed = "";
   const started = performance.now();
   // detached: its own process group, so stop() ends exactly what this started.
