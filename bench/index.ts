@@ -94,6 +94,14 @@ if (wanted("startup")) {
         })),
   );
 }
+/** When the "after the load" memory reading is taken: after the load benchmarks this run ran. */
+function afterLoads(): string {
+  const loads = [wanted("sign-in") && "sign-in", wanted("pages") && "page"].filter(Boolean);
+  return loads.length
+    ? `after the ${loads.join(" and ")} benchmark${loads.length > 1 ? "s" : ""}`
+    : "again, with no load benchmark in this run";
+}
+
 if (wanted("sign-in") || wanted("pages") || wanted("memory")) {
   const stacks: Stack[] = [];
   try {
@@ -128,7 +136,7 @@ if (wanted("sign-in") || wanted("pages") || wanted("memory")) {
     if (wanted("memory")) {
       await bench(
         "memory",
-        () => benchMemory(stacks, "after the sign-in and page benchmarks"),
+        () => benchMemory(stacks, afterLoads()),
         ({ totals }) => {
           const peak = totals[current]!.peakMiB;
           return [
