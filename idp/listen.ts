@@ -34,7 +34,9 @@ function buildStylesheetIfMissing(settings: IdpSettings, logger: Logger): void {
 }
 
 /** The IdP could not take its port: one line for the operator, no stack. */
-export class IdpListenError extends Error {}
+export class IdpListenError extends Error {
+  override name = "IdpListenError";
+}
 
 export interface RunningIdp {
   logger: Logger;

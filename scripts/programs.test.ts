@@ -68,6 +68,10 @@ describe("listenPort", () => {
       'Invalid setting PORT: expected a TCP port (1-65535), got "http://x"',
     );
     expect(() => listenPort({}, "70000")).toThrow(/^Invalid setting --port: /);
+    for (const appUrl of ["notaurl", "ftp://example.com", "localhost:3000"])
+      expect(() => listenPort({ APP_URL: appUrl })).toThrow(
+        `Invalid setting APP_URL: expected the app's http(s) URL, such as http://localhost:3000, got "${appUrl}"`,
+      );
   });
 });
 

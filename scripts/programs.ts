@@ -13,9 +13,13 @@ import { DEFAULT_APP_URL, DEFAULT_ISSUER_URL, withEnvFile } from "../lib/shared/
 /** The programs a run can start. */
 export type ProgramName = "idp" | "app";
 
-/** The port a URL names, or its scheme's default. */
+/** The port APP_URL names, or its scheme's default. Throws a line naming APP_URL when it is not an http(s) URL. */
 export function appPort(appUrl = DEFAULT_APP_URL): string {
-  const url = new URL(appUrl);
+  const url = URL.canParse(appUrl) ? new URL(appUrl) : undefined;
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:"))
+    throw new Error(
+      `Invalid setting APP_URL: expected the app's http(s) URL, such as ${DEFAULT_APP_URL}, got ${JSON.stringify(appUrl)}`,
+    );
   return url.port || (url.protocol === "https:" ? "443" : "80");
 }
 

@@ -3,7 +3,18 @@ import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { describe, expect, it } from "vitest";
 import { prettifier } from "../lib/shared/logging.ts";
-import { APP_NODE_FLAGS, appPort, devPrograms, outputLine, parseArgs, TYPESCRIPT_FLAGS } from "./run.ts";
+import { IdpListenError } from "../idp/listen.ts";
+import { SettingsError } from "../idp/env.ts";
+import { ActionDefinitionError } from "../idp/actions/runtime.ts";
+import {
+  APP_NODE_FLAGS,
+  appPort,
+  devPrograms,
+  outputLine,
+  parseArgs,
+  startupErrorText,
+  TYPESCRIPT_FLAGS,
+} from "./run.ts";
 
 describe("the start scripts", () => {
   const root = join(import.meta.dirname, "..");
@@ -77,5 +88,30 @@ describe("outputLine", () => {
     expect(outputLine(json, idp)).toBe(`${json}\n`);
     expect(plain(outputLine("   ▲ Next.js 16", idp, prettifier()))).toBe("idp |    ▲ Next.js 16\n");
     expect(plain(outputLine("{not json", idp))).toBe("idp | {not json\n");
+  });
+});
+
+describe("startupErrorText", () => {
+  it("gives the operator one line for a setting or a port", () => {
+    for (const error of [
+      new Error("Invalid setting APP_URL: expected a URL"),
+      new SettingsError("IDP_ISSUER must be an http(s) URL"),
+      new ActionDefinitionError("Every post-login action needs a name."),
+      new IdpListenError("idp could not listen: listen EADDRINUSE (port 4000 is taken)"),
+    ])
+      expect(startupErrorText(error)).toBe(error.message);
+  });
+
+  it("keeps the stack of anything else, which is a bug to report", () => {
+    const error = new TypeError("Cannot read properties of undefined (reading 'issuer')");
+    const text = startupErrorText(error);
+    expect(text).toContain("TypeError: Cannot read properties of undefined");
+    expect(text).toContain("run.test.ts");
+    class LibraryError extends Error {}
+    expect(startupErrorText(new LibraryError("engine crashed"))).toContain("run.test.ts");
+  });
+
+  it("prints what was thrown when it is not an Error", () => {
+    expect(startupErrorText("plain string")).toBe("plain string");
   });
 });
