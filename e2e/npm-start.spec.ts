@@ -5,6 +5,7 @@
  * stops both servers gracefully. The rest of the suite starts the two programs on their own
  * (playwright.config.ts), so this is the one spec of the in-process path.
  */
+import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { expect, test } from "./fixtures";
@@ -65,4 +66,33 @@ test.describe("npm start", () => {
     await server?.stop();
     expect(logMessages()).toEqual(expect.arrayContaining(["app stopping", "IdP stopping"]));
   });
+});
+
+test("npm start with a malformed setting stops at once, with the line that names it", async () => {
+  test.setTimeout(90_000);
+  const [command, ...args] = (
+    JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).scripts.start as string
+  ).split(/\s+/);
+  // Not the local IdP's issuer, so the app runs alone; its settings are checked before it takes a
+  // request (instrumentation.ts), where the first request's proxy read them and hung.
+  const child = spawn(command!, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, APP_URL: NPM_START.app, AUTH_ISSUER: "not a url", LOG_FORMAT: "json" },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  for (const stream of [child.stdout, child.stderr]) stream.on("data", (chunk: Buffer) => (output += chunk));
+  const code = await new Promise<number | null>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      resolve(null);
+    }, 60_000);
+    child.on("exit", (exitCode) => {
+      clearTimeout(timer);
+      resolve(exitCode);
+    });
+  });
+  expect(code, `still running after 60 s; it printed:\n${output}`).toBe(1);
+  expect(output).toContain("Invalid setting AUTH_ISSUER:");
+  expect(output).not.toMatch(/\n\s+at /); // one line, not a stack
 });
