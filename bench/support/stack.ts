@@ -48,13 +48,30 @@ function target(label: string, root: string, appPort: number, idpPort: number): 
  * (3300/4300) and BENCH_BASELINE_APP_PORT/BENCH_BASELINE_IDP_PORT (3301/4301).
  */
 export function targets(): Target[] {
-  const list = [target("current", REPO_ROOT, port("BENCH_APP_PORT", 3300), port("BENCH_IDP_PORT", 4300))];
+  const list = [
+    target(
+      "current",
+      REPO_ROOT,
+      port(portVariable("current", "APP"), 3300),
+      port(portVariable("current", "IDP"), 4300),
+    ),
+  ];
   const baseline = process.env.BENCH_BASELINE;
   if (baseline)
     list.push(
-      target("baseline", baseline, port("BENCH_BASELINE_APP_PORT", 3301), port("BENCH_BASELINE_IDP_PORT", 4301)),
+      target(
+        "baseline",
+        baseline,
+        port(portVariable("baseline", "APP"), 3301),
+        port(portVariable("baseline", "IDP"), 4301),
+      ),
     );
   return list;
+}
+
+/** The variable that sets one of a checkout's ports: BENCH_APP_PORT, BENCH_BASELINE_IDP_PORT, … */
+function portVariable(label: string, side: "APP" | "IDP"): string {
+  return `BENCH_${label === "baseline" ? "BASELINE_" : ""}${side}_PORT`;
 }
 
 /** What both programs get: the target's ports and database; secrets from its .env.local. */
@@ -104,12 +121,14 @@ export async function startStack(target: Target, options: { timeoutMs?: number; 
   const discovery = `${target.idpUrl}/.well-known/openid-configuration`;
   // Readiness is "both answer": a server left on these ports (a demo, an interrupted run) would
   // pass for this one and be measured instead, against another database.
-  for (const [url, variable] of [
-    [health, target.label === "current" ? "BENCH_APP_PORT" : "BENCH_BASELINE_APP_PORT"],
-    [discovery, target.label === "current" ? "BENCH_IDP_PORT" : "BENCH_BASELINE_IDP_PORT"],
+  for (const [url, side] of [
+    [health, "APP"],
+    [discovery, "IDP"],
   ] as const) {
     if (await answers(url))
-      throw new Error(`something already answers ${url}: stop it, or pick another port with ${variable}`);
+      throw new Error(
+        `something already answers ${url}: stop it, or pick another port with ${portVariable(target.label, side)}`,
+      );
   }
   let printed = "";
   const started = performance.now();
