@@ -10,6 +10,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { hashPassword, verifyPassword } from "../../idp/passwords";
+import { closeGracefully, listen } from "../../lib/shared/http-server";
 import type { Target } from "./stack";
 
 const page = (title: string, body: string) =>
@@ -37,15 +38,13 @@ function redirect(response: ServerResponse, status: 302 | 303, location: string)
   response.end();
 }
 
-async function listen(handler: Handler): Promise<Server> {
+/** A server on an ephemeral port that answers each request once its body is read. */
+async function serve(name: string, handler: Handler): Promise<Server> {
   const server = createServer((request, response) => {
     request.resume();
     request.on("end", () => handler(request, response));
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "localhost", resolve);
-  });
+  await listen(server, 0, name);
   return server;
 }
 
@@ -62,7 +61,7 @@ export interface Floor {
  */
 export async function startFloor(): Promise<Floor> {
   let appUrl = "";
-  const idp = await listen((request, response) => {
+  const idp = await serve("the floor's IdP", (request, response) => {
     if (request.method === "POST" && request.url === "/interaction/floor/login")
       return redirect(response, 303, "/auth/floor");
     if (request.url === "/auth/floor") return redirect(response, 303, `${appUrl}/api/auth/callback/floor?code=c`);
@@ -70,7 +69,7 @@ export async function startFloor(): Promise<Floor> {
     response.writeHead(404).end();
   });
   const idpUrl = `http://localhost:${portOf(idp)}`;
-  const app = await listen((request, response) => {
+  const app = await serve("the floor's app", (request, response) => {
     if (request.method === "POST" && request.url === "/auth/sign-in") return redirect(response, 303, `${idpUrl}/auth`);
     if (request.url?.startsWith("/api/auth/callback/floor")) return redirect(response, 302, "/dashboard");
     if (request.url === "/dashboard") return html(response, DASHBOARD);
@@ -78,13 +77,11 @@ export async function startFloor(): Promise<Floor> {
     response.writeHead(404).end();
   });
   appUrl = `http://localhost:${portOf(app)}`;
-  const close = (server: Server) => new Promise<void>((resolve) => server.close(() => resolve()));
   return {
     target: { label: "floor", root: "", appUrl, idpUrl, dbFile: "" },
+    // Nothing in flight is worth waiting for: Chromium's kept-alive connections are cut at once.
     stop: async () => {
-      app.closeAllConnections();
-      idp.closeAllConnections();
-      await Promise.all([close(app), close(idp)]);
+      await Promise.all([closeGracefully(app, 0), closeGracefully(idp, 0)]);
     },
   };
 }
