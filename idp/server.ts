@@ -5,9 +5,9 @@
  * stops it gracefully: no new connections, in-flight requests finish, the database closes.
  */
 // First: loads oidc-provider with its runtime line held back (./node-check.ts).
-import { IdpListenError, startIdp } from "./listen.ts";
-import { ActionDefinitionError } from "./actions/runtime.ts";
-import { loadSettings, SettingsError } from "./env.ts";
+import { startIdp } from "./listen.ts";
+import { loadSettings } from "./env.ts";
+import { startupErrorText } from "../lib/shared/startup-error.ts";
 
 async function main(): Promise<void> {
   const idp = await startIdp(loadSettings());
@@ -29,10 +29,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   // Start-up problems an operator can fix get one line; anything else keeps its stack.
-  if (error instanceof ActionDefinitionError || error instanceof SettingsError || error instanceof IdpListenError) {
-    console.error(error instanceof Error ? error.message : String(error));
-  } else {
-    console.error(error);
-  }
+  console.error(startupErrorText(error));
   process.exit(1);
 });

@@ -6,15 +6,8 @@ import { prettifier } from "../lib/shared/logging.ts";
 import { IdpListenError } from "../idp/listen.ts";
 import { SettingsError } from "../idp/env.ts";
 import { ActionDefinitionError } from "../idp/actions/runtime.ts";
-import {
-  APP_NODE_FLAGS,
-  appPort,
-  devPrograms,
-  outputLine,
-  parseArgs,
-  startupErrorText,
-  TYPESCRIPT_FLAGS,
-} from "./run.ts";
+import { APP_NODE_FLAGS, appPort, devPrograms, outputLine, parseArgs, TYPESCRIPT_FLAGS } from "./run.ts";
+import { startupErrorText } from "../lib/shared/startup-error.ts";
 
 describe("the start scripts", () => {
   const root = join(import.meta.dirname, "..");
@@ -99,16 +92,23 @@ describe("startupErrorText", () => {
       new ActionDefinitionError("Every post-login action needs a name."),
       new IdpListenError("idp could not listen: listen EADDRINUSE (port 4000 is taken)"),
     ])
-      expect(startupErrorText(error)).toBe(error.message);
+      expect(startupErrorText(error, { plainErrorsToo: true })).toBe(error.message);
+  });
+
+  it("counts a plain Error as the operator's only where asked (npm start), not in the IdP on its own", () => {
+    const error = new Error("something the IdP did not expect");
+    expect(startupErrorText(error)).toContain("run.test.ts");
+    for (const named of [new SettingsError("x"), new ActionDefinitionError("y"), new IdpListenError("z")])
+      expect(startupErrorText(named)).toBe(named.message);
   });
 
   it("keeps the stack of anything else, which is a bug to report", () => {
     const error = new TypeError("Cannot read properties of undefined (reading 'issuer')");
-    const text = startupErrorText(error);
+    const text = startupErrorText(error, { plainErrorsToo: true });
     expect(text).toContain("TypeError: Cannot read properties of undefined");
     expect(text).toContain("run.test.ts");
     class LibraryError extends Error {}
-    expect(startupErrorText(new LibraryError("engine crashed"))).toContain("run.test.ts");
+    expect(startupErrorText(new LibraryError("engine crashed"), { plainErrorsToo: true })).toContain("run.test.ts");
   });
 
   it("prints what was thrown when it is not an Error", () => {

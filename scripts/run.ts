@@ -31,6 +31,7 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { prettifier, SERVICE_COLORS } from "../lib/shared/logging.ts";
 import { LOG_FORMATS, resolveLogFormat, withEnvFile, type LogFormat } from "../lib/shared/settings.ts";
+import { startupErrorText } from "../lib/shared/startup-error.ts";
 import { build, buildStatus } from "./build.ts";
 import type { RunningIdp } from "../idp/listen.ts";
 import { collectWhenIdle, type Hosted, startApp } from "./host.ts";
@@ -180,20 +181,6 @@ export interface Invocation {
   port?: string;
 }
 
-/** Errors of a known kind that carry a message written for the operator (a setting, a port). */
-const OPERATOR_ERRORS = new Set(["SettingsError", "ActionDefinitionError", "IdpListenError"]);
-
-/**
- * What to print when the programs cannot start: one line for a problem the operator can fix
- * (the plain `Error`s this repository throws with a message that names the setting or the
- * port, or one of {@link OPERATOR_ERRORS}); the stack for anything else, which is a bug to report.
- */
-export function startupErrorText(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const forOperator = Object.getPrototypeOf(error) === Error.prototype || OPERATOR_ERRORS.has(error.name);
-  return forOperator ? error.message : (error.stack ?? error.message);
-}
-
 export function parseArgs(args: string[]): Invocation | undefined {
   const [mode, ...rest] = args;
   if (mode !== "start" && mode !== "dev") return undefined;
@@ -300,7 +287,7 @@ async function hostHere(
     ]);
     collectWhenIdle(running.map((program) => program.server));
   } catch (error) {
-    console.error(startupErrorText(error));
+    console.error(startupErrorText(error, { plainErrorsToo: true }));
     stop("SIGTERM", 1);
   }
 }
@@ -313,7 +300,7 @@ if (isMain) {
     process.exit(2);
   }
   main(invocation).catch((error: unknown) => {
-    console.error(startupErrorText(error));
+    console.error(startupErrorText(error, { plainErrorsToo: true }));
     process.exit(1);
   });
 }
