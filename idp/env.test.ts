@@ -23,6 +23,7 @@ describe("settings", () => {
 
   it.each([
     [{ IDP_ISSUER: "localhost:4000" }, /^Invalid setting IDP_ISSUER: /],
+    [{ IDP_ISSUER: "bad" }, /^Invalid setting IDP_ISSUER: expected an http\(s\) URL$/],
     [{ IDP_ISSUER: "http://localhost:4000/oidc" }, /^Invalid setting IDP_ISSUER: expected an origin/],
     [{ IDP_ACCESS_TOKEN_TTL: "five" }, /^Invalid setting IDP_ACCESS_TOKEN_TTL: expected a whole number of seconds$/],
     [{ DATABASE_URL: "mysql://x" }, /^Invalid setting DATABASE_URL: expected file:/],

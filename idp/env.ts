@@ -33,6 +33,8 @@ const httpUrl = z.url({ protocol: /^https?$/, message: "expected an http(s) URL"
 
 const issuer = httpUrl
   .refine((v) => {
+    // zod runs this even after the URL check failed: leave an unparsable value to that check's message.
+    if (!URL.canParse(v)) return true;
     const u = new URL(v);
     return (u.pathname === "/" || u.pathname === "") && !u.search && !u.hash;
   }, `expected an origin such as ${DEFAULT_ISSUER_URL} (no path, query or fragment)`)
