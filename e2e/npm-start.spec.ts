@@ -15,6 +15,11 @@ import { startServer, type SpecServer } from "./support/servers";
 
 const LOG = join(OUTPUT_DIR, "npm-start.log");
 
+/** The command of package.json's `start` script, as words. */
+const START: string[] = (
+  JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).scripts.start as string
+).split(/\s+/);
+
 /** The JSON log lines the process wrote, by message. */
 function logMessages(): string[] {
   return readFileSync(LOG, "utf8")
@@ -31,10 +36,9 @@ test.describe("npm start", () => {
     test.setTimeout(180_000);
     const db = join(OUTPUT_DIR, "npm-start.db");
     for (const file of [db, `${db}-wal`, `${db}-shm`]) rmSync(file, { force: true });
-    const start: string = JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).scripts.start;
     server = await startServer(
       "npm-start",
-      start.split(/\s+/),
+      START,
       {
         APP_URL: NPM_START.app,
         API_AUDIENCE: `${NPM_START.app}/api`,
@@ -70,9 +74,7 @@ test.describe("npm start", () => {
 
 test("npm start with a malformed setting stops at once, with the line that names it", async () => {
   test.setTimeout(90_000);
-  const [command, ...args] = (
-    JSON.parse(readFileSync(join(REPO_ROOT, "package.json"), "utf8")).scripts.start as string
-  ).split(/\s+/);
+  const [command, ...args] = START;
   // Not the local IdP's issuer, so the app runs alone; its settings are checked before it takes a
   // request (instrumentation.ts), where the first request's proxy read them and hung.
   const child = spawn(command!, args, {
